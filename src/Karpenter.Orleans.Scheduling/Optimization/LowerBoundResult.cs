@@ -1,0 +1,8 @@
+namespace Karpenter.Orleans.Scheduling.Optimization;
+
+/// <summary>
+/// The LP relaxation's optimum: no integral plan for the problem costs less than <see cref="PricePerHour"/>.
+/// <see cref="ShapeCounts"/> is the fractional number of nodes of each shape in the optimum (same order
+/// as the problem's shapes), which tells which shapes are worth opening at all.
+/// </summary>
+public sealed record LowerBoundResult(double PricePerHour, IReadOnlyList<double> ShapeCounts);

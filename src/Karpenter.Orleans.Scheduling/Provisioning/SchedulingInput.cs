@@ -1,0 +1,24 @@
+using k8s.Models;
+using Karpenter.Orleans.Scheduling.Model;
+
+namespace Karpenter.Orleans.Scheduling.Provisioning;
+
+/// <summary>
+/// Everything one provisioning run looks at. <see cref="Pods"/> holds both pending pods (no
+/// <c>spec.nodeName</c>) and pods bound to <see cref="Nodes"/>; bound pods count for topology and
+/// for the space they take. An empty <see cref="NodePools"/> list means the default NodePool.
+/// </summary>
+public sealed record SchedulingInput
+{
+    public required InstanceTypeCatalog Catalog { get; init; }
+
+    public IReadOnlyList<NodePool> NodePools { get; init; } = [];
+
+    public IReadOnlyList<V1Pod> Pods { get; init; } = [];
+
+    public IReadOnlyList<V1Node> Nodes { get; init; } = [];
+
+    public IReadOnlyList<V1DaemonSet> DaemonSets { get; init; } = [];
+
+    public IReadOnlyList<V1PodDisruptionBudget> PodDisruptionBudgets { get; init; } = [];
+}
