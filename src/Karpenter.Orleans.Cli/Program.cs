@@ -1,1 +1,3 @@
-return 0;
+using Karpenter.Orleans.Cli;
+
+return KarpoApp.Run(args, Console.Out, Console.Error);

@@ -1,16 +1,23 @@
 namespace Karpenter.Orleans.Scheduling.Manifests;
 
 /// <summary>
-/// Bad input, located: the file, the 1-based YAML document in it (when known) and the field path.
-/// The message reads "FILE: document N (Kind name): FIELD: problem".
+/// Bad input, located: the file, the 1-based YAML document in it (when known), the object it describes
+/// (when known) and the field path. The message reads "FILE: document N (Kind name): FIELD: problem".
 /// </summary>
 public sealed class ManifestException : Exception
 {
     public ManifestException(string file, int? document, string? field, string problem, Exception? inner = null)
-        : base(Format(file, document, field, problem), inner)
+        : this(file, document, null, null, field, problem, inner)
+    {
+    }
+
+    public ManifestException(string file, int? document, string? kind, string? objectName, string? field, string problem, Exception? inner = null)
+        : base(Format(file, document, kind, objectName, field, problem), inner)
     {
         File = file;
         Document = document;
+        Kind = kind;
+        ObjectName = objectName;
         Field = field;
         Problem = problem;
     }
@@ -34,13 +41,24 @@ public sealed class ManifestException : Exception
 
     public int? Document { get; }
 
+    /// <summary>The kind of the object in the document, when it could be read.</summary>
+    public string? Kind { get; }
+
+    /// <summary>The metadata.name of the object in the document, when it could be read.</summary>
+    public string? ObjectName { get; }
+
     public string? Field { get; }
 
     public string Problem { get; }
 
-    private static string Format(string file, int? document, string? field, string problem)
+    private static string Format(string file, int? document, string? kind, string? objectName, string? field, string problem)
     {
         var where = document is null ? file : $"{file}: document {document}";
+        if (document is not null && !string.IsNullOrEmpty(kind))
+        {
+            where += string.IsNullOrEmpty(objectName) ? $" ({kind})" : $" ({kind} {objectName})";
+        }
+
         return field is null ? $"{where}: {problem}" : $"{where}: {field}: {problem}";
     }
 }

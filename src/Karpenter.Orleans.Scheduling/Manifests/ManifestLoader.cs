@@ -8,6 +8,46 @@ public static class ManifestLoader
     /// Unsupported kinds are skipped with one line on <paramref name="warnings"/>. Throws
     /// <see cref="ManifestException"/> naming file, document and field on malformed input.
     /// </summary>
-    public static LoadedManifests Load(IReadOnlyList<string> paths, TextWriter? warnings = null) =>
-        throw new NotImplementedException();
+    public static LoadedManifests Load(IReadOnlyList<string> paths, TextWriter? warnings = null)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var collector = new ManifestCollector(warnings);
+        foreach (var path in paths)
+        {
+            foreach (var file in Files(path, warnings))
+            {
+                foreach (var document in YamlManifestReader.Read(file))
+                {
+                    collector.Add(document);
+                }
+            }
+        }
+
+        return collector.Result();
+    }
+
+    private static IEnumerable<string> Files(string path, TextWriter? warnings)
+    {
+        if (File.Exists(path))
+        {
+            return [path];
+        }
+
+        if (!Directory.Exists(path))
+        {
+            throw new ManifestException(path, null, null, "no such file or folder");
+        }
+
+        // Not recursive, like kubectl -f FOLDER; ordinal order so every machine reads files alike.
+        var files = Directory.EnumerateFiles(path)
+            .Where(f => Path.GetExtension(f).ToLowerInvariant() is ".yaml" or ".yml")
+            .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal)
+            .ToList();
+        if (files.Count == 0)
+        {
+            warnings?.WriteLine($"{path}: no *.yaml or *.yml files in this folder");
+        }
+
+        return files;
+    }
 }

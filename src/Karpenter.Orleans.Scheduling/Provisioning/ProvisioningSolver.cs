@@ -1,8 +1,330 @@
+using System.Diagnostics;
+using Karpenter.Orleans.Scheduling.Model;
+using Karpenter.Orleans.Scheduling.Optimization;
+using Karpenter.Orleans.Scheduling.Provisioning.Internal;
+using Karpenter.Orleans.Scheduling.Resources;
+
 namespace Karpenter.Orleans.Scheduling.Provisioning;
 
-/// <summary>Entry point of the provisioning solver: pending pods in, planned NodeClaims out.</summary>
+/// <summary>
+/// Entry point of the provisioning solver: pending pods in, planned NodeClaims out. It packs with
+/// Karpenter's semantics first (first-fit decreasing, existing nodes, then planned claims, then new
+/// claims by NodePool weight), then, when <see cref="SolverOptions.Improve"/> is on, packs again aiming
+/// new claims at the cheapest types per pod and at the types the LP relaxation opens, and keeps the
+/// plan that schedules the most pods at the lowest price. Every strategy honours every constraint.
+/// </summary>
 public static class ProvisioningSolver
 {
-    public static SchedulingResult Solve(SchedulingInput input, SolverOptions? options = null) =>
-        throw new NotImplementedException("solver not yet implemented");
+    public static SchedulingResult Solve(SchedulingInput input, SolverOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        options ??= SolverOptions.Default;
+        var clock = Stopwatch.StartNew();
+        var model = new SolverModel(input, options);
+
+        var greedy = new SchedulerRun(model, PackingStrategy.FillLargest);
+        greedy.Run();
+        var best = Finalize(model, greedy);
+        var greedyCost = best.Cost;
+        Trace($"greedy {greedyCost:F3} ({clock.ElapsedMilliseconds} ms, model+greedy)");
+
+        LowerBoundResult? fullBound = null;
+        if (options.Improve && model.Groups.Count > 0 && model.Pools.Count > 0)
+        {
+            var cheap = new SchedulerRun(model, PackingStrategy.CheapestPerPod);
+            cheap.Run();
+            var cheapPlan = Finalize(model, cheap);
+            Trace($"cheapest-per-pod {cheapPlan.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
+            best = Better(best, cheapPlan);
+
+            fullBound = LowerBoundSolver.Solve(BuildBoundProblem(model, null));
+            Trace($"lp {fullBound.PricePerHour:F3} ({clock.ElapsedMilliseconds} ms)");
+            var open = OpenShapes(model, fullBound);
+            var guided = new SchedulerRun(model, PackingStrategy.LpGuided, open);
+            guided.Run();
+            var guidedPlan = Finalize(model, guided);
+            Trace($"lp-guided {guidedPlan.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
+            best = Better(best, guidedPlan);
+        }
+
+        double? bound = null;
+        if (options.ComputeLowerBound)
+        {
+            // The bound covers the pods this plan puts on new claims: existing nodes cost nothing.
+            var onClaims = best.Run.Claims.SelectMany(c => c.NewPods).ToHashSet(StringComparer.Ordinal);
+            var sameAsFull = fullBound is not null && onClaims.Count == model.Groups.Sum(g => g.Count);
+            bound = sameAsFull ? fullBound!.PricePerHour : LowerBoundSolver.Solve(BuildBoundProblem(model, onClaims)).PricePerHour;
+        }
+
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var unschedulable = best.Run.Unplaced()
+            .SelectMany(u => u.Group.PodKeys.Skip(u.Placed).Select(p => new UnschedulablePod(p, u.Reason)))
+            .OrderBy(u => u.Pod, StringComparer.Ordinal)
+            .ToList();
+        var existing = best.Run.Nodes.Where(n => n.NewPods.Count > 0)
+            .Select(n => new ExistingNodePlacement(n.Name, n.NewPods.Order(StringComparer.Ordinal).ToList()))
+            .ToList();
+        var scheduled = model.PendingCount - unschedulable.Count;
+        var summary = new SchedulingSummary
+        {
+            Pods = model.PendingCount,
+            Scheduled = scheduled,
+            Unschedulable = unschedulable.Count,
+            NodeClaims = best.Claims.Count,
+            PricePerHour = Math.Round(best.Cost, 6),
+            SolveSeconds = elapsed,
+            GreedyPricePerHour = Math.Round(greedyCost, 6),
+            LowerBoundPerHour = bound is null ? null : Math.Round(bound.Value, 6),
+            GapPercent = bound is > 0 ? Math.Round((best.Cost - bound.Value) / bound.Value * 100, 3) : bound is null ? null : 0,
+        };
+        return new SchedulingResult(best.Claims, existing, unschedulable, summary);
+    }
+
+    private static void Trace(string message)
+    {
+        if (Environment.GetEnvironmentVariable("KARPO_TRACE") == "1")
+        {
+            Console.Error.WriteLine($"solver: {message}");
+        }
+    }
+
+    private static Plan Better(Plan a, Plan b)
+    {
+        var scheduledA = a.Run.Claims.Sum(c => c.NewPods.Count) + a.Run.Nodes.Sum(n => n.NewPods.Count);
+        var scheduledB = b.Run.Claims.Sum(c => c.NewPods.Count) + b.Run.Nodes.Sum(n => n.NewPods.Count);
+        if (scheduledA != scheduledB)
+        {
+            return scheduledB > scheduledA ? b : a;
+        }
+
+        return b.Cost < a.Cost - 1e-9 ? b : a;
+    }
+
+    private static Plan Finalize(SolverModel model, SchedulerRun run)
+    {
+        var names = new ClaimNames();
+        var claims = new List<PlannedNodeClaim>(run.Claims.Count);
+        var cost = 0.0;
+        var order = new List<int>();
+        foreach (var c in run.Claims)
+        {
+            var pool = c.Pool;
+            // Broaden back to every type that fits the claim's pods within what it reserved against limits.
+            pool.Types.And(model.Index.For(c.Requirements)).CopyIndices(order);
+            var options = new List<(int Type, Offering Offering)>();
+            foreach (var t in order)
+            {
+                if (!c.Used.FitsIn(pool.Room[t]) || (pool.Limits.Count > 0 && !WithinReserved(model.Index.Capacity[t], c.Reserved, pool)))
+                {
+                    continue;
+                }
+
+                if (model.Index.CheapestOffering(t, c.Requirements) is { } o)
+                {
+                    options.Add((t, o));
+                }
+            }
+
+            options.Sort((x, y) =>
+            {
+                var p = x.Offering.Price.CompareTo(y.Offering.Price);
+                return p != 0 ? p : string.CompareOrdinal(model.Index.Types[x.Type].Name, model.Index.Types[y.Type].Name);
+            });
+            var (launchType, offering) = options[0];
+            var type = model.Index.Types[launchType];
+            var reported = Truncate(model, options.Select(o => o.Type).ToList(), c.MinValues, model.Options.MaxInstanceTypes);
+
+            var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (k, v) in c.Requirements.SingleValueLabels())
+            {
+                if (!type.Labels.ContainsKey(k) || k == WellKnownLabels.InstanceType)
+                {
+                    labels[k] = v;
+                }
+            }
+
+            foreach (var (k, v) in pool.Pool.Labels)
+            {
+                labels[k] = v;
+            }
+
+            labels[WellKnownLabels.NodePool] = pool.Name;
+            labels[WellKnownLabels.InstanceType] = type.Name;
+            labels[WellKnownLabels.Zone] = offering.Zone;
+            labels[WellKnownLabels.CapacityType] = offering.CapacityType;
+            if (model.Index.Catalog.Region is { } region)
+            {
+                labels[WellKnownLabels.Region] = region;
+            }
+
+            cost += offering.Price;
+            claims.Add(new PlannedNodeClaim
+            {
+                Name = names.Next(pool.Name),
+                NodePool = pool.Name,
+                InstanceType = type.Name,
+                Zone = offering.Zone,
+                CapacityType = offering.CapacityType,
+                PricePerHour = offering.Price,
+                InstanceTypeOptions = reported,
+                Labels = labels,
+                Taints = pool.Pool.Taints,
+                Requests = c.Used + pool.Overhead[launchType],
+                Pods = c.NewPods.Order(StringComparer.Ordinal).ToList(),
+                MinValuesRelaxed = c.MinValuesRelaxed,
+            });
+        }
+
+        return new Plan(run, claims, cost);
+    }
+
+    /// <summary>The cheapest <paramref name="max"/> types, extended when needed to keep minValues.</summary>
+    private static List<string> Truncate(SolverModel model, List<int> ordered, Dictionary<string, int>? minValues, int max)
+    {
+        var keep = ordered.Take(max).ToList();
+        if (minValues is not null)
+        {
+            foreach (var (key, mv) in minValues)
+            {
+                var seen = keep.Select(t => model.Index.Types[t].Labels.GetValueOrDefault(key)).Where(v => v is not null).ToHashSet(StringComparer.Ordinal);
+                foreach (var t in ordered.Skip(keep.Count))
+                {
+                    if (seen.Count >= mv)
+                    {
+                        break;
+                    }
+
+                    if (model.Index.Types[t].Labels.GetValueOrDefault(key) is { } v && seen.Add(v))
+                    {
+                        keep.Add(t);
+                    }
+                }
+            }
+        }
+
+        return keep.Select(t => model.Index.Types[t].Name).ToList();
+    }
+
+    private static bool WithinReserved(ResourceVector capacity, ResourceVector reserved, PoolTemplate pool)
+    {
+        foreach (var (name, _) in pool.Limits)
+        {
+            if (capacity.Get(name) > reserved.Get(name))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The LP over pod groups and (NodePool, type) shapes. A group may use a shape when the pool's taints
+    /// are tolerated and some required term is compatible (preferences are relaxable, so they do not
+    /// restrict the bound). Required hostname anti-affinity and hostname spread cap pods per node.
+    /// </summary>
+    private static LowerBoundProblem BuildBoundProblem(SolverModel model, ISet<string>? onlyPods)
+    {
+        var shapes = new List<LowerBoundShape>();
+        var shapeIndex = new Dictionary<(int Pool, int Type), int>();
+        foreach (var pool in model.Pools)
+        {
+            foreach (var t in pool.Types.Indices())
+            {
+                if (double.IsFinite(pool.Price[t]))
+                {
+                    shapeIndex[(pool.Index, t)] = shapes.Count;
+                    shapes.Add(new LowerBoundShape($"{pool.Name}/{model.Index.Types[t].Name}", pool.Room[t], pool.Price[t]));
+                }
+            }
+        }
+
+        var groups = new List<LowerBoundGroup>();
+        foreach (var g in model.Groups)
+        {
+            var count = onlyPods is null ? g.Count : g.PodKeys.Count(onlyPods.Contains);
+            if (count == 0 || g.InvalidReason is not null)
+            {
+                continue;
+            }
+
+            var compatible = new SortedSet<int>();
+            foreach (var pool in model.Pools)
+            {
+                if (Internal.Taints.FirstUntolerated(pool.Taints, g.Tolerations, strictPreferNoSchedule: false) is not null)
+                {
+                    continue;
+                }
+
+                foreach (var term in g.RequiredTerms)
+                {
+                    if (pool.Requirements.Compatible(term, model.WellKnown) is not null)
+                    {
+                        continue;
+                    }
+
+                    foreach (var t in pool.Types.And(model.Index.For(pool.Requirements.Add(term))).Indices())
+                    {
+                        if (shapeIndex.TryGetValue((pool.Index, t), out var s) && g.Requests.FitsIn(pool.Room[t]))
+                        {
+                            compatible.Add(s);
+                        }
+                    }
+                }
+            }
+
+            int? cap = null;
+            foreach (var tg in g.RequiredAntiAffinity.Where(tg => tg.IsHostname && tg.Matches(g.Namespace, g.Labels)))
+            {
+                cap = 1;
+            }
+
+            foreach (var (tg, anyway) in g.Spreads)
+            {
+                if (!anyway && tg.IsHostname && tg.Matches(g.Namespace, g.Labels))
+                {
+                    cap = Math.Min(cap ?? int.MaxValue, tg.MaxSkew);
+                }
+            }
+
+            if (g.HostPorts.Count > 0)
+            {
+                cap = 1;
+            }
+
+            if (compatible.Count > 0)
+            {
+                groups.Add(new LowerBoundGroup(count, g.Requests, [.. compatible], cap));
+            }
+        }
+
+        return new LowerBoundProblem(shapes, groups);
+    }
+
+    private static IReadOnlyList<IReadOnlySet<int>> OpenShapes(SolverModel model, LowerBoundResult bound)
+    {
+        var open = model.Pools.Select(_ => (IReadOnlySet<int>)new HashSet<int>()).ToList();
+        var s = 0;
+        foreach (var pool in model.Pools)
+        {
+            foreach (var t in pool.Types.Indices())
+            {
+                if (!double.IsFinite(pool.Price[t]))
+                {
+                    continue;
+                }
+
+                if (s < bound.ShapeCounts.Count && bound.ShapeCounts[s] > 1e-6)
+                {
+                    ((HashSet<int>)open[pool.Index]).Add(t);
+                }
+
+                s++;
+            }
+        }
+
+        return open;
+    }
+
+    private sealed record Plan(SchedulerRun Run, List<PlannedNodeClaim> Claims, double Cost);
 }

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using Karpenter.Orleans.Cli.Commands;
+
+namespace Karpenter.Orleans.Cli;
+
+/// <summary>
+/// The karpo command line, runnable in-process with any pair of writers (tests pass StringWriters).
+/// Exit codes: 0 success, 1 bad input, 2 usage error, 3 internal error (a bug).
+/// </summary>
+internal static class KarpoApp
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("karpo: the Karpenter.Orleans command line.")
+        {
+            SimulateCommand.Create(stdout, stderr),
+            BenchCommand.Create(stdout, stderr),
+        };
+
+        var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            // System.CommandLine returns 1 for parse errors; the contract keeps 1 for bad input, so usage errors get 2.
+            foreach (var error in parseResult.Errors)
+            {
+                stderr.WriteLine($"error: {error.Message}");
+            }
+
+            var command = parseResult.CommandResult.Command;
+            var helpFor = command == root ? "karpo --help" : $"karpo {command.Name} --help";
+            stderr.WriteLine($"See '{helpFor}' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            return parseResult.Invoke(new InvocationConfiguration
+            {
+                Output = stdout,
+                Error = stderr,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (Exception ex) when (BadInput.Is(ex))
+        {
+            return BadInput.Report(ex, stderr);
+        }
+        catch (Exception ex)
+        {
+            // Not the user's fault: keep the stack trace so the bug can be reported.
+            stderr.WriteLine($"error: internal error: {ex}");
+            return ExitCodes.InternalError;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+namespace Karpenter.Orleans.Cli.Output;
+
+/// <summary>The figures one <c>karpo bench</c> run prints. Timings are wall-clock seconds of Solve alone.</summary>
+internal sealed record BenchReport
+{
+    public required string Workload { get; init; }
+
+    public required int Seed { get; init; }
+
+    public required int Pods { get; init; }
+
+    public required int Scheduled { get; init; }
+
+    public required int Unschedulable { get; init; }
+
+    public required int NodeClaims { get; init; }
+
+    public required double PricePerHour { get; init; }
+
+    public required double? GreedyPricePerHour { get; init; }
+
+    public required double? LowerBoundPerHour { get; init; }
+
+    public required double? GapPercent { get; init; }
+
+    public required double BuildSeconds { get; init; }
+
+    public required double WarmupSeconds { get; init; }
+
+    /// <summary>The timed runs, in order.</summary>
+    public required IReadOnlyList<double> RunSeconds { get; init; }
+
+    public required double LowerBoundRunSeconds { get; init; }
+
+    public required long AllocatedBytesPerRun { get; init; }
+
+    public required long PeakWorkingSetBytes { get; init; }
+
+    public required long GcHeapBytes { get; init; }
+
+    public double BestSeconds => RunSeconds.Min();
+
+    public double MedianSeconds
+    {
+        get
+        {
+            var sorted = RunSeconds.Order().ToArray();
+            var mid = sorted.Length / 2;
+            return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+        }
+    }
+
+    public double PodsPerSecondBest => PodsPerSecond(BestSeconds);
+
+    public double PodsPerSecondMedian => PodsPerSecond(MedianSeconds);
+
+    private double PodsPerSecond(double seconds) => seconds > 0 ? Pods / seconds : double.PositiveInfinity;
+}

@@ -1,0 +1,40 @@
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace Karpenter.Orleans.Scheduling.Manifests;
+
+/// <summary>
+/// Passes a parser's events through and notes where each document starts and ends, so each document's
+/// own text can be handed to KubernetesClient and a syntax error can name the document it is in.
+/// </summary>
+internal sealed class DocumentBoundaryParser(IParser inner) : IParser
+{
+    private readonly List<(Mark Start, Mark End)> _documents = [];
+    private Mark? _start;
+
+    public ParsingEvent? Current => inner.Current;
+
+    /// <summary>Documents started so far (the one being read when a syntax error is thrown included).</summary>
+    public int Started { get; private set; }
+
+    /// <summary>Start (the document's first token) and end of each complete document.</summary>
+    public IReadOnlyList<(Mark Start, Mark End)> Documents => _documents;
+
+    public bool MoveNext()
+    {
+        var moved = inner.MoveNext();
+        switch (inner.Current)
+        {
+            case DocumentStart start:
+                Started++;
+                _start = start.Start;
+                break;
+            case DocumentEnd end when _start is { } begin:
+                _documents.Add((begin, end.End));
+                _start = null;
+                break;
+        }
+
+        return moved;
+    }
+}

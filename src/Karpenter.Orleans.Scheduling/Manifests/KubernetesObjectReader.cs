@@ -1,0 +1,69 @@
+using System.Text.RegularExpressions;
+using k8s;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Karpenter.Orleans.Scheduling.Manifests;
+
+/// <summary>
+/// Deserializes a document into a KubernetesClient model and turns its errors into located
+/// <see cref="ManifestException"/>s. Unknown fields are reported as warnings, as kubectl does, and ignored.
+/// </summary>
+internal static partial class KubernetesObjectReader
+{
+    private static readonly HashSet<string> QuantityMaps = new(StringComparer.Ordinal)
+    {
+        "requests", "limits", "overhead", "allocatable", "capacity",
+    };
+
+    public static T Read<T>(ManifestDocument doc, TextWriter? warnings)
+        where T : class
+    {
+        try
+        {
+            return KubernetesYaml.Deserialize<T>(doc.Text, strict: true) ?? throw doc.Error(null, "the document is empty");
+        }
+        catch (YamlException ex) when (UnknownProperty().Match(ex.Message) is { Success: true } m)
+        {
+            var field = YamlFields.PathAt(doc.Root, FileLine(doc, ex), ex.Start.Column, preferKey: true);
+            warnings?.WriteLine($"{doc.Describe()}: {field.Path}: unknown field \"{m.Groups[1].Value}\" ignored");
+        }
+        catch (YamlException ex)
+        {
+            throw Located(doc, ex);
+        }
+
+        try
+        {
+            return KubernetesYaml.Deserialize<T>(doc.Text) ?? throw doc.Error(null, "the document is empty");
+        }
+        catch (YamlException ex)
+        {
+            throw Located(doc, ex);
+        }
+    }
+
+    private static long FileLine(ManifestDocument doc, YamlException ex) => ex.Start.Line + doc.FirstLine - 1;
+
+    private static ManifestException Located(ManifestDocument doc, YamlException ex)
+    {
+        var line = FileLine(doc, ex);
+        var field = YamlFields.PathAt(doc.Root, line, ex.Start.Column, preferKey: false);
+        string problem;
+        if (field.Node is YamlScalarNode scalar && ex.InnerException is { } inner)
+        {
+            problem = field.ParentKey is { } parentKey && QuantityMaps.Contains(parentKey)
+                ? $"\"{scalar.Value}\" is not a Kubernetes quantity (like 500m, 2 or 4Gi)"
+                : $"invalid value \"{scalar.Value}\": {inner.Message.TrimEnd('.')}";
+        }
+        else
+        {
+            problem = YamlManifestReader.CleanMessage(ex.InnerException?.Message ?? ex.Message);
+        }
+
+        return doc.Error(field.Path, $"line {line}: {problem}", ex);
+    }
+
+    [GeneratedRegex(@"^Property '([^']*)' not found on type")]
+    private static partial Regex UnknownProperty();
+}

@@ -1,0 +1,252 @@
+using k8s.Models;
+using Karpenter.Orleans.Scheduling.Model;
+using YamlDotNet.RepresentationModel;
+
+namespace Karpenter.Orleans.Scheduling.Manifests;
+
+/// <summary>
+/// Turns documents into the objects the simulator reads, in input order: workloads become their pods,
+/// names are checked for duplicates, namespaces default to "default".
+/// </summary>
+internal sealed class ManifestCollector(TextWriter? warnings)
+{
+    private const string DefaultNamespace = "default";
+
+    // Where each name was first defined, to say so when it is defined again.
+    private readonly Dictionary<string, ManifestDocument> _nodePoolNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ManifestDocument> _podNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ManifestDocument> _nodeNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ManifestDocument> _daemonSetNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ManifestDocument> _pdbNames = new(StringComparer.Ordinal);
+
+    private readonly List<NodePool> _nodePools = [];
+    private readonly List<V1Pod> _pods = [];
+    private readonly List<V1Node> _nodes = [];
+    private readonly List<V1DaemonSet> _daemonSets = [];
+    private readonly List<V1PodDisruptionBudget> _pdbs = [];
+
+    public LoadedManifests Result() => new()
+    {
+        NodePools = _nodePools,
+        Pods = _pods,
+        Nodes = _nodes,
+        DaemonSets = _daemonSets,
+        PodDisruptionBudgets = _pdbs,
+    };
+
+    public void Add(ManifestDocument doc)
+    {
+        var kind = RequiredString(doc, "kind");
+        var apiVersion = RequiredString(doc, "apiVersion");
+        switch (kind)
+        {
+            case "NodePool":
+                RequireApiVersion(doc, apiVersion, "karpenter.sh/v1");
+                AddNodePool(doc, NodePoolParser.Parse(doc, warnings));
+                break;
+            case "Pod":
+                RequireApiVersion(doc, apiVersion, "v1");
+                AddPod(doc, KubernetesObjectReader.Read<V1Pod>(doc, warnings));
+                break;
+            case "Deployment":
+                RequireApiVersion(doc, apiVersion, "apps/v1");
+                var deployment = KubernetesObjectReader.Read<V1Deployment>(doc, warnings);
+                Expand(doc, deployment.Metadata, deployment.Spec?.Template, deployment.Spec?.Replicas, "spec.replicas");
+                break;
+            case "ReplicaSet":
+                RequireApiVersion(doc, apiVersion, "apps/v1");
+                var replicaSet = KubernetesObjectReader.Read<V1ReplicaSet>(doc, warnings);
+                Expand(doc, replicaSet.Metadata, replicaSet.Spec?.Template, replicaSet.Spec?.Replicas, "spec.replicas");
+                break;
+            case "StatefulSet":
+                RequireApiVersion(doc, apiVersion, "apps/v1");
+                var statefulSet = KubernetesObjectReader.Read<V1StatefulSet>(doc, warnings);
+                Expand(doc, statefulSet.Metadata, statefulSet.Spec?.Template, statefulSet.Spec?.Replicas, "spec.replicas");
+                break;
+            case "Job":
+                RequireApiVersion(doc, apiVersion, "batch/v1");
+                var job = KubernetesObjectReader.Read<V1Job>(doc, warnings);
+                Expand(doc, job.Metadata, job.Spec?.Template, job.Spec?.Parallelism, "spec.parallelism");
+                break;
+            case "DaemonSet":
+                RequireApiVersion(doc, apiVersion, "apps/v1");
+                AddDaemonSet(doc, KubernetesObjectReader.Read<V1DaemonSet>(doc, warnings));
+                break;
+            case "Node":
+                RequireApiVersion(doc, apiVersion, "v1");
+                AddNode(doc, KubernetesObjectReader.Read<V1Node>(doc, warnings));
+                break;
+            case "PodDisruptionBudget":
+                RequireApiVersion(doc, apiVersion, "policy/v1");
+                AddPdb(doc, KubernetesObjectReader.Read<V1PodDisruptionBudget>(doc, warnings));
+                break;
+            default:
+                warnings?.WriteLine($"skipping {doc.Describe()}: kind {kind} is not used by the simulator");
+                break;
+        }
+    }
+
+    private void AddNodePool(ManifestDocument doc, NodePool nodePool)
+    {
+        if (!_nodePoolNames.TryAdd(nodePool.Name, doc))
+        {
+            throw doc.Error("metadata.name", $"NodePool \"{nodePool.Name}\" is already defined in {_nodePoolNames[nodePool.Name].Describe()}");
+        }
+
+        _nodePools.Add(nodePool);
+    }
+
+    private void AddPod(ManifestDocument doc, V1Pod pod)
+    {
+        var name = RequireName(doc, pod.Metadata);
+        var ns = Namespace(pod.Metadata);
+        pod.Metadata.NamespaceProperty = ns;
+        pod.Metadata.Uid ??= $"{ns}/{name}";
+        RequirePodSpec(doc, pod.Spec, "spec");
+        ResourceChecks.CheckPodSpec(doc, YamlFields.Get(doc.Root, "spec"), "spec");
+        ClaimPodName(doc, $"{ns}/{name}", null);
+        _pods.Add(pod);
+    }
+
+    /// <summary>A workload's <paramref name="count"/> pods, named name-0 .. name-(count-1), sharing the template.</summary>
+    private void Expand(ManifestDocument doc, V1ObjectMeta? metadata, V1PodTemplateSpec? template, int? count, string countField)
+    {
+        var name = RequireName(doc, metadata);
+        var ns = Namespace(metadata);
+        var replicas = count ?? 1;
+        if (replicas < 0)
+        {
+            throw doc.Error(countField, $"must be 0 or more, got {replicas}");
+        }
+
+        if (template is null)
+        {
+            throw doc.Error("spec.template", "required");
+        }
+
+        RequirePodSpec(doc, template.Spec, "spec.template.spec");
+        ResourceChecks.CheckPodSpec(doc, YamlFields.At(doc.Root, "spec", "template", "spec"), "spec.template.spec");
+
+        // One owner list for all pods: the solver reads pods and never changes them.
+        IList<V1OwnerReference> owners =
+        [
+            new V1OwnerReference
+            {
+                ApiVersion = doc.ApiVersion,
+                Kind = doc.Kind,
+                Name = name,
+                Uid = metadata!.Uid ?? $"{ns}/{doc.Kind}/{name}",
+                Controller = true,
+            },
+        ];
+        for (var i = 0; i < replicas; i++)
+        {
+            var podName = $"{name}-{i}";
+            ClaimPodName(doc, $"{ns}/{podName}", $"{doc.Kind} {name} makes pod {ns}/{podName}, which");
+            _pods.Add(new V1Pod
+            {
+                ApiVersion = "v1",
+                Kind = "Pod",
+                Metadata = new V1ObjectMeta
+                {
+                    Name = podName,
+                    NamespaceProperty = ns,
+                    Uid = $"{ns}/{podName}",
+                    Labels = template.Metadata?.Labels,
+                    Annotations = template.Metadata?.Annotations,
+                    OwnerReferences = owners,
+                },
+                Spec = template.Spec,
+            });
+        }
+    }
+
+    private void AddDaemonSet(ManifestDocument doc, V1DaemonSet daemonSet)
+    {
+        var name = RequireName(doc, daemonSet.Metadata);
+        var ns = Namespace(daemonSet.Metadata);
+        daemonSet.Metadata.NamespaceProperty = ns;
+        if (daemonSet.Spec?.Template is null)
+        {
+            throw doc.Error("spec.template", "required");
+        }
+
+        RequirePodSpec(doc, daemonSet.Spec.Template.Spec, "spec.template.spec");
+        ResourceChecks.CheckPodSpec(doc, YamlFields.At(doc.Root, "spec", "template", "spec"), "spec.template.spec");
+        Claim(_daemonSetNames, doc, $"{ns}/{name}", "DaemonSet");
+        _daemonSets.Add(daemonSet);
+    }
+
+    private void AddNode(ManifestDocument doc, V1Node node)
+    {
+        var name = RequireName(doc, node.Metadata);
+        ResourceChecks.CheckNodeStatus(doc);
+        Claim(_nodeNames, doc, name, "Node");
+        _nodes.Add(node);
+    }
+
+    private void AddPdb(ManifestDocument doc, V1PodDisruptionBudget pdb)
+    {
+        var name = RequireName(doc, pdb.Metadata);
+        var ns = Namespace(pdb.Metadata);
+        pdb.Metadata.NamespaceProperty = ns;
+        Claim(_pdbNames, doc, $"{ns}/{name}", "PodDisruptionBudget");
+        _pdbs.Add(pdb);
+    }
+
+    private void ClaimPodName(ManifestDocument doc, string key, string? subject)
+    {
+        if (!_podNames.TryAdd(key, doc))
+        {
+            throw doc.Error("metadata.name", $"{subject ?? $"pod {key}"} is already defined in {_podNames[key].Describe()}");
+        }
+    }
+
+    private static void Claim(Dictionary<string, ManifestDocument> names, ManifestDocument doc, string key, string kind)
+    {
+        if (!names.TryAdd(key, doc))
+        {
+            throw doc.Error("metadata.name", $"{kind} {key} is already defined in {names[key].Describe()}");
+        }
+    }
+
+    private static string RequiredString(ManifestDocument doc, string field)
+    {
+        var node = YamlFields.Get(doc.Root, field);
+        if (YamlFields.IsNull(node))
+        {
+            throw doc.Error(field, "required");
+        }
+
+        return node is YamlScalarNode { Value: { Length: > 0 } text }
+            ? text
+            : throw doc.Error(field, $"line {node!.Start.Line}: expected a single value, found {YamlManifestReader.Describe(node)}");
+    }
+
+    private static void RequireApiVersion(ManifestDocument doc, string apiVersion, string expected)
+    {
+        if (apiVersion != expected)
+        {
+            throw doc.Error("apiVersion", $"{doc.Kind} {apiVersion} is not supported; use {expected}");
+        }
+    }
+
+    private static string RequireName(ManifestDocument doc, V1ObjectMeta? metadata) =>
+        string.IsNullOrEmpty(metadata?.Name) ? throw doc.Error("metadata.name", "required") : metadata.Name;
+
+    private static string Namespace(V1ObjectMeta? metadata) =>
+        string.IsNullOrEmpty(metadata?.NamespaceProperty) ? DefaultNamespace : metadata.NamespaceProperty;
+
+    private static void RequirePodSpec(ManifestDocument doc, V1PodSpec? spec, string path)
+    {
+        if (spec is null)
+        {
+            throw doc.Error(path, "required");
+        }
+
+        if (spec.Containers is null || spec.Containers.Count == 0)
+        {
+            throw doc.Error(YamlFields.Join(path, "containers"), "at least one container is required");
+        }
+    }
+}

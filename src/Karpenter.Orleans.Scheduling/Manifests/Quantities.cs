@@ -1,0 +1,37 @@
+using k8s.Models;
+
+namespace Karpenter.Orleans.Scheduling.Manifests;
+
+/// <summary>Parses Kubernetes quantities with messages a user can act on.</summary>
+internal static class Quantities
+{
+    /// <summary>The parsed quantity, or null with <paramref name="problem"/> set.</summary>
+    public static ResourceQuantity? TryParse(string? text, out string problem)
+    {
+        problem = "";
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            problem = "a quantity is required (like 500m, 2 or 4Gi)";
+            return null;
+        }
+
+        ResourceQuantity quantity;
+        try
+        {
+            quantity = new ResourceQuantity(text.Trim());
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
+        {
+            problem = $"\"{text}\" is not a Kubernetes quantity (like 500m, 2 or 4Gi)";
+            return null;
+        }
+
+        if (quantity.ToDecimal() < 0)
+        {
+            problem = $"\"{text}\" is negative";
+            return null;
+        }
+
+        return quantity;
+    }
+}

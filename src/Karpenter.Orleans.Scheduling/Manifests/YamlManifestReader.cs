@@ -1,0 +1,100 @@
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Karpenter.Orleans.Scheduling.Manifests;
+
+/// <summary>Splits a manifest file into its non-empty YAML documents.</summary>
+internal static partial class YamlManifestReader
+{
+    public static List<ManifestDocument> Read(string file)
+    {
+        var content = ReadText(file);
+        var boundaries = new DocumentBoundaryParser(new Parser(new StringReader(content)));
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(boundaries);
+        }
+        catch (YamlException ex)
+        {
+            throw new ManifestException(file, Math.Max(1, boundaries.Started), null,
+                $"line {ex.Start.Line}, column {ex.Start.Column}: invalid YAML: {CleanMessage(ex.Message)}", ex);
+        }
+
+        var documents = new List<ManifestDocument>(stream.Documents.Count);
+        for (var i = 0; i < stream.Documents.Count; i++)
+        {
+            var root = stream.Documents[i].RootNode;
+            if (YamlFields.IsNull(root))
+            {
+                continue;
+            }
+
+            if (root is not YamlMappingNode mapping)
+            {
+                throw new ManifestException(file, i + 1, null,
+                    $"line {root.Start.Line}: expected a Kubernetes object (a mapping with apiVersion and kind), found {Describe(root)}");
+            }
+
+            var (start, end) = boundaries.Documents[i];
+            // Start at the beginning of the line so columns in KubernetesClient's errors match the file's.
+            var from = (int)(start.Index - (start.Column - 1));
+            var to = (int)Math.Min(end.Index, content.Length);
+            documents.Add(new ManifestDocument(file, i + 1, mapping, content[from..to], start.Line));
+        }
+
+        return documents;
+    }
+
+    /// <summary>YamlDotNet messages repeat the location; the caller states it once.</summary>
+    public static string CleanMessage(string message)
+    {
+        var text = LocationSuffix().Replace(message, "").Trim();
+        var expected = ExpectedGot().Match(text);
+        if (expected.Success)
+        {
+            return $"expected {EventName(expected.Groups[1].Value)}, found {EventName(expected.Groups[2].Value)}";
+        }
+
+        return text.TrimEnd('.');
+    }
+
+    public static string Describe(YamlNode node) => node switch
+    {
+        YamlMappingNode => "a mapping",
+        YamlSequenceNode => "a list",
+        YamlScalarNode s => $"the value \"{s.Value}\"",
+        _ => "an alias",
+    };
+
+    private static string ReadText(string file)
+    {
+        try
+        {
+            return File.ReadAllText(file);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ManifestException(file, null, null, "no such file or folder", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ManifestException(file, null, null, $"cannot read the file: {ex.Message}", ex);
+        }
+    }
+
+    private static string EventName(string name) => name switch
+    {
+        "SequenceStart" => "a list",
+        "MappingStart" => "a mapping",
+        "Scalar" => "a single value",
+        _ => name,
+    };
+
+    [GeneratedRegex(@"\s*\(at Line: \d+, Col: \d+, Idx: \d+\)")]
+    private static partial Regex LocationSuffix();
+
+    [GeneratedRegex(@"^Expected '(\w+)', got '(\w+)'")]
+    private static partial Regex ExpectedGot();
+}

@@ -1,0 +1,22 @@
+namespace Karpenter.Orleans.Scheduling.Optimization;
+
+/// <summary>Knobs of <see cref="LowerBoundSolver"/>; the defaults are what production uses, the rest exists for tests.</summary>
+internal sealed record LowerBoundOptions
+{
+    public static LowerBoundOptions Default { get; } = new();
+
+    /// <summary>Drop shapes another shape dominates for every group that can use them.</summary>
+    public bool PruneDominatedShapes { get; init; } = true;
+
+    /// <summary>Merge uncapped groups with the same request and the same usable shapes.</summary>
+    public bool MergeGroups { get; init; } = true;
+
+    /// <summary>Most new shapes brought into the restricted LP per pricing round.</summary>
+    public int ShapesPerRound { get; init; } = 30;
+
+    /// <summary>Pricing rounds before giving up on optimality and reporting the best certified bound so far.</summary>
+    public int MaxRounds { get; init; } = 200;
+
+    /// <summary>Skip GLOP and report the per-resource fallback bound (tests the fallback path).</summary>
+    public bool ForceFallback { get; init; }
+}

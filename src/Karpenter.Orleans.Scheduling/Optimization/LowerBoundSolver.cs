@@ -1,0 +1,293 @@
+namespace Karpenter.Orleans.Scheduling.Optimization;
+
+/// <summary>
+/// A lower bound on the hourly cost of any plan that places the pods of a <see cref="LowerBoundProblem"/>:
+/// the optimum of the LP relaxation, solved with GLOP.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The LP has x_s ≥ 0 (fractional nodes of shape s) and y_gs ≥ 0 (pods of group g on shape s, only where one
+/// pod of g fits on s at all). It requires Σ_s y_gs = Count_g, for every shape and every requested resource
+/// Σ_g Request_g·y_gs ≤ Room_s·x_s, and y_gs ≤ MaxPerNode_g·x_s for capped groups; it minimises Σ_s Price_s·x_s.
+/// </para>
+/// <para>
+/// Groups that cannot be placed at all are excluded from the bound (they are unschedulable anyway, and no
+/// plan pays for them): a group with no compatible shape, with a request no compatible shape can hold, or
+/// with MaxPerNode ≤ 0. Groups with Count ≤ 0 and uncapped groups that request nothing cost nothing.
+/// </para>
+/// <para>
+/// Before solving, the model is reduced without changing its optimum (uncapped twins merged, caps the
+/// resources already imply dropped, dominated shapes removed) and solved by column generation over shapes:
+/// the LP starts with each group's cheapest shape, and every round prices all shapes against the demand
+/// duals (the best value one node of a shape can carry) and adds those worth more than their price.
+/// </para>
+/// <para>
+/// The reported price is certified by weak duality rather than read off GLOP: the demand duals, scaled down
+/// until no shape is worth more than its price, give a bound that holds whatever GLOP's tolerances did; at
+/// the optimum it equals the LP objective. If GLOP is unavailable or does not reach an optimum, or pricing
+/// runs out of rounds, the result is the best bound proved so far, and never below the weaker fallback:
+/// the larger of, per resource, Σ_g Count_g·Request_g·min over usable shapes of Price/Room, and, per group,
+/// Count_g times its cheapest cost per pod on a node of its own.
+/// </para>
+/// </remarks>
+public static class LowerBoundSolver
+{
+    // A pattern enters the LP when one node of it is worth this much more than its price.
+    private const double AddTolerance = 1e-7;
+
+    // Stop when the certified bound is this close to the restricted LP's objective (relative).
+    private const double GapTolerance = 1e-7;
+
+    public static double TSolve;
+    public static double TIter;
+    public static double TPrice;
+
+    public static LowerBoundResult Solve(LowerBoundProblem problem) => Solve(problem, LowerBoundOptions.Default, out _);
+
+    internal static LowerBoundResult Solve(LowerBoundProblem problem, LowerBoundOptions options, out LowerBoundDiagnostics diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(options);
+
+        var reduced = ReducedProblem.Build(problem, options);
+        var counts = new double[problem.Shapes.Count];
+        if (reduced.GroupCount == 0)
+        {
+            diagnostics = new LowerBoundDiagnostics(0, reduced.ShapeCount, 0, 0, 0, Optimal: true, UsedFallback: false);
+            return new LowerBoundResult(0, counts);
+        }
+
+        var fallback = FallbackBound(reduced);
+        using var lp = options.ForceFallback ? null : RestrictedLp.TryCreate(reduced);
+        if (lp is null)
+        {
+            diagnostics = new LowerBoundDiagnostics(reduced.GroupCount, reduced.ShapeCount, 0, 0, 0, Optimal: false, UsedFallback: true);
+            return new LowerBoundResult(fallback, counts);
+        }
+
+        Seed(reduced, lp);
+
+        var pricing = new ShapePricing(reduced);
+        var duals = new double[reduced.GroupCount];
+        var rowDuals = new double[reduced.ShapeRows.Max(r => r.Length)];
+        var certified = 0.0;
+        var rounds = 0;
+        var converged = false;
+        var patterns = new List<Pattern>();
+        while (rounds < options.MaxRounds)
+        {
+            rounds++;
+            var swx = System.Diagnostics.Stopwatch.StartNew();
+            var okx = lp.Solve();
+            TSolve += swx.Elapsed.TotalMilliseconds;
+            if (!okx)
+            {
+                Console.WriteLine("lp failed round " + rounds);
+                break;
+            }
+
+            swx.Restart();
+            lp.ReadDemandDuals(duals);
+            for (var s = 0; s < reduced.ShapeCount; s++)
+            {
+                counts[reduced.ShapeOriginal[s]] = lp.Nodes(s);
+            }
+
+            var objective = lp.Objective;
+            certified = Math.Max(certified, PriceAll(reduced, pricing, duals, patterns));
+            if (Environment.GetEnvironmentVariable("TRACE") == "1") Console.WriteLine($"    r{rounds} obj={objective:F6} lb={certified:F6} gap={(objective - certified) / objective:E2} shapes={lp.ShapeCount} pairs={lp.PairCount} newshapes={patterns.Count}");
+            if (certified >= objective * (1 - GapTolerance))
+            {
+                converged = true;
+                TPrice += swx.Elapsed.TotalMilliseconds;
+                break;
+            }
+
+            // Pairs missing from shapes already in the LP, priced with the LP's own row duals (read before any change).
+            var additions = new List<(int Shape, int Index)>();
+            for (var s = 0; s < reduced.ShapeCount; s++)
+            {
+                if (!lp.HasShape(s))
+                {
+                    continue;
+                }
+
+                lp.ReadRowDuals(s, rowDuals);
+                var groups = reduced.ShapeGroups[s];
+                for (var k = 0; k < groups.Length; k++)
+                {
+                    if (!lp.HasPair(s, k) && lp.PairReducedCost(s, k, duals, rowDuals) < (-AddTolerance * duals[groups[k]]) - 1e-12)
+                    {
+                        additions.Add((s, k));
+                    }
+                }
+            }
+
+            var added = 0;
+            foreach (var (s, k) in additions)
+            {
+                if (!lp.HasPair(s, k))
+                {
+                    lp.AddPair(s, k);
+                    added++;
+                }
+            }
+
+            // Shapes (or mixes) worth more than their price bring the pairs of their best pod mix.
+            patterns.Sort((a, b) => b.Ratio != a.Ratio ? b.Ratio.CompareTo(a.Ratio) : a.Shape.CompareTo(b.Shape));
+            var newShapes = 0;
+            foreach (var p in patterns)
+            {
+                if (!lp.HasShape(p.Shape) && newShapes++ >= options.ShapesPerRound)
+                {
+                    continue;
+                }
+
+                foreach (var g in p.Groups)
+                {
+                    var k = Array.BinarySearch(reduced.ShapeGroups[p.Shape], g);
+                    if (!lp.HasPair(p.Shape, k))
+                    {
+                        lp.AddPair(p.Shape, k);
+                        added++;
+                    }
+                }
+            }
+
+            TPrice += swx.Elapsed.TotalMilliseconds;
+            if (added == 0)
+            {
+                // Nothing prices out: the restricted LP is optimal; the gap left is GLOP's tolerance.
+                converged = true;
+                break;
+            }
+        }
+
+        diagnostics = new LowerBoundDiagnostics(
+            reduced.GroupCount, reduced.ShapeCount, lp.ShapeCount, lp.PairCount, rounds, converged, UsedFallback: !converged && fallback >= certified);
+        return new LowerBoundResult(Math.Max(certified, fallback), counts);
+    }
+
+    // Each group's cheapest shape for a node of its own keeps the first LP feasible.
+    private static void Seed(ReducedProblem reduced, RestrictedLp lp)
+    {
+        var bestCost = new double[reduced.GroupCount];
+        var best = new (int Shape, int Index)[reduced.GroupCount];
+        Array.Fill(bestCost, double.PositiveInfinity);
+        for (var s = 0; s < reduced.ShapeCount; s++)
+        {
+            var groups = reduced.ShapeGroups[s];
+            for (var k = 0; k < groups.Length; k++)
+            {
+                var cost = reduced.IsolatedCostPerPod(s, k);
+                if (cost < bestCost[groups[k]])
+                {
+                    bestCost[groups[k]] = cost;
+                    best[groups[k]] = (s, k);
+                }
+            }
+        }
+
+        foreach (var (s, k) in best)
+        {
+            lp.AddPair(s, k);
+        }
+    }
+
+    /// <summary>
+    /// Prices every shape at <paramref name="duals"/>, collects the pod mix of each shape worth more than its
+    /// price, and returns the bound these duals certify: scaled down by the largest value/price ratio they
+    /// are dual feasible, so Σ_g dual_g·Count_g / ratio is a lower bound by weak duality.
+    /// </summary>
+    private static double PriceAll(ReducedProblem reduced, ShapePricing pricing, double[] duals, List<Pattern> patterns)
+    {
+        patterns.Clear();
+        var scale = 1.0;
+        for (var s = 0; s < reduced.ShapeCount; s++)
+        {
+            var price = reduced.Price[s];
+            var threshold = (price * (1 + AddTolerance)) + 1e-12;
+            var value = pricing.Price(s, duals, threshold, out var upper);
+            if (price > 0)
+            {
+                scale = Math.Max(scale, upper / price);
+            }
+            else if (upper > 1e-12)
+            {
+                scale = double.PositiveInfinity;
+            }
+
+            if (value > threshold)
+            {
+                patterns.Add(new Pattern(s, pricing.LastPatternGroups(), price > 0 ? value / price : double.PositiveInfinity));
+            }
+        }
+
+        if (double.IsPositiveInfinity(scale))
+        {
+            return 0;
+        }
+
+        var dualObjective = 0.0;
+        for (var g = 0; g < reduced.GroupCount; g++)
+        {
+            dualObjective += duals[g] * reduced.Demand[g];
+        }
+
+        return dualObjective / scale;
+    }
+
+    /// <summary>
+    /// The weaker bound: per resource, every pod's request bought at the cheapest price per unit of that
+    /// resource among its usable shapes; per group, its pods alone on their cheapest shape. Each is a
+    /// relaxation of the LP, so the larger of them is still a lower bound.
+    /// </summary>
+    private static double FallbackBound(ReducedProblem reduced)
+    {
+        var cheapest = new Dictionary<(int Group, int Resource), double>();
+        var perGroup = new double[reduced.GroupCount];
+        Array.Fill(perGroup, double.PositiveInfinity);
+        for (var s = 0; s < reduced.ShapeCount; s++)
+        {
+            var groups = reduced.ShapeGroups[s];
+            var rows = reduced.ShapeRows[s];
+            var coefficients = reduced.Coefficients[s];
+            for (var k = 0; k < groups.Length; k++)
+            {
+                var g = groups[k];
+                perGroup[g] = Math.Min(perGroup[g], reduced.IsolatedCostPerPod(s, k));
+                for (var j = 0; j < rows.Length; j++)
+                {
+                    var a = coefficients[(k * rows.Length) + j];
+                    if (a > 0)
+                    {
+                        var cost = reduced.Price[s] * a;
+                        var key = (g, rows[j]);
+                        cheapest[key] = cheapest.TryGetValue(key, out var c) ? Math.Min(c, cost) : cost;
+                    }
+                }
+            }
+        }
+
+        var perResource = new Dictionary<int, double>();
+        foreach (var ((g, r), cost) in cheapest)
+        {
+            perResource[r] = perResource.GetValueOrDefault(r) + (reduced.Demand[g] * cost);
+        }
+
+        var bound = 0.0;
+        foreach (var v in perResource.Values)
+        {
+            bound = Math.Max(bound, v);
+        }
+
+        for (var g = 0; g < reduced.GroupCount; g++)
+        {
+            bound = Math.Max(bound, reduced.Demand[g] * perGroup[g]);
+        }
+
+        return bound;
+    }
+
+    private sealed record Pattern(int Shape, int[] Groups, double Ratio);
+}

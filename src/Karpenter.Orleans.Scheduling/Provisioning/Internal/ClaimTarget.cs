@@ -1,0 +1,39 @@
+using Karpenter.Orleans.Scheduling.Model;
+using Karpenter.Orleans.Scheduling.Resources;
+
+namespace Karpenter.Orleans.Scheduling.Provisioning.Internal;
+
+/// <summary>A NodeClaim planned in this run: its requirements and the instance types that still fit its pods.</summary>
+internal sealed class ClaimTarget : Target
+{
+    public required int Id { get; init; }
+
+    public required PoolTemplate Pool { get; init; }
+
+    public required RequirementSet Requirements { get; set; }
+
+    /// <summary>Indices of the types still possible, ascending.</summary>
+    public required int[] Types { get; set; }
+
+    /// <summary>Component-wise maximum room left over the types: a quick upper bound for rejects.</summary>
+    public ResourceVector MaxRoom { get; set; }
+
+    /// <summary>Capacity reserved against NodePool limits: the largest capacity among the types.</summary>
+    public ResourceVector Reserved { get; set; }
+
+    public bool MinValuesRelaxed { get; set; }
+
+    /// <summary>minValues per key in force for this claim (lowered under BestEffort).</summary>
+    public Dictionary<string, int>? MinValues { get; set; }
+
+    public override string? Domain(string key)
+    {
+        if (key == WellKnownLabels.Hostname)
+        {
+            return null;
+        }
+
+        var r = Requirements[key];
+        return r is { Complement: false, Values.Count: 1 } ? r.Values[0] : null;
+    }
+}

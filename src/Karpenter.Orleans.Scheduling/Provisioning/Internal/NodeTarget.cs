@@ -1,0 +1,33 @@
+using k8s.Models;
+using Karpenter.Orleans.Scheduling.Resources;
+
+namespace Karpenter.Orleans.Scheduling.Provisioning.Internal;
+
+/// <summary>An existing node with the room its bound pods and DaemonSets leave.</summary>
+internal sealed class NodeTarget : Target
+{
+    public required string Name { get; init; }
+
+    public required IDictionary<string, string> Labels { get; init; }
+
+    public required ResourceVector Allocatable { get; init; }
+
+    public required IList<V1Taint> Taints { get; init; }
+
+    public required bool Cordoned { get; init; }
+
+    public NodeTarget Clone()
+    {
+        var n = new NodeTarget { Name = Name, Labels = Labels, Allocatable = Allocatable, Taints = Taints, Cordoned = Cordoned, Used = Used };
+        foreach (var (k, v) in HostCounts)
+        {
+            n.HostCounts[k] = v;
+        }
+
+        n.AntiOwners.UnionWith(AntiOwners);
+        n.Ports.AddRange(Ports);
+        return n;
+    }
+
+    public override string? Domain(string key) => Labels.TryGetValue(key, out var v) ? v : null;
+}

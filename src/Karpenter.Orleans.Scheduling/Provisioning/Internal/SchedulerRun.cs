@@ -1,0 +1,908 @@
+using Karpenter.Orleans.Scheduling.Model;
+using Karpenter.Orleans.Scheduling.Resources;
+
+namespace Karpenter.Orleans.Scheduling.Provisioning.Internal;
+
+/// <summary>
+/// One packing pass over the pod groups: existing nodes first, then claims planned in this run, then new
+/// claims from NodePools by weight. Pods of a group are placed in chunks: how many fit is a division.
+/// </summary>
+internal sealed class SchedulerRun
+{
+    private readonly SolverModel _m;
+    private readonly PackingStrategy _strategy;
+    private readonly IReadOnlyList<IReadOnlySet<int>>? _lpOpen;
+    private readonly TopologyState _topology;
+    private readonly List<NodeTarget> _nodes;
+    private readonly List<ClaimTarget> _claims = [];
+    private readonly int[] _placed;
+    private readonly string?[] _reasons;
+    private readonly List<int> _buffer = [];
+    private readonly Dictionary<(RequirementSet, RequirementSet), string?> _compatCache = [];
+    private readonly Dictionary<(int Group, string Key), HashSet<string>> _blockedDomains = [];
+    private readonly Dictionary<(RequirementSet, RequirementSet), RequirementSet> _mergeCache = [];
+    private readonly ResourceVector[] _reserved;
+    private readonly Dictionary<(int, Relaxation), RelaxedView> _views = [];
+    private readonly Dictionary<(int, Relaxation, RequirementSet), (int Nodes, int Claims)> _scanFrom = [];
+    private readonly int[] _claimsPerPool;
+
+    public SchedulerRun(SolverModel model, PackingStrategy strategy, IReadOnlyList<IReadOnlySet<int>>? lpOpen = null)
+    {
+        _m = model;
+        _strategy = strategy;
+        _lpOpen = lpOpen;
+        _topology = model.InitialTopology.Clone();
+        _nodes = model.InitialNodes.Select(n => n.Clone()).ToList();
+        _placed = new int[model.Groups.Count];
+        _reasons = new string?[model.Groups.Count];
+        _reserved = new ResourceVector[model.Pools.Count];
+        _claimsPerPool = new int[model.Pools.Count];
+    }
+
+    public IReadOnlyList<ClaimTarget> Claims => _claims;
+
+    public IReadOnlyList<NodeTarget> Nodes => _nodes;
+
+    /// <summary>Groups and how many of their pods stayed pending, with the reason.</summary>
+    public IEnumerable<(PodGroup Group, int Placed, string Reason)> Unplaced() =>
+        _m.Groups.Where(g => _placed[g.Index] < g.Count).Select(g => (g, _placed[g.Index], _reasons[g.Index] ?? "no node or nodepool can take the pod"));
+
+    public void Run()
+    {
+        // Repeat until a pass places nothing: pods with affinity to pods later in the queue get another turn.
+        var progress = true;
+        while (progress)
+        {
+            progress = false;
+            foreach (var g in _m.Groups)
+            {
+                if (_placed[g.Index] < g.Count && PlaceGroup(g))
+                {
+                    progress = true;
+                }
+            }
+        }
+    }
+
+    private bool PlaceGroup(PodGroup g)
+    {
+        var any = false;
+        if (g.InvalidReason is not null)
+        {
+            _reasons[g.Index] = g.InvalidReason;
+            return false;
+        }
+
+        while (_placed[g.Index] < g.Count)
+        {
+            var relax = _m.Options.PreferencePolicy == PreferencePolicy.Ignore ? Relaxation.Ignore(g) : Relaxation.Strict;
+            var placed = false;
+            string? reason = null;
+            while (relax is not null)
+            {
+                if (TryPlaceChunk(g, relax, out reason))
+                {
+                    placed = true;
+                    break;
+                }
+
+                relax = relax.Next(g, _m.AnyPreferNoSchedule);
+            }
+
+            if (!placed)
+            {
+                _reasons[g.Index] = reason;
+                return any;
+            }
+
+            any = true;
+        }
+
+        return any;
+    }
+
+    private bool TryPlaceChunk(PodGroup g, Relaxation relax, out string? reason)
+    {
+        var remaining = g.Count - _placed[g.Index];
+        var reqs = relax.Requirements(g);
+        var limit = remaining;
+        var narrow = RequirementSet.Empty;
+
+        // Zone (and other non-hostname) topology decides the domain before any node is looked at.
+        foreach (var tg in relax.Spreads(g))
+        {
+            if (tg.IsHostname)
+            {
+                continue;
+            }
+
+            var (domain, allot, why) = SpreadDomain(g, tg, reqs.Add(narrow), remaining);
+            if (domain is null)
+            {
+                reason = why;
+                return false;
+            }
+
+            narrow = narrow.Add(Requirement.In(tg.Key, domain));
+            limit = Math.Min(limit, allot);
+        }
+
+        foreach (var tg in relax.Affinity(g))
+        {
+            if (tg.IsHostname)
+            {
+                continue;
+            }
+
+            var allowed = AllowedDomains(g, tg.Key, reqs.Add(narrow));
+            var withPods = allowed.Where(d => _topology.Count(tg, d) > 0).ToList();
+            string? pick;
+            if (withPods.Count > 0)
+            {
+                pick = withPods.OrderByDescending(d => _topology.Count(tg, d)).ThenBy(d => d, StringComparer.Ordinal).First();
+            }
+            else if (_topology.Total(tg) == 0 && tg.Matches(g.Namespace, g.Labels))
+            {
+                pick = allowed.FirstOrDefault();
+            }
+            else
+            {
+                pick = null;
+            }
+
+            if (pick is null)
+            {
+                reason = $"unsatisfiable {tg.Describe()}: no {tg.Key} domain holds a matching pod";
+                return false;
+            }
+
+            narrow = narrow.Add(Requirement.In(tg.Key, pick));
+        }
+
+        foreach (var tg in relax.AntiAffinity(g))
+        {
+            if (tg.IsHostname)
+            {
+                continue;
+            }
+
+            var free = AllowedDomains(g, tg.Key, reqs.Add(narrow)).Where(d => _topology.Count(tg, d) == 0).ToList();
+            if (free.Count == 0)
+            {
+                reason = $"unsatisfiable {tg.Describe()}: every {tg.Key} domain already holds a matching pod";
+                return false;
+            }
+
+            narrow = narrow.Add(Requirement.In(tg.Key, free[0]));
+            if (tg.Matches(g.Namespace, g.Labels))
+            {
+                limit = 1;
+            }
+        }
+
+        foreach (var tg in g.RepelledBy)
+        {
+            if (!tg.IsHostname && _topology.Owners(tg).Count > 0)
+            {
+                narrow = narrow.Add(Requirement.NotIn(tg.Key, _topology.Owners(tg)));
+            }
+        }
+
+        var chunkReqs = narrow.Count == 0 ? reqs : reqs.Add(narrow);
+        if (chunkReqs.Any(r => r.IsEmpty && !reqs[r.Key]!.IsEmpty))
+        {
+            reason = "the pod's topology constraints leave no domain it may use";
+            return false;
+        }
+
+        if (g.HostPorts.Count > 0)
+        {
+            limit = 1;
+        }
+
+        // Every reason to reject a node or claim only grows stronger as pods are added (room shrinks,
+        // counts and owners grow, requirements narrow), except hostname pod affinity. So a scan for the
+        // same pods and requirements resumes where the last one found only rejections.
+        var view = View(g, relax);
+        var resumable = view.Affinity.Count == 0;
+        var scanKey = (g.Index, relax, chunkReqs);
+        var (nodeFrom, claimFrom) = resumable && _scanFrom.TryGetValue(scanKey, out var from) ? from : (0, 0);
+
+        // Existing nodes first.
+        for (var i = nodeFrom; i < _nodes.Count; i++)
+        {
+            var node = _nodes[i];
+            var k = NodeFit(node, g, relax, chunkReqs, limit);
+            if (k > 0)
+            {
+                Commit(node, g, relax, k);
+                if (resumable)
+                {
+                    _scanFrom[scanKey] = (nodeFrom, claimFrom);
+                }
+
+                reason = null;
+                return true;
+            }
+
+            if (i == nodeFrom)
+            {
+                nodeFrom++;
+            }
+        }
+
+        // Then claims planned in this run, in creation order (first fit).
+        for (var i = claimFrom; i < _claims.Count; i++)
+        {
+            var claim = _claims[i];
+            var k = 0;
+            RequirementSet merged = claim.Requirements;
+            int[] types = claim.Types;
+            if (g.Requests.FitsIn(claim.MaxRoom))
+            {
+                k = ClaimFit(claim, g, relax, chunkReqs, limit, out merged, out types);
+            }
+
+            if (k > 0)
+            {
+                claim.Requirements = merged;
+                CommitClaim(claim, g, relax, k, types);
+                if (resumable)
+                {
+                    _scanFrom[scanKey] = (nodeFrom, claimFrom);
+                }
+
+                reason = null;
+                return true;
+            }
+
+            if (i == claimFrom)
+            {
+                claimFrom++;
+            }
+        }
+
+        if (resumable)
+        {
+            _scanFrom[scanKey] = (nodeFrom, claimFrom);
+        }
+
+        // Then a new claim from the first NodePool, by weight, that can take the pod.
+        var reasons = new List<string>();
+        foreach (var pool in _m.Pools)
+        {
+            var claim = NewClaim(pool, g, relax, chunkReqs, limit, out var k, out var why);
+            if (claim is null)
+            {
+                reasons.Add(_m.Pools.Count == 1 ? why! : $"nodepool \"{pool.Name}\": {why}");
+                continue;
+            }
+
+            _claims.Add(claim);
+            _claimsPerPool[pool.Index]++;
+            CommitClaim(claim, g, relax, k, claim.Types);
+            reason = null;
+            return true;
+        }
+
+        // A spread domain that cannot take the pod is skipped next time; it still counts for skew.
+        foreach (var tg in relax.Spreads(g))
+        {
+            if (!tg.IsHostname && narrow[tg.Key] is { Values.Count: 1 } chosen)
+            {
+                var key = (g.Index, tg.Key);
+                if (!_blockedDomains.TryGetValue(key, out var blocked))
+                {
+                    blocked = new HashSet<string>(StringComparer.Ordinal);
+                    _blockedDomains[key] = blocked;
+                }
+
+                if (blocked.Add(chosen.Values[0]))
+                {
+                    return TryPlaceChunk(g, relax, out reason);
+                }
+            }
+        }
+
+        reason = _m.Pools.Count == 0 ? "no nodepool exists" : string.Join("; ", reasons.Distinct());
+        return false;
+    }
+
+    /// <summary>Domains of <paramref name="key"/> the pod's requirements allow, minus domains that failed it.</summary>
+    private List<string> AllowedDomains(PodGroup g, string key, RequirementSet reqs)
+    {
+        var r = reqs[key];
+        var blocked = _blockedDomains.GetValueOrDefault((g.Index, key));
+        return _m.Domains(key).Where(d => (r is null || r.Has(d)) && (blocked is null || !blocked.Contains(d))).ToList();
+    }
+
+    /// <summary>
+    /// The domain the next chunk of a spread group goes to and how many pods it may take: the final
+    /// distribution of the remaining pods is water-filled onto the least-loaded eligible domains.
+    /// </summary>
+    private (string? Domain, int Allot, string? Why) SpreadDomain(PodGroup g, TopologyGroup tg, RequirementSet reqs, int remaining)
+    {
+        var r = reqs[tg.Key];
+        var eligible = _m.Domains(tg.Key).Where(d => r is null || r.Has(d)).ToList();
+        if (eligible.Count == 0)
+        {
+            return (null, 0, $"unsatisfiable {tg.Describe()}: no {tg.Key} domain is allowed");
+        }
+
+        var blocked = _blockedDomains.GetValueOrDefault((g.Index, tg.Key));
+        var counts = eligible.Select(d => _topology.Count(tg, d)).ToArray();
+        var min = tg.MinDomains is { } md && eligible.Count < md ? 0 : counts.Min();
+        var self = tg.Matches(g.Namespace, g.Labels);
+        if (!self)
+        {
+            // Placing the pod does not change counts: any domain within skew will do.
+            for (var i = 0; i < eligible.Count; i++)
+            {
+                if ((blocked is null || !blocked.Contains(eligible[i])) && counts[i] - min <= tg.MaxSkew)
+                {
+                    return (eligible[i], remaining, null);
+                }
+            }
+
+            return (null, 0, $"unsatisfiable {tg.Describe()}");
+        }
+
+        // Blocked domains stay at their count, so they hold the minimum down.
+        var final = (int[])counts.Clone();
+        var open = new bool[eligible.Count];
+        for (var i = 0; i < eligible.Count; i++)
+        {
+            open[i] = blocked is null || !blocked.Contains(eligible[i]);
+        }
+
+        var placed = 0;
+        while (placed < remaining)
+        {
+            var best = -1;
+            for (var i = 0; i < final.Length; i++)
+            {
+                if (open[i] && (best < 0 || final[i] < final[best]))
+                {
+                    best = i;
+                }
+            }
+
+            if (best < 0)
+            {
+                break;
+            }
+
+            var curMin = tg.MinDomains is { } m2 && eligible.Count < m2 ? 0 : final.Min();
+            if (final[best] + 1 - curMin > tg.MaxSkew)
+            {
+                break;
+            }
+
+            final[best]++;
+            placed++;
+        }
+
+        // The chunk goes to the least-loaded domain that receives pods.
+        var pick = -1;
+        for (var i = 0; i < final.Length; i++)
+        {
+            if (final[i] > counts[i] && (pick < 0 || counts[i] < counts[pick]))
+            {
+                pick = i;
+            }
+        }
+
+        if (pick < 0)
+        {
+            return (null, 0, $"unsatisfiable {tg.Describe()}: placing the pod would exceed maxSkew");
+        }
+
+        return (eligible[pick], final[pick] - counts[pick], null);
+    }
+
+    /// <summary>How many pods the hostname-level constraints allow on a target (0 = none).</summary>
+    private int HostCap(Target t, PodGroup g, Relaxation relax, int limit)
+    {
+        var view = View(g, relax);
+        if (view.IsEmpty)
+        {
+            return limit;
+        }
+
+        var cap = limit;
+        foreach (var (id, skew) in view.SelfSpread)
+        {
+            cap = Math.Min(cap, skew - t.HostCount(id));
+        }
+
+        foreach (var (id, skew) in view.OtherSpread)
+        {
+            if (t.HostCount(id) > skew)
+            {
+                return 0;
+            }
+        }
+
+        foreach (var (id, self) in view.Anti)
+        {
+            if (t.HostCount(id) > 0)
+            {
+                return 0;
+            }
+
+            if (self)
+            {
+                cap = Math.Min(cap, 1);
+            }
+        }
+
+        foreach (var (tg, self) in view.Affinity)
+        {
+            if (t.HostCount(tg.Id) == 0 && !(self && _topology.Total(tg) == 0))
+            {
+                return 0;
+            }
+        }
+
+        foreach (var id in view.Repelled)
+        {
+            if (t.AntiOwners.Contains(id))
+            {
+                return 0;
+            }
+        }
+
+        if (g.HostPorts.Count > 0)
+        {
+            foreach (var p in t.Ports)
+            {
+                foreach (var q in g.HostPorts)
+                {
+                    if (p.ConflictsWith(q))
+                    {
+                        return 0;
+                    }
+                }
+            }
+        }
+
+        return Math.Max(cap, 0);
+    }
+
+    private RelaxedView View(PodGroup g, Relaxation relax)
+    {
+        if (!_views.TryGetValue((g.Index, relax), out var view))
+        {
+            view = new RelaxedView(g, relax);
+            _views[(g.Index, relax)] = view;
+        }
+
+        return view;
+    }
+
+    private int NodeFit(NodeTarget node, PodGroup g, Relaxation relax, RequirementSet reqs, int limit)
+    {
+        if (node.Cordoned || !g.Requests.FitsIn(node.Allocatable - node.Used))
+        {
+            return 0;
+        }
+
+        if (Taints.FirstUntolerated(node.Taints, g.Tolerations, !relax.ToleratePreferNoSchedule) is not null || !reqs.MatchesLabels((IReadOnlyDictionary<string, string>)node.Labels))
+        {
+            return 0;
+        }
+
+        var cap = HostCap(node, g, relax, limit);
+        if (cap == 0)
+        {
+            return 0;
+        }
+
+        return (int)Math.Min(cap, (node.Allocatable - node.Used).HowManyFit(g.Requests));
+    }
+
+    private int ClaimFit(ClaimTarget claim, PodGroup g, Relaxation relax, RequirementSet reqs, int limit, out RequirementSet merged, out int[] types)
+    {
+        merged = claim.Requirements;
+        types = claim.Types;
+        if (Taints.FirstUntolerated(claim.Pool.Taints, g.Tolerations, !relax.ToleratePreferNoSchedule) is not null)
+        {
+            return 0;
+        }
+
+        var cap = HostCap(claim, g, relax, limit);
+        if (cap == 0)
+        {
+            return 0;
+        }
+
+        if (!_compatCache.TryGetValue((claim.Requirements, reqs), out var why))
+        {
+            why = claim.Requirements.Compatible(reqs, _m.WellKnown);
+            _compatCache[(claim.Requirements, reqs)] = why;
+        }
+
+        if (why is not null)
+        {
+            return 0;
+        }
+
+        if (!_mergeCache.TryGetValue((claim.Requirements, reqs), out merged!))
+        {
+            merged = claim.Requirements.Add(reqs);
+            if (merged.Equals(claim.Requirements))
+            {
+                merged = claim.Requirements;
+            }
+
+            _mergeCache[(claim.Requirements, reqs)] = merged;
+        }
+
+        if (!ReferenceEquals(merged, claim.Requirements))
+        {
+            var allowed = _m.Index.For(merged);
+            types = claim.Types.Where(allowed.Contains).ToArray();
+            if (types.Length == 0)
+            {
+                return 0;
+            }
+        }
+
+        if (claim.Pool.Limits.Count > 0)
+        {
+            // The claim may grow into a larger type only as far as the NodePool's limits allow.
+            var remaining = RemainingLimits(claim.Pool)!;
+            var tight = false;
+            foreach (var (name, _) in claim.Pool.Limits)
+            {
+                remaining[name] += claim.Reserved.Get(name);
+                tight |= remaining[name] < claim.Pool.MaxCapacity.Get(name);
+            }
+
+            if (tight)
+            {
+                types = types.Where(t => WithinLimits(_m.Index.Capacity[t], remaining)).ToArray();
+            }
+        }
+
+        var best = 0L;
+        foreach (var t in types)
+        {
+            var n = (claim.Pool.Room[t] - claim.Used).HowManyFit(g.Requests);
+            if (n > best)
+            {
+                best = n;
+            }
+        }
+
+        if (claim.MinValues is not null)
+        {
+            best = Math.Min(best, MinValuesCap(claim.Pool, types, claim.Used, g.Requests, claim.MinValues));
+        }
+
+        return (int)Math.Min(best, cap);
+    }
+
+    private ClaimTarget? NewClaim(PoolTemplate pool, PodGroup g, Relaxation relax, RequirementSet reqs, int limit, out int k, out string? why)
+    {
+        k = 0;
+        if (Taints.FirstUntolerated(pool.Taints, g.Tolerations, !relax.ToleratePreferNoSchedule) is { } taint)
+        {
+            why = $"did not tolerate taint {Taints.Describe(taint)}";
+            return null;
+        }
+
+        why = pool.Requirements.Compatible(reqs, _m.WellKnown);
+        if (why is not null)
+        {
+            return null;
+        }
+
+        if (pool.NodeLimit is { } nodeLimit && pool.NodesInUse + _claimsPerPool[pool.Index] >= nodeLimit)
+        {
+            why = $"node limit of nodepool exhausted (limits.nodes {nodeLimit})";
+            return null;
+        }
+
+        var merged = pool.Requirements.Add(reqs);
+        var allowed = pool.Types.And(_m.Index.For(merged));
+        allowed.CopyIndices(_buffer);
+        if (_buffer.Count == 0)
+        {
+            why = $"no instance type satisfies the requirements ({Summarize(merged)})";
+            return null;
+        }
+
+        var remainingLimits = RemainingLimits(pool);
+        if (remainingLimits is not null && pool.Limits.All(l => remainingLimits[l.Name] >= pool.MaxCapacity.Get(l.Name)))
+        {
+            remainingLimits = null;
+        }
+
+        var fitting = new List<int>();
+        var withinLimits = 0;
+        foreach (var t in _buffer)
+        {
+            if (!WithinLimits(_m.Index.Capacity[t], remainingLimits))
+            {
+                continue;
+            }
+
+            withinLimits++;
+            if (g.Requests.FitsIn(pool.Room[t]))
+            {
+                fitting.Add(t);
+            }
+        }
+
+        if (withinLimits == 0)
+        {
+            why = $"all available instance types exceed the nodepool's remaining limits ({DescribeLimits(pool, remainingLimits)})";
+            return null;
+        }
+
+        if (fitting.Count == 0)
+        {
+            var largest = _buffer.Select(t => pool.Room[t]).Aggregate(ResourceVector.Zero, (a, b) => new ResourceVector(
+                Math.Max(a.MilliCpu, b.MilliCpu), Math.Max(a.Memory, b.Memory), Math.Max(a.Pods, b.Pods), Math.Max(a.EphemeralStorage, b.EphemeralStorage)));
+            var hint = g.Requests.MilliCpu >= 1_000_000_000 ? " (CPU request >= 1 million cores, m vs M typo?)" : "";
+            why = $"no instance type has enough resources: pod requests {g.Requests}, largest compatible type allows {largest} after daemonset overhead{hint}";
+            return null;
+        }
+
+        // minValues: the claim's types must span enough distinct values.
+        Dictionary<string, int>? minValues = null;
+        var relaxed = false;
+        foreach (var r in merged)
+        {
+            if (r.MinValues is not { } mv)
+            {
+                continue;
+            }
+
+            var distinct = fitting.Select(t => _m.Index.Types[t].Labels.GetValueOrDefault(r.Key)).Where(v => v is not null).Distinct().Count();
+            if (distinct < mv)
+            {
+                if (_m.Options.MinValuesPolicy == MinValuesPolicy.Strict)
+                {
+                    why = $"nodepool couldn't meet minValues requirements: {r.Key} needs {mv} distinct values, the fitting types span {distinct}";
+                    return null;
+                }
+
+                relaxed = true;
+                mv = Math.Max(distinct, 1);
+            }
+
+            minValues ??= new Dictionary<string, int>(StringComparer.Ordinal);
+            minValues[r.Key] = mv;
+        }
+
+        var planned = ChooseTypes(pool, g, merged, fitting, Math.Min(limit, HostCap(new ClaimProbe(), g, relax, limit)), minValues);
+        var claim = new ClaimTarget
+        {
+            Id = _claims.Count,
+            Pool = pool,
+            Requirements = merged,
+            Types = [.. planned],
+            MinValues = minValues,
+            MinValuesRelaxed = relaxed,
+        };
+        claim.Ports.AddRange(pool.DaemonPorts);
+        if (g.HostPorts.Count > 0 && claim.Ports.Any(p => g.HostPorts.Any(p.ConflictsWith)))
+        {
+            why = "host port conflicts with a daemonset on every new node";
+            return null;
+        }
+
+        k = ClaimFit(claim, g, relax, RequirementSet.Empty, limit, out _, out var types);
+        if (k == 0)
+        {
+            why = $"unsatisfiable hostname topology for a new node ({string.Join(", ", relax.Affinity(g).Concat(relax.AntiAffinity(g)).Where(t => t.IsHostname).Select(t => t.Describe()))})";
+            return null;
+        }
+
+        claim.Types = types;
+        return claim;
+    }
+
+    /// <summary>The types a new claim plans with, per the packing strategy. At finalize the options are broadened again.</summary>
+    private List<int> ChooseTypes(PoolTemplate pool, PodGroup g, RequirementSet reqs, List<int> fitting, int want, Dictionary<string, int>? minValues)
+    {
+        if (_strategy == PackingStrategy.FillLargest || minValues is not null || fitting.Count <= 1)
+        {
+            return fitting;
+        }
+
+        var remaining = Math.Max(1, want);
+        var candidates = fitting;
+        if (_strategy == PackingStrategy.LpGuided && _lpOpen is not null)
+        {
+            // Only the types the LP relaxation opens are worth opening; fall back when none fits.
+            var open = fitting.Where(_lpOpen[pool.Index].Contains).ToList();
+            if (open.Count > 0)
+            {
+                candidates = open;
+            }
+        }
+
+        // Cheapest price per pod of this group, counting only the pods it could hold.
+        var best = -1;
+        var bestCost = double.PositiveInfinity;
+        foreach (var t in candidates)
+        {
+            var n = Math.Min(remaining, pool.Room[t].HowManyFit(g.Requests));
+            // Price under the claim's own requirements: a claim pinned to one zone pays that zone's price.
+            var price = reqs.Has(WellKnownLabels.Zone) || reqs.Has(WellKnownLabels.CapacityType)
+                ? _m.Index.CheapestOffering(t, reqs)?.Price ?? double.PositiveInfinity
+                : pool.Price[t];
+            var cost = price / n;
+            if (cost < bestCost - 1e-12 || (Math.Abs(cost - bestCost) <= 1e-12 && best >= 0 && pool.Room[t].MilliCpu > pool.Room[best].MilliCpu))
+            {
+                best = t;
+                bestCost = cost;
+            }
+        }
+
+        return best < 0 ? fitting : [best];
+    }
+
+    private long MinValuesCap(PoolTemplate pool, int[] types, ResourceVector used, ResourceVector req, Dictionary<string, int> minValues)
+    {
+        var cap = long.MaxValue;
+        foreach (var (key, mv) in minValues)
+        {
+            // The k-th best type count such that types fitting k pods still span mv values.
+            var byCount = types.Select(t => ((pool.Room[t] - used).HowManyFit(req), _m.Index.Types[t].Labels.GetValueOrDefault(key)))
+                .OrderByDescending(x => x.Item1).ToList();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var reached = 0L;
+            foreach (var (n, v) in byCount)
+            {
+                if (v is not null && seen.Add(v) && seen.Count == mv)
+                {
+                    reached = n;
+                    break;
+                }
+            }
+
+            cap = Math.Min(cap, reached);
+        }
+
+        return cap;
+    }
+
+    private void Commit(Target t, PodGroup g, Relaxation relax, int k)
+    {
+        t.Used += g.Requests * k;
+        var start = _placed[g.Index];
+        for (var i = 0; i < k; i++)
+        {
+            t.NewPods.Add(g.PodKeys[start + i]);
+        }
+
+        _placed[g.Index] += k;
+        t.Ports.AddRange(g.HostPorts);
+        foreach (var tg in g.CountedBy)
+        {
+            if (tg.IsHostname)
+            {
+                t.HostCounts[tg.Id] = t.HostCount(tg.Id) + k;
+                _topology.Add(tg, null, k);
+            }
+            else
+            {
+                _topology.Add(tg, t.Domain(tg.Key), k);
+            }
+        }
+
+        foreach (var tg in View(g, relax).AntiOwned)
+        {
+            if (tg.IsHostname)
+            {
+                t.AntiOwners.Add(tg.Id);
+            }
+            else if (t.Domain(tg.Key) is { } d)
+            {
+                _topology.AddOwner(tg, d);
+            }
+            else if (t is ClaimTarget c)
+            {
+                // Undecided domain: block every domain it could still land in.
+                foreach (var dom in _m.Domains(tg.Key).Where(x => c.Requirements[tg.Key]?.Has(x) ?? true))
+                {
+                    _topology.AddOwner(tg, dom);
+                }
+            }
+        }
+    }
+
+    private void CommitClaim(ClaimTarget claim, PodGroup g, Relaxation relax, int k, int[] types)
+    {
+        Commit(claim, g, relax, k);
+        var used = claim.Used;
+        var keep = types.Where(t => used.FitsIn(claim.Pool.Room[t])).ToArray();
+        claim.Types = keep;
+        var maxRoom = new ResourceVector(long.MinValue, long.MinValue, long.MinValue, long.MinValue);
+        var cheapest = -1;
+        foreach (var t in keep)
+        {
+            var room = claim.Pool.Room[t] - used;
+            maxRoom = MaxOf(maxRoom, room);
+            if (cheapest < 0 || claim.Pool.Price[t] < claim.Pool.Price[cheapest])
+            {
+                cheapest = t;
+            }
+        }
+
+        claim.MaxRoom = maxRoom;
+        if (claim.Pool.Limits.Count > 0 && cheapest >= 0)
+        {
+            // Limits count what the claim will launch: its cheapest fitting type (finalize keeps options within it).
+            var reserved = _m.Index.Capacity[cheapest];
+            _reserved[claim.Pool.Index] = _reserved[claim.Pool.Index] - claim.Reserved + reserved;
+            claim.Reserved = reserved;
+        }
+    }
+
+    private static ResourceVector MaxOf(ResourceVector a, ResourceVector b)
+    {
+        if (b.Extended is null && a.Extended is null)
+        {
+            return new ResourceVector(Math.Max(a.MilliCpu, b.MilliCpu), Math.Max(a.Memory, b.Memory), Math.Max(a.Pods, b.Pods), Math.Max(a.EphemeralStorage, b.EphemeralStorage));
+        }
+
+        return ResourceVector.Max(a, b);
+    }
+
+    private Dictionary<string, long>? RemainingLimits(PoolTemplate pool)
+    {
+        if (pool.Limits.Count == 0)
+        {
+            return null;
+        }
+
+        var remaining = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (name, lim) in pool.Limits)
+        {
+            remaining[name] = lim - pool.InUse.Get(name) - _reserved[pool.Index].Get(name);
+        }
+
+        return remaining;
+    }
+
+    private static bool WithinLimits(ResourceVector capacity, Dictionary<string, long>? remaining)
+    {
+        if (remaining is null)
+        {
+            return true;
+        }
+
+        foreach (var (name, left) in remaining)
+        {
+            if (capacity.Get(name) > left)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string DescribeLimits(PoolTemplate pool, Dictionary<string, long>? remaining) =>
+        string.Join(", ", pool.Limits.Select(l =>
+        {
+            var left = remaining?.GetValueOrDefault(l.Name) ?? l.Limit;
+            var fmt = l.Name is ResourceNames.Memory or ResourceNames.EphemeralStorage ? (Func<long, string>)ResourceVector.FormatBytes :
+                l.Name == ResourceNames.Pods ? (v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)) : ResourceVector.FormatMilli;
+            return $"{l.Name}: limit {fmt(l.Limit)}, remaining {fmt(Math.Max(0, left))}";
+        }));
+
+    private static string Summarize(RequirementSet reqs) =>
+        string.Join(", ", reqs.Where(r => r.Key != WellKnownLabels.NodePool).Select(r => r.ToString()));
+
+    /// <summary>An empty target, to ask what hostname constraints allow on a fresh node.</summary>
+    private sealed class ClaimProbe : Target
+    {
+        public override string? Domain(string key) => null;
+    }
+}

@@ -1,0 +1,392 @@
+using k8s.Models;
+using Karpenter.Orleans.Scheduling.Model;
+using Karpenter.Orleans.Scheduling.Resources;
+
+namespace Karpenter.Orleans.Scheduling.Provisioning.Internal;
+
+/// <summary>
+/// Everything compiled once per solve and shared by every packing strategy: the catalog index, NodePools
+/// in weight order, pod groups in first-fit-decreasing order, topology groups and the initial cluster state.
+/// </summary>
+internal sealed class SolverModel
+{
+    private readonly Dictionary<string, List<string>> _domains = new(StringComparer.Ordinal);
+
+    public SolverModel(SchedulingInput input, SolverOptions options)
+    {
+        Options = options;
+        Index = new CatalogIndex(input.Catalog);
+        WellKnown = input.Catalog.WellKnownLabelKeys;
+        var compiler = new PodCompiler();
+
+        var pending = new List<(V1Pod, int)>();
+        var bound = new List<V1Pod>();
+        for (var i = 0; i < input.Pods.Count; i++)
+        {
+            var pod = input.Pods[i];
+            if (string.IsNullOrEmpty(pod.Spec?.NodeName))
+            {
+                if (pod.Status?.Phase is not ("Succeeded" or "Failed"))
+                {
+                    pending.Add((pod, i));
+                }
+            }
+            else
+            {
+                bound.Add(pod);
+            }
+        }
+
+        PendingCount = pending.Count;
+        Groups = compiler.Compile(pending);
+        // Bound pods with required anti-affinity declare groups too: compile them before matching.
+        var boundAnti = bound.Select(p => (Pod: p, Groups: compiler.RequiredAntiAffinityOf(p))).ToList();
+        TopologyGroups = compiler.TopologyGroups;
+        foreach (var (_, groups) in boundAnti)
+        {
+            RequiredAnti.UnionWith(groups);
+        }
+
+        foreach (var g in Groups)
+        {
+            RequiredAnti.UnionWith(g.RequiredAntiAffinity);
+        }
+
+        foreach (var g in Groups)
+        {
+            foreach (var tg in TopologyGroups)
+            {
+                if (tg.Matches(g.Namespace, g.Labels))
+                {
+                    g.CountedBy.Add(tg);
+                    if (tg.Kind == TopologyKind.AntiAffinity && RequiredAnti.Contains(tg))
+                    {
+                        g.RepelledBy.Add(tg);
+                    }
+                }
+            }
+        }
+
+        // First-fit decreasing: larger pods first, input order breaks ties.
+        Groups.Sort((a, b) =>
+        {
+            var c = b.Requests.MilliCpu.CompareTo(a.Requests.MilliCpu);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = b.Requests.Memory.CompareTo(a.Requests.Memory);
+            return c != 0 ? c : a.FirstInputIndex.CompareTo(b.FirstInputIndex);
+        });
+
+        Pools = CompilePools(input);
+        AnyPreferNoSchedule = Pools.Any(p => p.Taints.Any(t => t.Effect == "PreferNoSchedule"));
+        InitialTopology = new TopologyState(TopologyGroups.Count);
+        InitialNodes = CompileNodes(input, bound, boundAnti);
+    }
+
+    public SolverOptions Options { get; }
+
+    public CatalogIndex Index { get; }
+
+    public ISet<string> WellKnown { get; }
+
+    public int PendingCount { get; }
+
+    public List<PodGroup> Groups { get; }
+
+    public List<TopologyGroup> TopologyGroups { get; }
+
+    public List<PoolTemplate> Pools { get; }
+
+    public bool AnyPreferNoSchedule { get; }
+
+    public TopologyState InitialTopology { get; }
+
+    public List<NodeTarget> InitialNodes { get; }
+
+    private HashSet<TopologyGroup> RequiredAnti { get; } = [];
+
+    /// <summary>Values a topology key can take on any node this run could use or already has, sorted.</summary>
+    public List<string> Domains(string key)
+    {
+        if (_domains.TryGetValue(key, out var list))
+        {
+            return list;
+        }
+
+        var set = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var pool in Pools)
+        {
+            var r = pool.Requirements[key];
+            foreach (var t in pool.Types.Indices())
+            {
+                var type = Index.Types[t];
+                if (key is WellKnownLabels.Zone or WellKnownLabels.CapacityType)
+                {
+                    foreach (var o in type.Offerings)
+                    {
+                        if (!o.Available || !(pool.Requirements[WellKnownLabels.Zone]?.Has(o.Zone) ?? true) ||
+                            !(pool.Requirements[WellKnownLabels.CapacityType]?.Has(o.CapacityType) ?? true))
+                        {
+                            continue;
+                        }
+
+                        set.Add(key == WellKnownLabels.Zone ? o.Zone : o.CapacityType);
+                    }
+                }
+                else if (type.Labels.TryGetValue(key, out var v) && (r is null || r.Has(v)))
+                {
+                    set.Add(v);
+                }
+            }
+
+            if (r is { Complement: false })
+            {
+                set.UnionWith(r.Values);
+            }
+        }
+
+        foreach (var n in InitialNodes)
+        {
+            if (n.Labels.TryGetValue(key, out var v))
+            {
+                set.Add(v);
+            }
+        }
+
+        list = [.. set];
+        _domains[key] = list;
+        return list;
+    }
+
+    private List<PoolTemplate> CompilePools(SchedulingInput input)
+    {
+        // Weight descending, then name descending, as Karpenter orders NodePools.
+        var ordered = input.NodePools
+            .OrderByDescending(p => p.Weight)
+            .ThenByDescending(p => p.Name, StringComparer.Ordinal)
+            .ToList();
+        var daemonSets = input.DaemonSets.Select(ds => (Ds: ds, Requests: PodRequests.Of(ds.Spec?.Template?.Spec),
+            Terms: DaemonTerms(ds.Spec?.Template?.Spec))).ToList();
+        var pools = new List<PoolTemplate>(ordered.Count);
+        foreach (var pool in ordered)
+        {
+            var reqs = pool.TemplateRequirements;
+            var types = Index.All.And(Index.For(reqs));
+            var overhead = new ResourceVector[Index.Count];
+            var room = new ResourceVector[Index.Count];
+            var price = new double[Index.Count];
+            var ports = new List<HostPort>();
+            var compatibleDs = daemonSets.Where(d =>
+                Taints.FirstUntolerated(pool.Taints, d.Ds.Spec?.Template?.Spec?.Tolerations ?? [], strictPreferNoSchedule: false) is null &&
+                d.Terms.Any(term => reqs.Compatible(term, WellKnown) is null && reqs.Intersects(term))).ToList();
+            foreach (var d in compatibleDs)
+            {
+                foreach (var c in d.Ds.Spec?.Template?.Spec?.Containers ?? [])
+                {
+                    foreach (var p in c.Ports ?? [])
+                    {
+                        if (p.HostPort is > 0)
+                        {
+                            ports.Add(new HostPort(p.HostIP ?? "", p.HostPort.Value, p.Protocol ?? "TCP"));
+                        }
+                    }
+                }
+            }
+
+            for (var t = 0; t < Index.Count; t++)
+            {
+                var o = ResourceVector.Zero;
+                foreach (var d in compatibleDs)
+                {
+                    if (d.Terms.Any(term => Index.Types[t].Requirements.Intersects(term)))
+                    {
+                        o += d.Requests;
+                    }
+                }
+
+                overhead[t] = o;
+                room[t] = Index.Allocatable[t] - o;
+                price[t] = types.Contains(t) ? Index.CheapestOffering(t, reqs)?.Price ?? double.PositiveInfinity : double.PositiveInfinity;
+            }
+
+            var limits = pool.Limits
+                .Where(l => l.Key != ResourceNames.Nodes)
+                .Select(l => (l.Key, ResourceVector.Parse([l]).Get(l.Key)))
+                .ToList();
+            pools.Add(new PoolTemplate
+            {
+                Index = pools.Count,
+                Pool = pool,
+                Requirements = reqs,
+                Types = types,
+                Overhead = overhead,
+                Room = room,
+                DaemonPorts = ports,
+                Limits = limits,
+                NodeLimit = pool.NodeLimit,
+                Price = price,
+                MaxCapacity = types.Indices().Select(t => Index.Capacity[t]).Aggregate(ResourceVector.Zero, ResourceVector.Max),
+            });
+        }
+
+        return pools;
+    }
+
+    private static List<RequirementSet> DaemonTerms(V1PodSpec? spec)
+    {
+        var selector = RequirementSet.Empty;
+        foreach (var (k, v) in spec?.NodeSelector ?? new Dictionary<string, string>())
+        {
+            selector = selector.Add(Requirement.In(WellKnownLabels.Normalize(k), v));
+        }
+
+        var terms = new List<RequirementSet>();
+        foreach (var term in spec?.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution?.NodeSelectorTerms ?? [])
+        {
+            var set = selector;
+            foreach (var e in term.MatchExpressions ?? [])
+            {
+                if (Enum.TryParse<RequirementOperator>(e.OperatorProperty, out var op))
+                {
+                    try
+                    {
+                        set = set.Add(Requirement.From(new NodeSelectorRequirementWithMinValues(WellKnownLabels.Normalize(e.Key), op, e.Values?.ToList() ?? [])));
+                    }
+                    catch (FormatException)
+                    {
+                        // A malformed DaemonSet term selects no node: skip it.
+                        set = set.Add(Requirement.In(e.Key));
+                    }
+                }
+            }
+
+            terms.Add(set);
+        }
+
+        if (terms.Count == 0)
+        {
+            terms.Add(selector);
+        }
+
+        return terms;
+    }
+
+    private List<NodeTarget> CompileNodes(SchedulingInput input, List<V1Pod> bound, List<(V1Pod Pod, List<TopologyGroup> Groups)> boundAnti)
+    {
+        var podsByNode = bound.GroupBy(p => p.Spec.NodeName, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var antiByPod = new Dictionary<V1Pod, List<TopologyGroup>>(ReferenceEqualityComparer.Instance);
+        foreach (var (pod, groups) in boundAnti)
+        {
+            antiByPod[pod] = groups;
+        }
+
+        var nodes = new List<NodeTarget>();
+        foreach (var node in input.Nodes.OrderBy(n => n.Metadata?.Name, StringComparer.Ordinal))
+        {
+            var name = node.Metadata?.Name ?? "";
+            var labels = new Dictionary<string, string>(node.Metadata?.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+            foreach (var (old, now) in WellKnownLabels.Normalized)
+            {
+                if (labels.TryGetValue(old, out var v) && !labels.ContainsKey(now))
+                {
+                    labels[now] = v;
+                }
+            }
+
+            labels.TryAdd(WellKnownLabels.Hostname, name);
+            var allocatable = ResourceVector.FromQuantities(node.Status?.Allocatable);
+            var target = new NodeTarget
+            {
+                Name = name,
+                Labels = labels,
+                Allocatable = allocatable,
+                Taints = node.Spec?.Taints ?? [],
+                Cordoned = node.Spec?.Unschedulable == true,
+            };
+            var used = ResourceVector.Zero;
+            var daemonOwners = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var pod in podsByNode.GetValueOrDefault(name) ?? [])
+            {
+                if (pod.Status?.Phase is "Succeeded" or "Failed")
+                {
+                    continue;
+                }
+
+                used += PodRequests.Of(pod.Spec);
+                var ns = pod.Metadata?.NamespaceProperty ?? "default";
+                foreach (var tg in TopologyGroups)
+                {
+                    if (tg.Matches(ns, pod.Metadata?.Labels))
+                    {
+                        if (tg.IsHostname)
+                        {
+                            target.HostCounts[tg.Id] = target.HostCount(tg.Id) + 1;
+                        }
+
+                        InitialTopology.Add(tg, tg.IsHostname ? null : target.Domain(tg.Key), 1);
+                    }
+                }
+
+                foreach (var tg in antiByPod.GetValueOrDefault(pod) ?? [])
+                {
+                    if (tg.IsHostname)
+                    {
+                        target.AntiOwners.Add(tg.Id);
+                    }
+                    else if (target.Domain(tg.Key) is { } d)
+                    {
+                        InitialTopology.AddOwner(tg, d);
+                    }
+                }
+
+                foreach (var c in pod.Spec?.Containers ?? [])
+                {
+                    foreach (var p in c.Ports ?? [])
+                    {
+                        if (p.HostPort is > 0)
+                        {
+                            target.Ports.Add(new HostPort(p.HostIP ?? "", p.HostPort.Value, p.Protocol ?? "TCP"));
+                        }
+                    }
+                }
+
+                foreach (var owner in pod.Metadata?.OwnerReferences ?? [])
+                {
+                    if (owner.Kind == "DaemonSet")
+                    {
+                        daemonOwners.Add(owner.Name);
+                    }
+                }
+            }
+
+            // DaemonSets that will run here but have no pod yet still take their share.
+            foreach (var ds in input.DaemonSets)
+            {
+                var spec = ds.Spec?.Template?.Spec;
+                if (daemonOwners.Contains(ds.Metadata?.Name ?? "") ||
+                    Taints.FirstUntolerated(target.Taints.Where(t => t.Effect != "PreferNoSchedule"), spec?.Tolerations ?? [], false) is not null ||
+                    !DaemonTerms(spec).Any(t => t.MatchesLabels(labels)))
+                {
+                    continue;
+                }
+
+                used += PodRequests.Of(spec);
+            }
+
+            target.Used = used;
+            nodes.Add(target);
+
+            if (labels.TryGetValue(WellKnownLabels.NodePool, out var poolName) && Pools.FirstOrDefault(p => p.Name == poolName) is { } pool)
+            {
+                var capacity = node.Status?.Capacity is { Count: > 0 } cap ? ResourceVector.FromQuantities(cap) : allocatable;
+                pool.InUse += capacity;
+                pool.NodesInUse++;
+            }
+        }
+
+        return nodes;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Text.Json;
+
+namespace Karpenter.Orleans.Scheduling.Tests.Cli;
+
+public sealed class BenchCommandTests
+{
+    [Fact]
+    public void SmallBenchmarkPrintsItsFiguresAsJson()
+    {
+        var run = Karpo.Run("bench", "--pods", "50", "--repeat", "1", "-o", "json");
+
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Stdout);
+        var root = doc.RootElement;
+        Assert.Equal("benchmark", root.GetProperty("workload").GetString());
+        Assert.Equal(50, root.GetProperty("pods").GetInt32());
+        Assert.Equal(1, root.GetProperty("runSeconds").GetArrayLength());
+        foreach (var name in new[] { "nodeClaims", "pricePerHour", "greedyPricePerHour", "lowerBoundPerHour", "gapPercent", "podsPerSecondBest", "podsPerSecondMedian", "peakWorkingSetBytes" })
+        {
+            Assert.True(root.TryGetProperty(name, out _), name);
+        }
+    }
+
+    [Fact]
+    public void SmallBenchmarkPrintsATable()
+    {
+        var run = Karpo.Run("bench", "--pods", "20", "--repeat", "2");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("pods/s", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("LP lower bound $/hour", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AwsWorkloadWithMissingCatalogExitsOne()
+    {
+        using var dir = new TempFolder();
+        var catalog = Path.Combine(dir.Path, "missing.json");
+
+        var run = Karpo.Run("bench", "--workload", "aws", "--instance-types", catalog, "--pods", "10");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(catalog, run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,15 @@
+using Karpenter.Orleans.Cli;
+
+namespace Karpenter.Orleans.Scheduling.Tests.Cli;
+
+/// <summary>Runs the karpo CLI in-process with captured output.</summary>
+internal static class Karpo
+{
+    public static CliRun Run(params string[] args)
+    {
+        using var stdout = new StringWriter { NewLine = "\n" };
+        using var stderr = new StringWriter { NewLine = "\n" };
+        var exitCode = KarpoApp.Run(args, stdout, stderr);
+        return new CliRun(exitCode, stdout.ToString(), stderr.ToString());
+    }
+}
