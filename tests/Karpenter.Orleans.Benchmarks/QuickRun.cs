@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using Karpenter.Orleans.Scheduling.Provisioning;
+using Karpenter.Orleans.Scheduling.Workloads;
 
 namespace Karpenter.Orleans.Benchmarks;
 
 /// <summary>
-/// <c>-- quick [case ...]</c>: one timed solve per case, no BenchmarkDotNet, for a figure in seconds
-/// rather than minutes. Not a substitute for the real runs quoted in docs/benchmarks.md.
+/// <c>-- quick [case ...]</c>: one small warm-up solve, then one timed solve per case, no BenchmarkDotNet,
+/// for a figure in seconds rather than minutes. Not a substitute for the real runs quoted in docs/benchmarks.md.
 /// </summary>
 public static class QuickRun
 {
@@ -15,13 +16,23 @@ public static class QuickRun
         var cases = names.Count == 0
             ? SolveCase.All
             : SolveCase.All.Where(c => names.Contains(c.Name, StringComparer.OrdinalIgnoreCase)).ToList();
-        if (cases.Count == 0)
+        if (cases.Count == 0 || names.Any(n => !SolveCase.All.Any(c => string.Equals(c.Name, n, StringComparison.OrdinalIgnoreCase))))
         {
             output.WriteLine($"no such case; known: {string.Join(", ", SolveCase.All.Select(c => c.Name))}");
             return 2;
         }
 
         var failed = false;
+        try
+        {
+            // A small solve first, so the timed ones measure the solver rather than the JIT.
+            ProvisioningSolver.Solve(BenchmarkWorkload.Create(200), SolverOptions.Default);
+        }
+        catch (Exception ex)
+        {
+            output.WriteLine($"// warm-up: {ex.GetType().Name}: {ex.Message}");
+        }
+
         foreach (var solveCase in cases)
         {
             try

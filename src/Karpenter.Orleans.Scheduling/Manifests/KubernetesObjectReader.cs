@@ -28,6 +28,11 @@ internal static partial class KubernetesObjectReader
             var field = YamlFields.PathAt(doc.Root, FileLine(doc, ex), ex.Start.Column, preferKey: true);
             warnings?.WriteLine($"{doc.Describe()}: {field.Path}: unknown field \"{m.Groups[1].Value}\" ignored");
         }
+        catch (YamlException ex) when (ex.Message.StartsWith("Encountered duplicate key", StringComparison.Ordinal))
+        {
+            // Real duplicates were rejected when the file was parsed; these come from a << merge key
+            // overridden by an explicit key, which YAML allows.
+        }
         catch (YamlException ex)
         {
             throw Located(doc, ex);
@@ -50,11 +55,19 @@ internal static partial class KubernetesObjectReader
         var line = FileLine(doc, ex);
         var field = YamlFields.PathAt(doc.Root, line, ex.Start.Column, preferKey: false);
         string problem;
-        if (field.Node is YamlScalarNode scalar && ex.InnerException is { } inner)
+        if (ex.InnerException is InvalidCastException && field.Node is not null && CastTarget().Match(ex.InnerException.Message) is { Success: true } cast)
+        {
+            problem = $"expected {Expected(cast.Groups[1].Value)}, found {YamlManifestReader.Describe(field.Node)}";
+        }
+        else if (field.Node is YamlScalarNode scalar && ex.InnerException is { } inner)
         {
             problem = field.ParentKey is { } parentKey && QuantityMaps.Contains(parentKey)
                 ? $"\"{scalar.Value}\" is not a Kubernetes quantity (like 500m, 2 or 4Gi)"
                 : $"invalid value \"{scalar.Value}\": {inner.Message.TrimEnd('.')}";
+        }
+        else if (field.Node is not null && NoDeserializer().Match(ex.Message) is { Success: true } m)
+        {
+            problem = $"expected {Expected(m.Groups[1].Value)}, found {YamlManifestReader.Describe(field.Node)}";
         }
         else
         {
@@ -63,6 +76,22 @@ internal static partial class KubernetesObjectReader
 
         return doc.Error(field.Path, $"line {line}: {problem}", ex);
     }
+
+    private static string Expected(string typeName) => typeName switch
+    {
+        "System.String" => "a single value",
+        "System.Int32" or "System.Int64" or "System.Nullable`1[[System.Int32" or "System.Nullable`1[[System.Int64" => "an integer",
+        "System.Boolean" or "System.Nullable`1[[System.Boolean" => "true or false",
+        _ when typeName.Contains("List", StringComparison.Ordinal) => "a list",
+        _ when typeName.Contains("Dictionary", StringComparison.Ordinal) => "a mapping",
+        _ => "a mapping (" + typeName[(typeName.LastIndexOf('.') + 1)..] + ")",
+    };
+
+    [GeneratedRegex(@"^No node deserializer was able to deserialize the node into type ([^,]+)")]
+    private static partial Regex NoDeserializer();
+
+    [GeneratedRegex(@"to '([^']+)'")]
+    private static partial Regex CastTarget();
 
     [GeneratedRegex(@"^Property '([^']*)' not found on type")]
     private static partial Regex UnknownProperty();

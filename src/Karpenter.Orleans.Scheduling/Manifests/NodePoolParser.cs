@@ -304,7 +304,7 @@ internal sealed partial class NodePoolParser
             return limits;
         }
 
-        foreach (var (k, v) in map.Children)
+        foreach (var (k, v) in YamlFields.Entries(map))
         {
             var name = KeyOf(k, path);
             var field = YamlFields.Join(path, name);
@@ -503,7 +503,7 @@ internal sealed partial class NodePoolParser
             return result;
         }
 
-        foreach (var (k, v) in map.Children)
+        foreach (var (k, v) in YamlFields.Entries(map))
         {
             var key = KeyOf(k, path);
             result[key] = Str(v, YamlFields.Join(path, key)) ?? "";
@@ -523,7 +523,7 @@ internal sealed partial class NodePoolParser
             return;
         }
 
-        foreach (var (k, _) in map.Children)
+        foreach (var (k, _) in YamlFields.Entries(map))
         {
             var key = (k as YamlScalarNode)?.Value ?? "";
             if (Array.IndexOf(known, key) < 0)

@@ -54,7 +54,7 @@ internal static class ResourceChecks
             return;
         }
 
-        foreach (var (k, v) in map.Children)
+        foreach (var (k, v) in YamlFields.Entries(map))
         {
             var field = YamlFields.Join(path, (k as YamlScalarNode)?.Value ?? "");
             if (v is not YamlScalarNode scalar)

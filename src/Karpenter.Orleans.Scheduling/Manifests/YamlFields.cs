@@ -6,6 +6,9 @@ namespace Karpenter.Orleans.Scheduling.Manifests;
 /// <summary>Small helpers over YamlDotNet's representation model: lookups, nulls and field paths.</summary>
 internal static class YamlFields
 {
+    private const string MergeKey = "<<";
+
+    /// <summary>The value under <paramref name="key"/>, looking into &lt;&lt; merge keys when it is not written directly.</summary>
     public static YamlNode? Get(YamlMappingNode? mapping, string key)
     {
         if (mapping is null)
@@ -21,7 +24,46 @@ internal static class YamlFields
             }
         }
 
+        foreach (var merged in Merged(mapping))
+        {
+            if (Get(merged, key) is { } value)
+            {
+                return value;
+            }
+        }
+
         return null;
+    }
+
+    /// <summary>
+    /// A mapping's entries with &lt;&lt; merge keys expanded (keys written directly win, as in YAML 1.1),
+    /// so hand-read kinds see what KubernetesClient's merging parser sees.
+    /// </summary>
+    public static List<KeyValuePair<YamlNode, YamlNode>> Entries(YamlMappingNode mapping)
+    {
+        var entries = new List<KeyValuePair<YamlNode, YamlNode>>(mapping.Children.Count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in mapping.Children)
+        {
+            if (!IsMergeKey(entry.Key))
+            {
+                entries.Add(entry);
+                seen.Add(KeyText(entry.Key));
+            }
+        }
+
+        foreach (var merged in Merged(mapping))
+        {
+            foreach (var entry in Entries(merged))
+            {
+                if (seen.Add(KeyText(entry.Key)))
+                {
+                    entries.Add(entry);
+                }
+            }
+        }
+
+        return entries;
     }
 
     /// <summary>The node under a chain of mapping keys, or null when any step is missing or not a mapping.</summary>
@@ -131,6 +173,31 @@ internal static class YamlFields
         }
 
         return new(path, node, parentKey);
+    }
+
+    private static bool IsMergeKey(YamlNode key) => key is YamlScalarNode { Value: MergeKey, Style: ScalarStyle.Plain or ScalarStyle.Any };
+
+    private static IEnumerable<YamlMappingNode> Merged(YamlMappingNode mapping)
+    {
+        foreach (var (k, v) in mapping.Children)
+        {
+            if (!IsMergeKey(k))
+            {
+                continue;
+            }
+
+            if (v is YamlMappingNode single)
+            {
+                yield return single;
+            }
+            else if (v is YamlSequenceNode list)
+            {
+                foreach (var item in list.Children.OfType<YamlMappingNode>())
+                {
+                    yield return item;
+                }
+            }
+        }
     }
 
     private static string KeyText(YamlNode key) => key is YamlScalarNode s ? s.Value ?? "" : key.ToString();

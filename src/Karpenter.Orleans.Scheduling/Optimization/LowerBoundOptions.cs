@@ -14,6 +14,14 @@ internal sealed record LowerBoundOptions
     /// <summary>Most new shapes brought into the restricted LP per pricing round.</summary>
     public int ShapesPerRound { get; init; } = 30;
 
+    /// <summary>Most pairs added per group and round to shapes already in the restricted LP.</summary>
+    public int PairsPerGroup { get; init; } = 4;
+
+    /// <summary>Rounds a pair may carry no pods before it leaves the restricted LP.</summary>
+    public int MaxIdleRounds { get; init; } = 2;
+
+    public bool PatternsForLpShapes { get; init; }
+
     /// <summary>Pricing rounds before giving up on optimality and reporting the best certified bound so far.</summary>
     public int MaxRounds { get; init; } = 200;
 

@@ -58,53 +58,51 @@ public static class LowerBoundSolver
         }
 
         var fallback = FallbackBound(reduced);
-        using var lp = options.ForceFallback ? null : RestrictedLp.TryCreate(reduced);
-        if (lp is null)
-        {
-            diagnostics = new LowerBoundDiagnostics(reduced.GroupCount, reduced.ShapeCount, 0, 0, 0, Optimal: false, UsedFallback: true);
-            return new LowerBoundResult(fallback, counts);
-        }
-
-        Seed(reduced, lp);
-
+        var pool = new ColumnPool(reduced);
         var pricing = new ShapePricing(reduced);
         var duals = new double[reduced.GroupCount];
         var rowDuals = new double[reduced.ShapeRows.Max(r => r.Length)];
+        var nodes = new double[reduced.ShapeCount];
         var certified = 0.0;
         var rounds = 0;
         var converged = false;
+        var solved = false;
+        var shapesInLp = 0;
         var patterns = new List<Pattern>();
-        while (rounds < options.MaxRounds)
+        var pairs = new List<(int Shape, int Index, double Gain)>();
+        var perGroup = new int[reduced.GroupCount];
+        while (!options.ForceFallback && rounds < options.MaxRounds)
         {
             rounds++;
             var swx = System.Diagnostics.Stopwatch.StartNew();
-            var okx = lp.Solve();
+            using var lp = RestrictedLp.TryCreate(reduced, pool);
+            var tb = swx.Elapsed.TotalMilliseconds;
+            var okx = lp is not null && lp.Solve();
             TSolve += swx.Elapsed.TotalMilliseconds;
-            if (!okx)
+            if (Environment.GetEnvironmentVariable("TRACE") == "1") Console.WriteLine($"      build {tb:F1} solve {swx.Elapsed.TotalMilliseconds - tb:F1} shapes={lp?.ShapeCount} pairs={pool.Count}");
+            if (lp is null || !okx)
             {
-                Console.WriteLine("lp failed round " + rounds);
                 break;
             }
 
             swx.Restart();
+            solved = true;
+            shapesInLp = lp.ShapeCount;
             lp.ReadDemandDuals(duals);
-            for (var s = 0; s < reduced.ShapeCount; s++)
-            {
-                counts[reduced.ShapeOriginal[s]] = lp.Nodes(s);
-            }
+            lp.ReadNodes(nodes);
 
             var objective = lp.Objective;
             certified = Math.Max(certified, PriceAll(reduced, pricing, duals, patterns));
-            if (Environment.GetEnvironmentVariable("TRACE") == "1") Console.WriteLine($"    r{rounds} obj={objective:F6} lb={certified:F6} gap={(objective - certified) / objective:E2} shapes={lp.ShapeCount} pairs={lp.PairCount} newshapes={patterns.Count}");
+            if (Environment.GetEnvironmentVariable("TRACE") == "1") Console.WriteLine($"    r{rounds} obj={objective:F6} lb={certified:F6} gap={(objective - certified) / objective:E2} newshapes={patterns.Count}");
             if (certified >= objective * (1 - GapTolerance))
             {
                 converged = true;
-                TPrice += swx.Elapsed.TotalMilliseconds;
                 break;
             }
 
-            // Pairs missing from shapes already in the LP, priced with the LP's own row duals (read before any change).
-            var additions = new List<(int Shape, int Index)>();
+            // Pairs missing from shapes in the LP, priced with the LP's own row duals (read before any change):
+            // y_gs costs −π_g − Σ_r d_r·a_gr, its cap row (if any) starting with dual 0.
+            pairs.Clear();
             for (var s = 0; s < reduced.ShapeCount; s++)
             {
                 if (!lp.HasShape(s))
@@ -114,41 +112,57 @@ public static class LowerBoundSolver
 
                 lp.ReadRowDuals(s, rowDuals);
                 var groups = reduced.ShapeGroups[s];
+                var rows = reduced.ShapeRows[s].Length;
+                var coefficients = reduced.Coefficients[s];
                 for (var k = 0; k < groups.Length; k++)
                 {
-                    if (!lp.HasPair(s, k) && lp.PairReducedCost(s, k, duals, rowDuals) < (-AddTolerance * duals[groups[k]]) - 1e-12)
+                    var pi = duals[groups[k]];
+                    if (pi <= 0 || lp.HasPair(s, k))
                     {
-                        additions.Add((s, k));
+                        continue;
+                    }
+
+                    var net = pi;
+                    for (var j = 0; j < rows; j++)
+                    {
+                        net += rowDuals[j] * coefficients[(k * rows) + j];
+                    }
+
+                    if (net > AddTolerance * pi)
+                    {
+                        pairs.Add((s, k, -net / pi));
                     }
                 }
             }
 
+            pool.Age((s, k) => lp.Pods(s, k) > 0, options.MaxIdleRounds);
+
+            // Per group only its best few pairs: every column makes the next from-scratch GLOP solve bigger.
             var added = 0;
-            foreach (var (s, k) in additions)
+            pairs.Sort((a, b) => a.Gain != b.Gain ? a.Gain.CompareTo(b.Gain) : a.Shape != b.Shape ? a.Shape.CompareTo(b.Shape) : a.Index.CompareTo(b.Index));
+            Array.Clear(perGroup);
+            foreach (var (s, k, _) in pairs)
             {
-                if (!lp.HasPair(s, k))
+                if (perGroup[reduced.ShapeGroups[s][k]]++ < options.PairsPerGroup && pool.Add(s, k))
                 {
-                    lp.AddPair(s, k);
                     added++;
                 }
             }
 
-            // Shapes (or mixes) worth more than their price bring the pairs of their best pod mix.
+            // Shapes outside the LP worth more than their price at these duals bring the pairs of their best pod mix.
             patterns.Sort((a, b) => b.Ratio != a.Ratio ? b.Ratio.CompareTo(a.Ratio) : a.Shape.CompareTo(b.Shape));
             var newShapes = 0;
             foreach (var p in patterns)
             {
-                if (!lp.HasShape(p.Shape) && newShapes++ >= options.ShapesPerRound)
+                if (lp.HasShape(p.Shape) ? !options.PatternsForLpShapes : newShapes++ >= options.ShapesPerRound)
                 {
                     continue;
                 }
 
                 foreach (var g in p.Groups)
                 {
-                    var k = Array.BinarySearch(reduced.ShapeGroups[p.Shape], g);
-                    if (!lp.HasPair(p.Shape, k))
+                    if (pool.Add(p.Shape, Array.BinarySearch(reduced.ShapeGroups[p.Shape], g)))
                     {
-                        lp.AddPair(p.Shape, k);
                         added++;
                     }
                 }
@@ -163,35 +177,14 @@ public static class LowerBoundSolver
             }
         }
 
-        diagnostics = new LowerBoundDiagnostics(
-            reduced.GroupCount, reduced.ShapeCount, lp.ShapeCount, lp.PairCount, rounds, converged, UsedFallback: !converged && fallback >= certified);
-        return new LowerBoundResult(Math.Max(certified, fallback), counts);
-    }
-
-    // Each group's cheapest shape for a node of its own keeps the first LP feasible.
-    private static void Seed(ReducedProblem reduced, RestrictedLp lp)
-    {
-        var bestCost = new double[reduced.GroupCount];
-        var best = new (int Shape, int Index)[reduced.GroupCount];
-        Array.Fill(bestCost, double.PositiveInfinity);
         for (var s = 0; s < reduced.ShapeCount; s++)
         {
-            var groups = reduced.ShapeGroups[s];
-            for (var k = 0; k < groups.Length; k++)
-            {
-                var cost = reduced.IsolatedCostPerPod(s, k);
-                if (cost < bestCost[groups[k]])
-                {
-                    bestCost[groups[k]] = cost;
-                    best[groups[k]] = (s, k);
-                }
-            }
+            counts[reduced.ShapeOriginal[s]] = solved ? nodes[s] : 0;
         }
 
-        foreach (var (s, k) in best)
-        {
-            lp.AddPair(s, k);
-        }
+        diagnostics = new LowerBoundDiagnostics(
+            reduced.GroupCount, reduced.ShapeCount, shapesInLp, pool.Count, rounds, converged, UsedFallback: !converged && fallback >= certified);
+        return new LowerBoundResult(Math.Max(certified, fallback), counts);
     }
 
     /// <summary>

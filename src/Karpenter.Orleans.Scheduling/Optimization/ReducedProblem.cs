@@ -24,6 +24,26 @@ internal sealed class ReducedProblem
         Coefficients = coefficients;
         Bounds = bounds;
         CapRows = capRows;
+
+        // Each group's cheapest shape for a node of its own: a plan the LP allows, so its cost bounds the duals.
+        AloneShape = new int[groupCount];
+        AloneBound = new double[groupCount];
+        AloneCostPerPod = new double[groupCount];
+        Array.Fill(AloneCostPerPod, double.PositiveInfinity);
+        for (var s = 0; s < price.Length; s++)
+        {
+            for (var k = 0; k < shapeGroups[s].Length; k++)
+            {
+                var g = shapeGroups[s][k];
+                var cost = price[s] / bounds[s][k];
+                if (cost < AloneCostPerPod[g])
+                {
+                    AloneCostPerPod[g] = cost;
+                    AloneShape[g] = s;
+                    AloneBound[g] = bounds[s][k];
+                }
+            }
+        }
     }
 
     public int GroupCount { get; }
@@ -58,6 +78,15 @@ internal sealed class ReducedProblem
 
     /// <summary>Cost of one pod of the <paramref name="k"/>-th usable group of shape <paramref name="s"/> with nothing else on the node.</summary>
     public double IsolatedCostPerPod(int s, int k) => Price[s] / Bounds[s][k];
+
+    /// <summary>Per group, the shape where its pods alone cost least per pod.</summary>
+    public int[] AloneShape { get; }
+
+    /// <summary>Per group, how many of its pods one node of <see cref="AloneShape"/> holds.</summary>
+    public double[] AloneBound { get; }
+
+    /// <summary>Per group, its cost per pod on nodes of <see cref="AloneShape"/> holding nothing else.</summary>
+    public double[] AloneCostPerPod { get; }
 
     public static ReducedProblem Build(LowerBoundProblem problem, LowerBoundOptions options)
     {

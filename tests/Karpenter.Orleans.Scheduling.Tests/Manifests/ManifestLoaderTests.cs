@@ -1,4 +1,3 @@
-using k8s.Models;
 using Karpenter.Orleans.Scheduling.Manifests;
 using Karpenter.Orleans.Scheduling.Model;
 using Karpenter.Orleans.Scheduling.Resources;
@@ -438,14 +437,36 @@ public sealed class ManifestLoaderTests
                 - name: c
                   image: busybox
                   resources:
-                    requests: &req { cpu: 250m }
-                    limits: *req
+                    requests: &req { cpu: 250m, memory: 1Gi }
+                    limits:
+                      <<: *req
+                      cpu: "1"
+            ---
+            apiVersion: karpenter.sh/v1
+            kind: NodePool
+            metadata:
+              name: merged
+            spec:
+              limits: { cpu: "100" }
+              template:
+                metadata:
+                  annotations: &common { app: web, tier: front }
+                  labels:
+                    <<: *common
+                    tier: back
             """);
+        var warnings = new StringWriter();
 
-        var pod = Assert.Single(ManifestLoader.Load([file]).Pods);
+        var loaded = ManifestLoader.Load([file], warnings);
 
+        Assert.Equal("", warnings.ToString());
+        var pod = Assert.Single(loaded.Pods);
         Assert.Equal("front", pod.Spec.NodeSelector["tier"]);
-        Assert.Equal(250, ResourceVector.FromQuantities(pod.Spec.Containers[0].Resources.Limits).MilliCpu);
+        var limits = ResourceVector.FromQuantities(pod.Spec.Containers[0].Resources.Limits);
+        Assert.Equal((1000L, 1L << 30), (limits.MilliCpu, limits.Memory));
+        var pool = Assert.Single(loaded.NodePools);
+        Assert.Equal([("app", "web"), ("tier", "back")], pool.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => (l.Key, l.Value)));
+        Assert.Equal("100", pool.Limits["cpu"]);
     }
 
     [Fact]

@@ -135,6 +135,38 @@ public sealed class PodAffinityTests
     }
 
     [Fact]
+    public void ZonalAntiAffinityIsHonouredAgainstPodsPlacedEarlierInTheBatch()
+    {
+        // "big" schedules first (larger request) and is selected by the guard's anti-affinity:
+        // the two must never share a zone (Karpenter may also hold the guard back for the next batch).
+        var o = TestCatalogs.ThreeSizes("zone-a", "zone-b")
+            .Pod(new PodBuilder("big", "7", "1Gi").Label("app", "db"))
+            .Pod(new PodBuilder("guard", "500m", "1Gi").Label("app", "db").PodAntiAffinity(WellKnownLabels.Zone, "app", "db"))
+            .Solve();
+
+        o.AssertPlaced("big");
+        if (o.IsPlaced("guard"))
+        {
+            Assert.NotEqual(o.ZoneOf("big"), o.ZoneOf("guard"));
+        }
+    }
+
+    [Fact]
+    public void ZonalAntiAffinityIsHonouredAgainstPlainPodsOfTheBatch()
+    {
+        var o = TestCatalogs.ThreeSizes("zone-a", "zone-b")
+            .Replicas(3, "db", p => p.Label("app", "db"), cpu: "1", memory: "1Gi")
+            .Pod(new PodBuilder("guard", "500m", "1Gi").Label("app", "guard").PodAntiAffinity(WellKnownLabels.Zone, "app", "db"))
+            .Solve();
+
+        o.AssertPlaced(Names("db", 3));
+        if (o.IsPlaced("guard"))
+        {
+            Assert.DoesNotContain(o.ZoneOf("guard"), Names("db", 3).Select(o.ZoneOf));
+        }
+    }
+
+    [Fact]
     public void ZonalAntiAffinityNeverPutsTwoMatchingPodsInOneZone()
     {
         // Karpenter may hold back pods whose zone is still undecided; at most one pod per zone is the guarantee.

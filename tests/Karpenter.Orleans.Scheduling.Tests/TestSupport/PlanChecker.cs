@@ -40,6 +40,7 @@ public sealed class PlanChecker
     private readonly List<V1Pod> _pending;
     private readonly Dictionary<string, V1Pod> _pendingByKey;
     private readonly List<Host> _hosts = [];
+    private readonly HashSet<string> _selfAffinityChecked = [];
 
     private PlanChecker(SchedulingInput input, SchedulingResult result, SolverOptions? options)
     {
@@ -404,6 +405,7 @@ public sealed class PlanChecker
 
             foreach (var term in PodFacts.RequiredAffinity(p))
             {
+                CheckSelfAffinityGroup(p, term, placed);
                 var domain = term.TopologyKey == WellKnownLabels.Hostname ? h.Name : h.Labels.GetValueOrDefault(term.TopologyKey);
                 var satisfied = placed.Any(x =>
                     (term.TopologyKey == WellKnownLabels.Hostname ? x.Host.Name : x.Host.Labels.GetValueOrDefault(term.TopologyKey)) == domain &&
@@ -414,6 +416,39 @@ public sealed class PlanChecker
                 }
             }
         }
+    }
+
+    // Pods that share one self-selecting affinity term, and are the only pods it selects, end up in one domain:
+    // once the first is placed, every later one must join a domain that already holds a match.
+    private void CheckSelfAffinityGroup(V1Pod p, V1PodAffinityTerm term, List<(V1Pod Pod, Host Host)> placed)
+    {
+        var ns = PodFacts.Namespace(p);
+        if (!PodFacts.Selects(term.LabelSelector, ns, p))
+        {
+            return;
+        }
+
+        var selected = _input.Pods.Where(q => PodFacts.Selects(term.LabelSelector, ns, q)).ToList();
+        var sameTerm = selected.Where(q => !PodFacts.IsBound(q) && PodFacts.RequiredAffinity(q).Any(t => SameTerm(t, term))).ToList();
+        if (sameTerm.Count != selected.Count || !_selfAffinityChecked.Add(PodFacts.Key(sameTerm[0]) + "|" + term.TopologyKey))
+        {
+            return;
+        }
+
+        var members = sameTerm.ToHashSet();
+        var domains = placed
+            .Where(x => members.Contains(x.Pod))
+            .Select(x => term.TopologyKey == WellKnownLabels.Hostname ? x.Host.Name : x.Host.Labels.GetValueOrDefault(term.TopologyKey))
+            .Distinct()
+            .ToList();
+        if (domains.Count > 1)
+        {
+            Add(ViolationKind.Placement, $"self pod affinity ({term.TopologyKey}) of {PodFacts.Key(p)}'s group is split across {string.Join(", ", domains)}");
+        }
+
+        static bool SameTerm(V1PodAffinityTerm a, V1PodAffinityTerm b) =>
+            a.TopologyKey == b.TopologyKey &&
+            (a.LabelSelector?.MatchLabels ?? new Dictionary<string, string>()).OrderBy(x => x.Key).SequenceEqual((b.LabelSelector?.MatchLabels ?? new Dictionary<string, string>()).OrderBy(x => x.Key));
     }
 
     // Sound form of maxSkew for DoNotSchedule: a domain that received a pod of the group holds at most
@@ -516,8 +551,13 @@ public sealed class PlanChecker
 
             var pinZone = h.NewPods.Any(p => TopologyKeys(p).Contains(WellKnownLabels.Zone));
             var pinCapacity = h.NewPods.Any(p => TopologyKeys(p).Contains(WellKnownLabels.CapacityType));
+
+            // Inverse zonal anti-affinity excludes the zones of the pods that repel these; the exact set depends on
+            // placement order, so only the cheapest-launch check (over a subset) is made, not the ordering check.
+            var repelled = h.NewPods.Any(RepelledFromZones);
+            var excludedZones = repelled ? RepellingZones(h.NewPods) : [];
             double? Cheapest(InstanceType t) => t.Offerings
-                .Where(o => o.Available && (!pinZone || o.Zone == claim.Zone) && (!pinCapacity || o.CapacityType == claim.CapacityType))
+                .Where(o => o.Available && (!pinZone || o.Zone == claim.Zone) && (!pinCapacity || o.CapacityType == claim.CapacityType) && !excludedZones.Contains(o.Zone))
                 .Where(o =>
                 {
                     var labels = NodeLabels(pool, t, o.Zone, o.CapacityType);
@@ -530,6 +570,11 @@ public sealed class PlanChecker
             foreach (var option in options.Where(_types.ContainsKey))
             {
                 var price = Cheapest(_types[option]);
+                if (price is null && repelled)
+                {
+                    continue;
+                }
+
                 if (price is null)
                 {
                     Add(ViolationKind.Offering, $"claim {claim.Name}: option {option} has no available offering compatible with the claim");
@@ -539,7 +584,7 @@ public sealed class PlanChecker
                 prices.Add(price.Value);
             }
 
-            for (var i = 1; i < prices.Count; i++)
+            for (var i = 1; i < prices.Count && !repelled; i++)
             {
                 if (prices[i] < prices[i - 1] - Epsilon)
                 {
@@ -630,10 +675,23 @@ public sealed class PlanChecker
             }
         }
 
-        static bool IsPlain(V1Pod p) =>
+        bool IsPlain(V1Pod p) =>
             p.Spec.NodeSelector is not { Count: > 0 } && p.Spec.Affinity is null && p.Spec.TopologySpreadConstraints is not { Count: > 0 } &&
-            !PodFacts.HostPorts(p).Any();
+            !PodFacts.HostPorts(p).Any() && !RepelledFromZones(p);
     }
+
+    // Zones holding a pod whose required zonal anti-affinity selects one of these pods.
+    private HashSet<string> RepellingZones(List<V1Pod> pods) =>
+        [.. _hosts
+            .Where(x => x.Labels.ContainsKey(WellKnownLabels.Zone))
+            .Where(x => x.Pods.Any(q => PodFacts.RequiredAntiAffinity(q).Any(t =>
+                t.TopologyKey == WellKnownLabels.Zone && pods.Any(p => !ReferenceEquals(p, q) && PodFacts.Selects(t.LabelSelector, PodFacts.Namespace(q), p)))))
+            .Select(x => x.Labels[WellKnownLabels.Zone])];
+
+    // Another pod's required non-hostname anti-affinity selects this pod (inverse anti-affinity keeps it out of zones).
+    private bool RepelledFromZones(V1Pod pod) =>
+        _input.Pods.Any(q => !ReferenceEquals(q, pod) &&
+            PodFacts.RequiredAntiAffinity(q).Any(t => t.TopologyKey != WellKnownLabels.Hostname && PodFacts.Selects(t.LabelSelector, PodFacts.Namespace(q), pod)));
 
     private sealed record Host(
         string Name,

@@ -18,7 +18,11 @@ public sealed record BoundSpec(int MilliCpu, string App, string? SpreadGroup, bo
 
 public sealed record NodeSpec(int Zone, int Pool, int Cpu, bool Tainted, BoundSpec[] Bound);
 
-/// <summary>Kind: 0 plain, 1 nodeSelector, 2 required affinity, 3 zonal spread g1, 4 hostname spread g2, 5 hostname anti-affinity, 6 zonal spread g3 (maxSkew 2).</summary>
+/// <summary>
+/// Kind: 0 plain, 1 nodeSelector, 2 required affinity, 3 zonal spread g1, 4 hostname spread g2, 5 hostname anti-affinity,
+/// 6 zonal spread g3 (maxSkew 2), 7 zonal self-affinity, 8 hostname affinity to its app, 9 zonal anti-affinity to its app.
+/// Zonal spread pods sometimes also prefer the first zone (a preference must not shrink the spread's domains).
+/// </summary>
 public sealed record PodSpec(int MilliCpu, int MemoryMi, string App, int Kind, int Choice, bool HostPort, bool Tolerates);
 
 public sealed record DaemonSpec(int MilliCpu, bool AmdOnly, bool TolerateAll);
@@ -224,6 +228,7 @@ public sealed record ScenarioSpec(int Zones, TypeSpec[] Types, PoolSpec[] Pools,
                 break;
             case 3:
                 pod.Label("sg", "g1").Spread(WellKnownLabels.Zone, 1, "sg", "g1");
+                PreferFirstZone(pod, p, zones);
                 break;
             case 4:
                 pod.Label("sg", "g2").Spread(WellKnownLabels.Hostname, 1, "sg", "g2");
@@ -233,6 +238,16 @@ public sealed record ScenarioSpec(int Zones, TypeSpec[] Types, PoolSpec[] Pools,
                 break;
             case 6:
                 pod.Label("sg", "g3").Spread(WellKnownLabels.Zone, 2, "sg", "g3");
+                PreferFirstZone(pod, p, zones);
+                break;
+            case 7:
+                pod.Label("zg", p.App).PodAffinity(WellKnownLabels.Zone, "zg", p.App);
+                break;
+            case 8:
+                pod.PodAffinity(WellKnownLabels.Hostname, "app", p.App);
+                break;
+            case 9:
+                pod.PodAntiAffinity(WellKnownLabels.Zone, "app", p.App);
                 break;
             default:
                 break;
@@ -249,6 +264,14 @@ public sealed record ScenarioSpec(int Zones, TypeSpec[] Types, PoolSpec[] Pools,
         }
 
         return pod;
+    }
+
+    private static void PreferFirstZone(PodBuilder pod, PodSpec p, string[] zones)
+    {
+        if (p.Choice % 2 == 0)
+        {
+            pod.PreferredNodeAffinity(10, PodBuilder.Expr(WellKnownLabels.Zone, "In", zones[0]));
+        }
     }
 
     public override string ToString()
@@ -334,7 +357,7 @@ public static class ScenarioGen
             Gen.OneOf(100, 250, 500, 1000, 1500, 3000, 7000),
             Gen.OneOf(128, 512, 1024, 4096),
             Gen.OneOf("web", "api", "db"),
-            Gen.Frequency((4, Gen.Const(0)), (1, Gen.Const(1)), (1, Gen.Const(2)), (1, Gen.Const(3)), (1, Gen.Const(4)), (1, Gen.Const(5)), (1, Gen.Const(6))),
+            Gen.Frequency((5, Gen.Const(0)), (1, Gen.Const(1)), (1, Gen.Const(2)), (1, Gen.Const(3)), (1, Gen.Const(4)), (1, Gen.Const(5)), (1, Gen.Const(6)), (1, Gen.Const(7)), (1, Gen.Const(8)), (1, Gen.Const(9))),
             Gen.Int[0, 5],
             Gen.Int[0, 5],
             Gen.Int[0, 3],

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Karpenter.Orleans.Scheduling.Model;
 using Karpenter.Orleans.Scheduling.Resources;
 
@@ -10,9 +11,10 @@ namespace Karpenter.Orleans.Scheduling.Provisioning.Internal;
 /// </summary>
 internal sealed class CatalogIndex
 {
-    private readonly Dictionary<Requirement, TypeSet> _byRequirement = [];
-    private readonly Dictionary<(Requirement?, Requirement?), TypeSet> _byOffering = [];
-    private readonly Dictionary<RequirementSet, TypeSet> _bySet = [];
+    // Concurrent: packing strategies run in parallel over one index.
+    private readonly ConcurrentDictionary<Requirement, TypeSet> _byRequirement = [];
+    private readonly ConcurrentDictionary<(Requirement?, Requirement?), TypeSet> _byOffering = [];
+    private readonly ConcurrentDictionary<RequirementSet, TypeSet> _bySet = [];
     private readonly HashSet<string> _typeLabelKeys = new(StringComparer.Ordinal);
 
     public CatalogIndex(InstanceTypeCatalog catalog)

@@ -23,6 +23,13 @@ internal sealed class ClaimTarget : Target
 
     public bool MinValuesRelaxed { get; set; }
 
+    /// <summary>The type the claim would launch now (cheapest that fits), its price and the room it has left.</summary>
+    public int LaunchType { get; set; } = -1;
+
+    public double LaunchPrice { get; set; }
+
+    public ResourceVector LaunchRoom { get; set; }
+
     /// <summary>minValues per key in force for this claim (lowered under BestEffort).</summary>
     public Dictionary<string, int>? MinValues { get; set; }
 

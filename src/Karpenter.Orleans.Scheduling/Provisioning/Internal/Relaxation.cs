@@ -68,6 +68,10 @@ internal sealed record Relaxation(
         return reqs;
     }
 
+    /// <summary>Only the required node selection: what topology spread counts domains over.</summary>
+    public RequirementSet StrictRequirements(PodGroup g) =>
+        g.RequiredTerms.Count > 0 ? g.RequiredTerms[Math.Min(TermIndex, g.RequiredTerms.Count - 1)] : RequirementSet.Empty;
+
     public IEnumerable<TopologyGroup> Spreads(PodGroup g)
     {
         var anywayToSkip = DroppedScheduleAnyway;

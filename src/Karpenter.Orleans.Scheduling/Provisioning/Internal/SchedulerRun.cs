@@ -116,7 +116,7 @@ internal sealed class SchedulerRun
                 continue;
             }
 
-            var (domain, allot, why) = SpreadDomain(g, tg, reqs.Add(narrow), remaining);
+            var (domain, allot, why) = SpreadDomain(g, tg, relax.StrictRequirements(g).Add(narrow), reqs.Add(narrow), remaining);
             if (domain is null)
             {
                 reason = why;
@@ -189,7 +189,7 @@ internal sealed class SchedulerRun
         }
 
         var chunkReqs = narrow.Count == 0 ? reqs : reqs.Add(narrow);
-        if (chunkReqs.Any(r => r.IsEmpty && !reqs[r.Key]!.IsEmpty))
+        if (chunkReqs.Any(r => r.IsEmpty && reqs[r.Key]?.IsEmpty != true))
         {
             reason = "the pod's topology constraints leave no domain it may use";
             return false;
@@ -231,8 +231,23 @@ internal sealed class SchedulerRun
             }
         }
 
+        if (_strategy == PackingStrategy.MarginalCost)
+        {
+            reason = null;
+            var placedByCost = PlaceByMarginalCost(g, relax, chunkReqs, limit, ref claimFrom);
+            if (resumable)
+            {
+                _scanFrom[scanKey] = (nodeFrom, claimFrom);
+            }
+
+            if (placedByCost)
+            {
+                return true;
+            }
+        }
+
         // Then claims planned in this run, in creation order (first fit).
-        for (var i = claimFrom; i < _claims.Count; i++)
+        for (var i = _strategy == PackingStrategy.MarginalCost ? _claims.Count : claimFrom; i < _claims.Count; i++)
         {
             var claim = _claims[i];
             var k = 0;
@@ -308,6 +323,109 @@ internal sealed class SchedulerRun
         return false;
     }
 
+    /// <summary>
+    /// Slack first: a claim whose current launch type still has room takes the pods at no extra cost.
+    /// Otherwise the claim (or a new one) with the least added price per pod wins.
+    /// </summary>
+    private bool PlaceByMarginalCost(PodGroup g, Relaxation relax, RequirementSet chunkReqs, int limit, ref int claimFrom)
+    {
+        var start = claimFrom;
+        var contiguous = true;
+        for (var i = start; i < _claims.Count; i++)
+        {
+            var c = _claims[i];
+            if (!g.Requests.FitsIn(c.MaxRoom) || HostCap(c, g, relax, limit) == 0)
+            {
+                // Rejected for good (room only shrinks, counts only grow): later scans may start past it.
+                claimFrom += contiguous ? 1 : 0;
+                continue;
+            }
+
+            if (!g.Requests.FitsIn(c.LaunchRoom))
+            {
+                contiguous = false;
+                continue;
+            }
+
+            var k = ClaimFit(c, g, relax, chunkReqs, limit, out var merged, out var types, launchTypeOnly: true);
+            contiguous = false;
+            if (k > 0)
+            {
+                c.Requirements = merged;
+                CommitClaim(c, g, relax, k, types);
+                return true;
+            }
+        }
+
+        ClaimTarget? best = null;
+        var bestK = 0;
+        var bestTypes = Array.Empty<int>();
+        var bestMerged = RequirementSet.Empty;
+        var bestPerPod = double.PositiveInfinity;
+        var evaluated = 0;
+        for (var i = claimFrom; i < _claims.Count && evaluated < MarginalCandidates; i++)
+        {
+            var c = _claims[i];
+            if (!g.Requests.FitsIn(c.MaxRoom))
+            {
+                continue;
+            }
+
+            var k = ClaimFit(c, g, relax, chunkReqs, limit, out var merged, out var types);
+            if (k == 0)
+            {
+                continue;
+            }
+
+            evaluated++;
+            var used = c.Used + (g.Requests * k);
+            var price = double.PositiveInfinity;
+            foreach (var t in types)
+            {
+                if (c.Pool.Price[t] < price && used.FitsIn(c.Pool.Room[t]))
+                {
+                    price = c.Pool.Price[t];
+                }
+            }
+
+            var perPod = (price - c.LaunchPrice) / k;
+            if (perPod < bestPerPod - 1e-12)
+            {
+                (best, bestK, bestTypes, bestMerged, bestPerPod) = (c, k, types, merged, perPod);
+            }
+        }
+
+        if (best is null)
+        {
+            return false;
+        }
+
+        // A new claim wins when its pods cost less each than growing the best existing claim.
+        foreach (var pool in _m.Pools)
+        {
+            var fresh = NewClaim(pool, g, relax, chunkReqs, limit, out var kNew, out _);
+            if (fresh is null)
+            {
+                continue;
+            }
+
+            var used = g.Requests * kNew;
+            var price = fresh.Types.Where(t => used.FitsIn(pool.Room[t])).Select(t => pool.Price[t]).DefaultIfEmpty(double.PositiveInfinity).Min();
+            if (price / kNew < bestPerPod - 1e-12)
+            {
+                return false;
+            }
+
+            break;
+        }
+
+        best.Requirements = bestMerged;
+        CommitClaim(best, g, relax, bestK, bestTypes);
+        return true;
+    }
+
+    private const int MarginalCandidates = 8;
+
     /// <summary>Domains of <paramref name="key"/> the pod's requirements allow, minus domains that failed it.</summary>
     private List<string> AllowedDomains(PodGroup g, string key, RequirementSet reqs)
     {
@@ -320,9 +438,11 @@ internal sealed class SchedulerRun
     /// The domain the next chunk of a spread group goes to and how many pods it may take: the final
     /// distribution of the remaining pods is water-filled onto the least-loaded eligible domains.
     /// </summary>
-    private (string? Domain, int Allot, string? Why) SpreadDomain(PodGroup g, TopologyGroup tg, RequirementSet reqs, int remaining)
+    private (string? Domain, int Allot, string? Why) SpreadDomain(PodGroup g, TopologyGroup tg, RequirementSet strict, RequirementSet reqs, int remaining)
     {
-        var r = reqs[tg.Key];
+        // Required node selection decides which domains count; preferences only choose among them.
+        var r = strict[tg.Key];
+        var preferred = reqs[tg.Key];
         var eligible = _m.Domains(tg.Key).Where(d => r is null || r.Has(d)).ToList();
         if (eligible.Count == 0)
         {
@@ -338,7 +458,7 @@ internal sealed class SchedulerRun
             // Placing the pod does not change counts: any domain within skew will do.
             for (var i = 0; i < eligible.Count; i++)
             {
-                if ((blocked is null || !blocked.Contains(eligible[i])) && counts[i] - min <= tg.MaxSkew)
+                if ((blocked is null || !blocked.Contains(eligible[i])) && (preferred is null || preferred.Has(eligible[i])) && counts[i] - min <= tg.MaxSkew)
                 {
                     return (eligible[i], remaining, null);
                 }
@@ -352,7 +472,7 @@ internal sealed class SchedulerRun
         var open = new bool[eligible.Count];
         for (var i = 0; i < eligible.Count; i++)
         {
-            open[i] = blocked is null || !blocked.Contains(eligible[i]);
+            open[i] = (blocked is null || !blocked.Contains(eligible[i])) && (preferred is null || preferred.Has(eligible[i]));
         }
 
         var placed = 0;
@@ -501,7 +621,7 @@ internal sealed class SchedulerRun
         return (int)Math.Min(cap, (node.Allocatable - node.Used).HowManyFit(g.Requests));
     }
 
-    private int ClaimFit(ClaimTarget claim, PodGroup g, Relaxation relax, RequirementSet reqs, int limit, out RequirementSet merged, out int[] types)
+    private int ClaimFit(ClaimTarget claim, PodGroup g, Relaxation relax, RequirementSet reqs, int limit, out RequirementSet merged, out int[] types, bool launchTypeOnly = false)
     {
         merged = claim.Requirements;
         types = claim.Types;
@@ -563,6 +683,12 @@ internal sealed class SchedulerRun
             {
                 types = types.Where(t => WithinLimits(_m.Index.Capacity[t], remaining)).ToArray();
             }
+        }
+
+        if (launchTypeOnly)
+        {
+            // Only the slack of the type the claim would launch now.
+            return Array.IndexOf(types, claim.LaunchType) >= 0 ? (int)Math.Min(cap, claim.LaunchRoom.HowManyFit(g.Requests)) : 0;
         }
 
         var best = 0L;
@@ -708,7 +834,7 @@ internal sealed class SchedulerRun
     /// <summary>The types a new claim plans with, per the packing strategy. At finalize the options are broadened again.</summary>
     private List<int> ChooseTypes(PoolTemplate pool, PodGroup g, RequirementSet reqs, List<int> fitting, int want, Dictionary<string, int>? minValues)
     {
-        if (_strategy == PackingStrategy.FillLargest || minValues is not null || fitting.Count <= 1)
+        if (_strategy is PackingStrategy.FillLargest or PackingStrategy.MarginalCost || minValues is not null || fitting.Count <= 1)
         {
             return fitting;
         }
@@ -789,9 +915,21 @@ internal sealed class SchedulerRun
                 t.HostCounts[tg.Id] = t.HostCount(tg.Id) + k;
                 _topology.Add(tg, null, k);
             }
+            else if (t.Domain(tg.Key) is { } domain)
+            {
+                _topology.Add(tg, domain, k);
+            }
+            else if (tg.Kind == TopologyKind.AntiAffinity && t is ClaimTarget open)
+            {
+                // The zone is not decided yet: the pods count in every zone the claim could still land in.
+                foreach (var d in _m.Domains(tg.Key).Where(x => open.Requirements[tg.Key]?.Has(x) ?? true))
+                {
+                    _topology.Add(tg, d, k);
+                }
+            }
             else
             {
-                _topology.Add(tg, t.Domain(tg.Key), k);
+                _topology.Add(tg, null, k);
             }
         }
 
@@ -835,6 +973,13 @@ internal sealed class SchedulerRun
         }
 
         claim.MaxRoom = maxRoom;
+        if (cheapest >= 0)
+        {
+            claim.LaunchType = cheapest;
+            claim.LaunchPrice = claim.Pool.Price[cheapest];
+            claim.LaunchRoom = claim.Pool.Room[cheapest] - used;
+        }
+
         if (claim.Pool.Limits.Count > 0 && cheapest >= 0)
         {
             // Limits count what the claim will launch: its cheapest fitting type (finalize keeps options within it).

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using k8s.Models;
 using Karpenter.Orleans.Scheduling.Model;
 using Karpenter.Orleans.Scheduling.Resources;
@@ -10,7 +11,7 @@ namespace Karpenter.Orleans.Scheduling.Provisioning.Internal;
 /// </summary>
 internal sealed class SolverModel
 {
-    private readonly Dictionary<string, List<string>> _domains = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, List<string>> _domains = new(StringComparer.Ordinal);
 
     public SolverModel(SchedulingInput input, SolverOptions options)
     {
@@ -164,7 +165,8 @@ internal sealed class SolverModel
     private List<PoolTemplate> CompilePools(SchedulingInput input)
     {
         // Weight descending, then name descending, as Karpenter orders NodePools.
-        var ordered = input.NodePools
+        // No NodePool means Karpenter's default one, with no requirements.
+        var ordered = (input.NodePools.Count > 0 ? input.NodePools : [new NodePool { Name = "default" }])
             .OrderByDescending(p => p.Weight)
             .ThenByDescending(p => p.Name, StringComparer.Ordinal)
             .ToList();
