@@ -37,6 +37,11 @@ internal static partial class YamlManifestReader
                     $"line {root.Start.Line}: expected a Kubernetes object (a mapping with apiVersion and kind), found {Describe(root)}");
             }
 
+            if (FindCycle(mapping, new HashSet<YamlNode>(ReferenceEqualityComparer.Instance), new HashSet<YamlNode>(ReferenceEqualityComparer.Instance)) is { } cycle)
+            {
+                throw new ManifestException(file, i + 1, null, $"line {cycle.Start.Line}: an alias refers to a node that contains it");
+            }
+
             var (start, end) = boundaries.Documents[i];
             // Start at the beginning of the line so columns in KubernetesClient's errors match the file's.
             var from = (int)(start.Index - (start.Column - 1));
@@ -67,6 +72,38 @@ internal static partial class YamlManifestReader
         YamlScalarNode s => $"the value \"{s.Value}\"",
         _ => "an alias",
     };
+
+    // An alias inside its own anchor makes the tree a cycle; every later walk would recurse forever.
+    private static YamlNode? FindCycle(YamlNode node, HashSet<YamlNode> onPath, HashSet<YamlNode> done)
+    {
+        if (done.Contains(node))
+        {
+            return null;
+        }
+
+        if (!onPath.Add(node))
+        {
+            return node;
+        }
+
+        var children = node switch
+        {
+            YamlMappingNode m => m.Children.SelectMany(p => new[] { p.Key, p.Value }),
+            YamlSequenceNode s => s.Children,
+            _ => [],
+        };
+        foreach (var child in children)
+        {
+            if (FindCycle(child, onPath, done) is { } cycle)
+            {
+                return cycle;
+            }
+        }
+
+        onPath.Remove(node);
+        done.Add(node);
+        return null;
+    }
 
     private static string ReadText(string file)
     {

@@ -59,6 +59,12 @@ public static class LowerBoundSolver
 
         var fallback = FallbackBound(reduced);
         var pool = new ColumnPool(reduced);
+        if (Environment.GetEnvironmentVariable("TRACE") == "1")
+        {
+            var rd = ResourcePriceDuals(reduced);
+            var pr = new ShapePricing(reduced);
+            Console.WriteLine($"   resource-price bound {PriceAll(reduced, pr, rd, new List<Pattern>()):F6} fallback {fallback:F6}");
+        }
         var pricing = new ShapePricing(reduced);
         var duals = new double[reduced.GroupCount];
         var rowDuals = new double[reduced.ShapeRows.Max(r => r.Length)];
@@ -93,8 +99,21 @@ public static class LowerBoundSolver
 
             var objective = lp.Objective;
             certified = Math.Max(certified, PriceAll(reduced, pricing, duals, patterns));
-            if (Environment.GetEnvironmentVariable("TRACE") == "1") Console.WriteLine($"    r{rounds} obj={objective:F6} lb={certified:F6} gap={(objective - certified) / objective:E2} newshapes={patterns.Count}");
-            if (certified >= objective * (1 - GapTolerance))
+
+            // Cap rows join lazily: only where a solution put more pods of a capped group on a node than its cap.
+            var violated = 0;
+            foreach (var (s, k) in pool.Pairs)
+            {
+                if (reduced.CapRows[s][k] && !pool.IsCapped(s, k)
+                    && lp.Pods(s, k) > (reduced.Cap[reduced.ShapeGroups[s][k]] * lp.NodeVariable(s) * (1 + 1e-9)) + 1e-9)
+                {
+                    pool.Cap(s, k);
+                    violated++;
+                }
+            }
+
+            if (Environment.GetEnvironmentVariable("TRACE") == "1") Console.WriteLine($"    r{rounds} obj={objective:F6} lb={certified:F6} gap={(objective - certified) / objective:E2} newshapes={patterns.Count} viol={violated}");
+            if (violated == 0 && certified >= objective * (1 - GapTolerance))
             {
                 converged = true;
                 break;
@@ -169,7 +188,7 @@ public static class LowerBoundSolver
             }
 
             TPrice += swx.Elapsed.TotalMilliseconds;
-            if (added == 0)
+            if (added == 0 && violated == 0)
             {
                 // Nothing prices out: the restricted LP is optimal; the gap left is GLOP's tolerance.
                 converged = true;
@@ -228,6 +247,74 @@ public static class LowerBoundSolver
         }
 
         return dualObjective / scale;
+    }
+
+    /// <summary>
+    /// Demand duals from one price per unit of each resource: π_g = Σ_r Request_gr·ρ_r, with ρ the best prices
+    /// under which no shape's room is worth more than the shape (a tiny LP). Such π are dual feasible for the
+    /// whole problem, so they bound it and start column generation close to the optimum when caps are few.
+    /// </summary>
+    internal static double[] ResourcePriceDuals(ReducedProblem reduced)
+    {
+        var r = reduced.ResourceCount;
+        var duals = new double[reduced.GroupCount];
+        using var solver = Google.OrTools.LinearSolver.Solver.CreateSolver("GLOP");
+        if (solver is null)
+        {
+            return duals;
+        }
+
+        // Prices per unit of the largest room, so coefficients are in (0, 1].
+        var scale = new double[r];
+        for (var s = 0; s < reduced.ShapeCount; s++)
+        {
+            for (var j = 0; j < r; j++)
+            {
+                scale[j] = Math.Max(scale[j], reduced.Room[(s * r) + j]);
+            }
+        }
+
+        var rho = new Google.OrTools.LinearSolver.Variable[r];
+        var objective = solver.Objective();
+        objective.SetMaximization();
+        for (var j = 0; j < r; j++)
+        {
+            rho[j] = solver.MakeNumVar(0, double.PositiveInfinity, string.Empty);
+            var demand = 0.0;
+            for (var g = 0; g < reduced.GroupCount; g++)
+            {
+                demand += reduced.Demand[g] * reduced.Request[(g * r) + j];
+            }
+
+            objective.SetCoefficient(rho[j], scale[j] > 0 ? demand / scale[j] : 0);
+        }
+
+        for (var s = 0; s < reduced.ShapeCount; s++)
+        {
+            var c = solver.MakeConstraint(double.NegativeInfinity, reduced.Price[s], string.Empty);
+            foreach (var j in reduced.ShapeRows[s])
+            {
+                c.SetCoefficient(rho[j], reduced.Room[(s * r) + j] / scale[j]);
+            }
+        }
+
+        if (solver.Solve() != Google.OrTools.LinearSolver.Solver.ResultStatus.OPTIMAL)
+        {
+            return duals;
+        }
+
+        for (var g = 0; g < reduced.GroupCount; g++)
+        {
+            for (var j = 0; j < r; j++)
+            {
+                if (scale[j] > 0)
+                {
+                    duals[g] += reduced.Request[(g * r) + j] * Math.Max(0, rho[j].SolutionValue()) / scale[j];
+                }
+            }
+        }
+
+        return duals;
     }
 
     /// <summary>

@@ -12,9 +12,13 @@ internal sealed class ReducedProblem
 {
     private ReducedProblem(
         int groupCount, double[] demand, double[] cap, int[] shapeOriginal, double[] price,
-        int[][] shapeGroups, int[][] shapeRows, double[][] coefficients, double[][] bounds, bool[][] capRows)
+        int[][] shapeGroups, int[][] shapeRows, double[][] coefficients, double[][] bounds, bool[][] capRows,
+        int resourceCount, double[] request, double[] room)
     {
         GroupCount = groupCount;
+        ResourceCount = resourceCount;
+        Request = request;
+        Room = room;
         Demand = demand;
         Cap = cap;
         ShapeOriginal = shapeOriginal;
@@ -47,6 +51,15 @@ internal sealed class ReducedProblem
     }
 
     public int GroupCount { get; }
+
+    /// <summary>Resources in the model (cpu, memory, pods, ephemeral storage, then requested extended ones).</summary>
+    public int ResourceCount { get; }
+
+    /// <summary>Request per group and resource, row-major, in the vector's units (millicores, bytes, pods).</summary>
+    public double[] Request { get; }
+
+    /// <summary>Room per reduced shape and resource, row-major.</summary>
+    public double[] Room { get; }
 
     /// <summary>Pods to place per group.</summary>
     public double[] Demand { get; }
@@ -156,7 +169,10 @@ internal sealed class ReducedProblem
             [.. kept.Select(d => d.Rows)],
             [.. kept.Select(d => d.Coefficients)],
             [.. kept.Select(d => d.Bounds)],
-            [.. kept.Select(d => d.CapRows)]);
+            [.. kept.Select(d => d.CapRows)],
+            r,
+            request,
+            [.. kept.SelectMany(d => d.Room)]);
     }
 
     // Groups that can take part: some pods, a positive cap, something requested or capped, a shape that holds one pod.

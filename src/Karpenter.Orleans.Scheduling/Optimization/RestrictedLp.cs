@@ -46,7 +46,7 @@ internal sealed class RestrictedLp : IDisposable
         _pairs = new Variable[problem.ShapeCount][];
         foreach (var (s, k) in pool.Pairs)
         {
-            AddPair(s, k);
+            AddPair(s, k, pool.IsCapped(s, k));
         }
     }
 
@@ -115,11 +115,14 @@ internal sealed class RestrictedLp : IDisposable
         }
     }
 
+    /// <summary>x_s alone (without the u_g nodes).</summary>
+    public double NodeVariable(int s) => _nodes[s] is { } x ? Math.Max(0, x.SolutionValue()) : 0;
+
     public double Pods(int s, int k) => _pairs[s]?[k] is { } y ? Math.Max(0, y.SolutionValue()) : 0;
 
     public void Dispose() => _solver.Dispose();
 
-    private void AddPair(int s, int k)
+    private void AddPair(int s, int k, bool capped)
     {
         var x = _nodes[s];
         if (x is null)
@@ -154,7 +157,7 @@ internal sealed class RestrictedLp : IDisposable
             }
         }
 
-        if (_problem.CapRows[s][k])
+        if (capped)
         {
             var cap = _solver.MakeConstraint(double.NegativeInfinity, 0, string.Empty);
             cap.SetCoefficient(y, 1 / _problem.Cap[g]);

@@ -10,8 +10,9 @@ namespace Karpenter.Orleans.Scheduling.Provisioning;
 /// Entry point of the provisioning solver: pending pods in, planned NodeClaims out. It packs with
 /// Karpenter's semantics first (first-fit decreasing, existing nodes, then planned claims, then new
 /// claims by NodePool weight), then, when <see cref="SolverOptions.Improve"/> is on, packs again aiming
-/// new claims at the cheapest types per pod and at the types the LP relaxation opens, and keeps the
-/// plan that schedules the most pods at the lowest price. Every strategy honours every constraint.
+/// new claims at the cheapest type per pod, and again filling each claim's slack and growing claims by
+/// least added cost, and keeps the plan that schedules the most pods at the lowest price. Every strategy
+/// honours every constraint; the LP relaxation gives the lower bound the plan is measured against.
 /// </summary>
 public static class ProvisioningSolver
 {
@@ -25,28 +26,16 @@ public static class ProvisioningSolver
         // The strategies are independent packings of one model: run them side by side and keep the best
         // in a fixed order, so the result does not depend on which finishes first.
         var improve = options.Improve && model.Groups.Count > 0 && model.Pools.Count > 0;
-        var cheapTask = improve ? Task.Run(() => Pack(model, PackingStrategy.CheapestPerPod, null)) : null;
-        LowerBoundResult? fullBound = null;
-        var guidedTask = improve
-            ? Task.Run(() =>
-            {
-                fullBound = LowerBoundSolver.Solve(BuildBoundProblem(model, null));
-                Trace($"lp {fullBound.PricePerHour:F3} ({clock.ElapsedMilliseconds} ms)");
-                return Pack(model, PackingStrategy.LpGuided, OpenShapes(model, fullBound));
-            })
-            : null;
-        var marginalTask = improve ? Task.Run(() => Pack(model, PackingStrategy.MarginalCost, null)) : null;
-        var best = Pack(model, PackingStrategy.FillLargest, null);
+        var cheapTask = improve ? Task.Run(() => Pack(model, PackingStrategy.CheapestPerPod)) : null;
+        var marginalTask = improve ? Task.Run(() => Pack(model, PackingStrategy.MarginalCost)) : null;
+        var best = Pack(model, PackingStrategy.FillLargest);
         var greedyCost = best.Cost;
         Trace($"greedy {greedyCost:F3} ({clock.ElapsedMilliseconds} ms)");
-        if (cheapTask is not null && guidedTask is not null)
+        if (cheapTask is not null && marginalTask is not null)
         {
             var cheapPlan = cheapTask.GetAwaiter().GetResult();
             Trace($"cheapest-per-pod {cheapPlan.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
             best = Better(best, cheapPlan);
-            var guidedPlan = guidedTask.GetAwaiter().GetResult();
-            Trace($"lp-guided {guidedPlan.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
-            best = Better(best, guidedPlan);
             var marginalPlan = marginalTask!.GetAwaiter().GetResult();
             Trace($"marginal-cost {marginalPlan.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
             best = Better(best, marginalPlan);
@@ -57,8 +46,9 @@ public static class ProvisioningSolver
         {
             // The bound covers the pods this plan puts on new claims: existing nodes cost nothing.
             var onClaims = best.Run.Claims.SelectMany(c => c.NewPods).ToHashSet(StringComparer.Ordinal);
-            var sameAsFull = fullBound is not null && onClaims.Count == model.Groups.Sum(g => g.Count);
-            bound = sameAsFull ? fullBound!.PricePerHour : LowerBoundSolver.Solve(BuildBoundProblem(model, onClaims)).PricePerHour;
+            var all = onClaims.Count == model.Groups.Sum(g => g.Count);
+            bound = LowerBoundSolver.Solve(BuildBoundProblem(model, all ? null : onClaims)).PricePerHour;
+            Trace($"lower bound {bound:F3} ({clock.ElapsedMilliseconds} ms)");
         }
 
         var elapsed = clock.Elapsed.TotalSeconds;
@@ -93,9 +83,9 @@ public static class ProvisioningSolver
         }
     }
 
-    private static Plan Pack(SolverModel model, PackingStrategy strategy, IReadOnlyList<IReadOnlySet<int>>? open)
+    private static Plan Pack(SolverModel model, PackingStrategy strategy)
     {
-        var run = new SchedulerRun(model, strategy, open);
+        var run = new SchedulerRun(model, strategy);
         run.Run();
         return Finalize(model, run);
     }
@@ -123,28 +113,26 @@ public static class ProvisioningSolver
             var pool = c.Pool;
             // Broaden back to every type that fits the claim's pods within what it reserved against limits.
             pool.Types.And(model.Index.For(c.Requirements)).CopyIndices(order);
-            var options = new List<(int Type, Offering Offering)>();
+            var prices = model.Index.Prices(c.Requirements);
+            var options = new List<int>();
             foreach (var t in order)
             {
-                if (!c.Used.FitsIn(pool.Room[t]) || (pool.Limits.Count > 0 && !WithinReserved(model.Index.Capacity[t], c.Reserved, pool)))
+                if (c.Used.FitsIn(pool.Room[t]) && double.IsFinite(prices[t]) &&
+                    (pool.Limits.Count == 0 || WithinReserved(model.Index.Capacity[t], c.Reserved, pool)))
                 {
-                    continue;
-                }
-
-                if (model.Index.CheapestOffering(t, c.Requirements) is { } o)
-                {
-                    options.Add((t, o));
+                    options.Add(t);
                 }
             }
 
             options.Sort((x, y) =>
             {
-                var p = x.Offering.Price.CompareTo(y.Offering.Price);
-                return p != 0 ? p : string.CompareOrdinal(model.Index.Types[x.Type].Name, model.Index.Types[y.Type].Name);
+                var p = prices[x].CompareTo(prices[y]);
+                return p != 0 ? p : string.CompareOrdinal(model.Index.Types[x].Name, model.Index.Types[y].Name);
             });
-            var (launchType, offering) = options[0];
+            var launchType = options[0];
+            var offering = model.Index.CheapestOffering(launchType, c.Requirements)!;
             var type = model.Index.Types[launchType];
-            var reported = Truncate(model, options.Select(o => o.Type).ToList(), c.MinValues, model.Options.MaxInstanceTypes);
+            var reported = Truncate(model, options, c.MinValues, model.Options.MaxInstanceTypes);
 
             var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
             foreach (var (k, v) in c.Requirements.SingleValueLabels())
@@ -311,31 +299,6 @@ public static class ProvisioningSolver
         }
 
         return new LowerBoundProblem(shapes, groups);
-    }
-
-    private static IReadOnlyList<IReadOnlySet<int>> OpenShapes(SolverModel model, LowerBoundResult bound)
-    {
-        var open = model.Pools.Select(_ => (IReadOnlySet<int>)new HashSet<int>()).ToList();
-        var s = 0;
-        foreach (var pool in model.Pools)
-        {
-            foreach (var t in pool.Types.Indices())
-            {
-                if (!double.IsFinite(pool.Price[t]))
-                {
-                    continue;
-                }
-
-                if (s < bound.ShapeCounts.Count && bound.ShapeCounts[s] > 1e-6)
-                {
-                    ((HashSet<int>)open[pool.Index]).Add(t);
-                }
-
-                s++;
-            }
-        }
-
-        return open;
     }
 
     private sealed record Plan(SchedulerRun Run, List<PlannedNodeClaim> Claims, double Cost);

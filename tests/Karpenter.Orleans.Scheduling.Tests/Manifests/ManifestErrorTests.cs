@@ -47,6 +47,12 @@ public sealed class ManifestErrorTests
     }
 
     [Fact]
+    public void AliasInsideItsOwnAnchorIsRejectedInsteadOfRecursingForever()
+    {
+        ManifestAssert.Rejects(GoodPod + "\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: &x { a: *x }\n", 2, null, "an alias refers to a node that contains it");
+    }
+
+    [Fact]
     public void ReplicasThatAreNotANumberNameTheFieldValueAndLine()
     {
         var ex = ManifestAssert.Rejects("""

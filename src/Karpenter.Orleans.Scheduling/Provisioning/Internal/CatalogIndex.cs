@@ -15,6 +15,7 @@ internal sealed class CatalogIndex
     private readonly ConcurrentDictionary<Requirement, TypeSet> _byRequirement = [];
     private readonly ConcurrentDictionary<(Requirement?, Requirement?), TypeSet> _byOffering = [];
     private readonly ConcurrentDictionary<RequirementSet, TypeSet> _bySet = [];
+    private readonly ConcurrentDictionary<(Requirement?, Requirement?), double[]> _prices = [];
     private readonly HashSet<string> _typeLabelKeys = new(StringComparer.Ordinal);
 
     public CatalogIndex(InstanceTypeCatalog catalog)
@@ -65,6 +66,25 @@ internal sealed class CatalogIndex
         set = set.And(ForOfferings(reqs[WellKnownLabels.Zone], reqs[WellKnownLabels.CapacityType]));
         _bySet[reqs] = set;
         return set;
+    }
+
+    /// <summary>
+    /// Per type, the price of the cheapest available offering the zone and capacity-type requirements of
+    /// <paramref name="reqs"/> allow (infinity when none). Cached: only those two keys matter.
+    /// </summary>
+    public double[] Prices(RequirementSet reqs)
+    {
+        var key = (reqs[WellKnownLabels.Zone], reqs[WellKnownLabels.CapacityType]);
+        return _prices.GetOrAdd(key, _ =>
+        {
+            var prices = new double[Types.Length];
+            for (var t = 0; t < Types.Length; t++)
+            {
+                prices[t] = CheapestOffering(t, reqs)?.Price ?? double.PositiveInfinity;
+            }
+
+            return prices;
+        });
     }
 
     /// <summary>The cheapest available offering of type <paramref name="t"/> allowed by <paramref name="reqs"/>, or null.</summary>

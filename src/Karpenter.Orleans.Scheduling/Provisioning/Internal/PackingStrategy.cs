@@ -9,9 +9,6 @@ internal enum PackingStrategy
     /// <summary>Aim each new claim at the type with the lowest price per pod for the group that opens it.</summary>
     CheapestPerPod,
 
-    /// <summary>Aim each new claim at the cheapest-per-pod type among those the LP relaxation opens.</summary>
-    LpGuided,
-
     /// <summary>
     /// Fill the slack of the type each claim would launch now before anything else; otherwise put the pods
     /// where they add the least cost per pod (growing a claim into a larger type, or a new claim).

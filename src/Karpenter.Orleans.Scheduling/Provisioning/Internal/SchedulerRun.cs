@@ -11,7 +11,7 @@ internal sealed class SchedulerRun
 {
     private readonly SolverModel _m;
     private readonly PackingStrategy _strategy;
-    private readonly IReadOnlyList<IReadOnlySet<int>>? _lpOpen;
+    private readonly IReadOnlyList<PodGroup> _order;
     private readonly TopologyState _topology;
     private readonly List<NodeTarget> _nodes;
     private readonly List<ClaimTarget> _claims = [];
@@ -23,14 +23,15 @@ internal sealed class SchedulerRun
     private readonly Dictionary<(RequirementSet, RequirementSet), RequirementSet> _mergeCache = [];
     private readonly ResourceVector[] _reserved;
     private readonly Dictionary<(int, Relaxation), RelaxedView> _views = [];
+    private readonly Dictionary<(string, Requirement?), List<string>> _allowedCache = [];
     private readonly Dictionary<(int, Relaxation, RequirementSet), (int Nodes, int Claims)> _scanFrom = [];
     private readonly int[] _claimsPerPool;
 
-    public SchedulerRun(SolverModel model, PackingStrategy strategy, IReadOnlyList<IReadOnlySet<int>>? lpOpen = null)
+    public SchedulerRun(SolverModel model, PackingStrategy strategy, IReadOnlyList<PodGroup>? order = null)
     {
+        _order = order ?? model.Groups;
         _m = model;
         _strategy = strategy;
-        _lpOpen = lpOpen;
         _topology = model.InitialTopology.Clone();
         _nodes = model.InitialNodes.Select(n => n.Clone()).ToList();
         _placed = new int[model.Groups.Count];
@@ -54,7 +55,7 @@ internal sealed class SchedulerRun
         while (progress)
         {
             progress = false;
-            foreach (var g in _m.Groups)
+            foreach (var g in _order)
             {
                 if (_placed[g.Index] < g.Count && PlaceGroup(g))
                 {
@@ -431,7 +432,26 @@ internal sealed class SchedulerRun
     {
         var r = reqs[key];
         var blocked = _blockedDomains.GetValueOrDefault((g.Index, key));
-        return _m.Domains(key).Where(d => (r is null || r.Has(d)) && (blocked is null || !blocked.Contains(d))).ToList();
+        if (blocked is null && _allowedCache.TryGetValue((key, r), out var cached))
+        {
+            return cached;
+        }
+
+        var list = new List<string>();
+        foreach (var d in _m.Domains(key))
+        {
+            if ((r is null || r.Has(d)) && (blocked is null || !blocked.Contains(d)))
+            {
+                list.Add(d);
+            }
+        }
+
+        if (blocked is null)
+        {
+            _allowedCache[(key, r)] = list;
+        }
+
+        return list;
     }
 
     /// <summary>
@@ -841,15 +861,8 @@ internal sealed class SchedulerRun
 
         var remaining = Math.Max(1, want);
         var candidates = fitting;
-        if (_strategy == PackingStrategy.LpGuided && _lpOpen is not null)
-        {
-            // Only the types the LP relaxation opens are worth opening; fall back when none fits.
-            var open = fitting.Where(_lpOpen[pool.Index].Contains).ToList();
-            if (open.Count > 0)
-            {
-                candidates = open;
-            }
-        }
+
+        var prices = _m.Index.Prices(reqs);
 
         // Cheapest price per pod of this group, counting only the pods it could hold.
         var best = -1;
@@ -858,9 +871,7 @@ internal sealed class SchedulerRun
         {
             var n = Math.Min(remaining, pool.Room[t].HowManyFit(g.Requests));
             // Price under the claim's own requirements: a claim pinned to one zone pays that zone's price.
-            var price = reqs.Has(WellKnownLabels.Zone) || reqs.Has(WellKnownLabels.CapacityType)
-                ? _m.Index.CheapestOffering(t, reqs)?.Price ?? double.PositiveInfinity
-                : pool.Price[t];
+            var price = prices[t];
             var cost = price / n;
             if (cost < bestCost - 1e-12 || (Math.Abs(cost - bestCost) <= 1e-12 && best >= 0 && pool.Room[t].MilliCpu > pool.Room[best].MilliCpu))
             {
