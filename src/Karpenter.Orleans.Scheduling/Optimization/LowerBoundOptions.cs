@@ -11,20 +11,18 @@ internal sealed record LowerBoundOptions
     /// <summary>Merge uncapped groups with the same request and the same usable shapes.</summary>
     public bool MergeGroups { get; init; } = true;
 
-    /// <summary>Most new shapes brought into the restricted LP per pricing round.</summary>
-    public int ShapesPerRound { get; init; } = 30;
+    /// <summary>Most shapes new to the restricted LP per round.</summary>
+    public int ShapesPerRound { get; init; } = 10;
 
-    /// <summary>Most pairs added per group and round to shapes already in the restricted LP.</summary>
-    public int PairsPerGroup { get; init; } = 4;
+    /// <summary>Most pairs per group and round added to shapes already in the restricted LP.</summary>
+    public int PairsPerGroup { get; init; } = 3;
 
     /// <summary>Rounds a pair may carry no pods before it leaves the restricted LP.</summary>
     public int MaxIdleRounds { get; init; } = 2;
 
-    public bool PatternsForLpShapes { get; init; }
-
-    /// <summary>Pricing rounds before giving up on optimality and reporting the best certified bound so far.</summary>
+    /// <summary>GLOP solves before giving up on optimality and reporting the best bound proved so far.</summary>
     public int MaxRounds { get; init; } = 200;
 
-    /// <summary>Skip GLOP and report the per-resource fallback bound (tests the fallback path).</summary>
+    /// <summary>Skip GLOP and report the fallback bound (tests that path).</summary>
     public bool ForceFallback { get; init; }
 }

@@ -179,6 +179,14 @@ internal sealed class ReducedProblem
     private static List<CandidateGroup> CollectGroups(LowerBoundProblem problem)
     {
         var shapes = problem.Shapes;
+        var rooms = new ResourceVector[shapes.Count];
+        for (var s = 0; s < rooms.Length; s++)
+        {
+            rooms[s] = shapes[s].Room;
+        }
+
+        var seen = new int[shapes.Count];
+        var usable = new List<int>();
         var result = new List<CandidateGroup>();
         for (var gi = 0; gi < problem.Groups.Count; gi++)
         {
@@ -196,20 +204,35 @@ internal sealed class ReducedProblem
                 continue;
             }
 
-            var usable = group.CompatibleShapes.Distinct().Where(s => group.Request.FitsIn(shapes[s].Room)).Order().ToArray();
-            if (usable.Length == 0)
+            usable.Clear();
+            var request = group.Request;
+            foreach (var s in group.CompatibleShapes)
+            {
+                if (seen[s] != gi + 1)
+                {
+                    seen[s] = gi + 1;
+                    if (request.FitsIn(rooms[s]))
+                    {
+                        usable.Add(s);
+                    }
+                }
+            }
+
+            if (usable.Count == 0)
             {
                 continue;
             }
 
+            usable.Sort();
+
             // A cap no usable shape can reach is implied by the resource rows: treat the group as uncapped.
-            double cap = double.PositiveInfinity;
-            if (group.MaxPerNode is { } m && usable.Any(s => FitsMoreThan(group.Request, shapes[s].Room, m)))
+            var cap = double.PositiveInfinity;
+            if (group.MaxPerNode is { } m && usable.Exists(s => FitsMoreThan(request, rooms[s], m)))
             {
                 cap = m;
             }
 
-            result.Add(new CandidateGroup(group.Count, group.Request, usable, cap));
+            result.Add(new CandidateGroup(group.Count, request, [.. usable], cap));
         }
 
         return result;

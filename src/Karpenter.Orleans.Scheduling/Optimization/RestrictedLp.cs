@@ -6,7 +6,7 @@ namespace Karpenter.Orleans.Scheduling.Optimization;
 /// The LP in GLOP over the pairs of a <see cref="ColumnPool"/>. Demand rows are Σ_s y_gs + u_g ≥ Count_g (the
 /// same optimum as equality since a node may carry fewer pods, and the duals come out non-negative). A shape
 /// with a pair brings x_s and one row per resource, Σ_g (Request_g/Room_s)·y_gs ≤ x_s, so coefficients are the
-/// share of one node per pod, in (0, 1] whatever the unit; a pair whose cap binds brings y_gs/m ≤ x_s.
+/// share of one node per pod, in (0, 1] whatever the unit; a pair the pool has capped brings y_gs/m ≤ x_s.
 /// </summary>
 /// <remarks>
 /// u_g is group g's pods alone on nodes of its cheapest shape, at that cost per pod: a plan the LP already
@@ -63,11 +63,6 @@ internal sealed class RestrictedLp : IDisposable
         catch (Exception ex) when (ex is DllNotFoundException or TypeInitializationException or BadImageFormatException or EntryPointNotFoundException)
         {
             return null;
-        }
-
-        if (solver is not null && Environment.GetEnvironmentVariable("GLOPP") is { Length: > 0 } prm)
-        {
-            if (!solver.SetSolverSpecificParametersAsString(prm)) Console.WriteLine("bad params " + prm);
         }
 
         return solver is null ? null : new RestrictedLp(problem, solver, pool);

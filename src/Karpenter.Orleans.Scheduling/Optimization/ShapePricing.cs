@@ -63,7 +63,7 @@ internal sealed class ShapePricing
     }
 
     /// <summary>Groups in the best pod mix of the last shape <see cref="Price"/> solved exactly.</summary>
-    public int[] LastPatternGroups()
+    public int[] LastMixGroups()
     {
         var groups = new List<int>(_columns);
         for (var j = 0; j < _columns; j++)

@@ -27,7 +27,7 @@ public static class ProvisioningSolver
         // in a fixed order, so the result does not depend on which finishes first.
         var improve = options.Improve && model.Groups.Count > 0 && model.Pools.Count > 0;
         var cheapTask = improve ? Task.Run(() => Pack(model, PackingStrategy.CheapestPerPod)) : null;
-        var marginalTask = improve ? Task.Run(() => Pack(model, PackingStrategy.MarginalCost)) : null;
+        var marginalTask = improve ? Task.Run(() => Pack(model, PackingStrategy.MarginalCost, InterleaveRounds)) : null;
         var best = Pack(model, PackingStrategy.FillLargest);
         var greedyCost = best.Cost;
         Trace($"greedy {greedyCost:F3} ({clock.ElapsedMilliseconds} ms)");
@@ -83,10 +83,13 @@ public static class ProvisioningSolver
         }
     }
 
-    private static Plan Pack(SolverModel model, PackingStrategy strategy)
+    /// <summary>Rounds of the interleaved pass: each round places a 1/32 share of every group.</summary>
+    private const int InterleaveRounds = 32;
+
+    private static Plan Pack(SolverModel model, PackingStrategy strategy, int rounds = 1)
     {
         var run = new SchedulerRun(model, strategy);
-        run.Run();
+        run.Run(rounds);
         return Finalize(model, run);
     }
 

@@ -24,6 +24,7 @@ internal sealed class SchedulerRun
     private readonly ResourceVector[] _reserved;
     private readonly Dictionary<(int, Relaxation), RelaxedView> _views = [];
     private readonly Dictionary<(string, Requirement?), List<string>> _allowedCache = [];
+    private readonly Dictionary<(int, Relaxation, RequirementSet, int), double> _newClaimCost = [];
     private readonly Dictionary<(int, Relaxation, RequirementSet), (int Nodes, int Claims)> _scanFrom = [];
     private readonly int[] _claimsPerPool;
 
@@ -48,8 +49,22 @@ internal sealed class SchedulerRun
     public IEnumerable<(PodGroup Group, int Placed, string Reason)> Unplaced() =>
         _m.Groups.Where(g => _placed[g.Index] < g.Count).Select(g => (g, _placed[g.Index], _reasons[g.Index] ?? "no node or nodepool can take the pod"));
 
-    public void Run()
+    public void Run(int rounds = 1)
     {
+        // Interleaving: the first passes place only a share of each group, so claims get a mix of pod
+        // shapes instead of one group filling a claim's cpu while its memory idles.
+        for (var round = 1; round < rounds; round++)
+        {
+            foreach (var g in _order)
+            {
+                var target = (int)Math.Ceiling(g.Count * (double)round / rounds);
+                if (_placed[g.Index] < target)
+                {
+                    PlaceGroup(g, target);
+                }
+            }
+        }
+
         // Repeat until a pass places nothing: pods with affinity to pods later in the queue get another turn.
         var progress = true;
         while (progress)
@@ -65,7 +80,7 @@ internal sealed class SchedulerRun
         }
     }
 
-    private bool PlaceGroup(PodGroup g)
+    private bool PlaceGroup(PodGroup g, int upTo = int.MaxValue)
     {
         var any = false;
         if (g.InvalidReason is not null)
@@ -74,14 +89,14 @@ internal sealed class SchedulerRun
             return false;
         }
 
-        while (_placed[g.Index] < g.Count)
+        while (_placed[g.Index] < Math.Min(g.Count, upTo))
         {
             var relax = _m.Options.PreferencePolicy == PreferencePolicy.Ignore ? Relaxation.Ignore(g) : Relaxation.Strict;
             var placed = false;
             string? reason = null;
             while (relax is not null)
             {
-                if (TryPlaceChunk(g, relax, out reason))
+                if (TryPlaceChunk(g, relax, upTo, out reason))
                 {
                     placed = true;
                     break;
@@ -102,9 +117,9 @@ internal sealed class SchedulerRun
         return any;
     }
 
-    private bool TryPlaceChunk(PodGroup g, Relaxation relax, out string? reason)
+    private bool TryPlaceChunk(PodGroup g, Relaxation relax, int upTo, out string? reason)
     {
-        var remaining = g.Count - _placed[g.Index];
+        var remaining = Math.Min(g.Count, upTo) - _placed[g.Index];
         var reqs = relax.Requirements(g);
         var limit = remaining;
         var narrow = RequirementSet.Empty;
@@ -315,7 +330,7 @@ internal sealed class SchedulerRun
 
                 if (blocked.Add(chosen.Values[0]))
                 {
-                    return TryPlaceChunk(g, relax, out reason);
+                    return TryPlaceChunk(g, relax, upTo, out reason);
                 }
             }
         }
@@ -402,6 +417,27 @@ internal sealed class SchedulerRun
         }
 
         // A new claim wins when its pods cost less each than growing the best existing claim.
+        if (NewClaimPerPodCost(g, relax, chunkReqs, limit) < bestPerPod - 1e-12)
+        {
+            return false;
+        }
+
+        best.Requirements = bestMerged;
+        CommitClaim(best, g, relax, bestK, bestTypes);
+        return true;
+    }
+
+    private const int MarginalCandidates = 4;
+
+    /// <summary>Price per pod of a fresh claim for these pods; cached, as it depends only on the pods and requirements.</summary>
+    private double NewClaimPerPodCost(PodGroup g, Relaxation relax, RequirementSet chunkReqs, int limit)
+    {
+        if (_newClaimCost.TryGetValue((g.Index, relax, chunkReqs, limit), out var cached))
+        {
+            return cached;
+        }
+
+        var cost = double.PositiveInfinity;
         foreach (var pool in _m.Pools)
         {
             var fresh = NewClaim(pool, g, relax, chunkReqs, limit, out var kNew, out _);
@@ -411,21 +447,20 @@ internal sealed class SchedulerRun
             }
 
             var used = g.Requests * kNew;
-            var price = fresh.Types.Where(t => used.FitsIn(pool.Room[t])).Select(t => pool.Price[t]).DefaultIfEmpty(double.PositiveInfinity).Min();
-            if (price / kNew < bestPerPod - 1e-12)
+            foreach (var t in fresh.Types)
             {
-                return false;
+                if (used.FitsIn(pool.Room[t]))
+                {
+                    cost = Math.Min(cost, pool.Price[t] / kNew);
+                }
             }
 
             break;
         }
 
-        best.Requirements = bestMerged;
-        CommitClaim(best, g, relax, bestK, bestTypes);
-        return true;
+        _newClaimCost[(g.Index, relax, chunkReqs, limit)] = cost;
+        return cost;
     }
-
-    private const int MarginalCandidates = 8;
 
     /// <summary>Domains of <paramref name="key"/> the pod's requirements allow, minus domains that failed it.</summary>
     private List<string> AllowedDomains(PodGroup g, string key, RequirementSet reqs)
