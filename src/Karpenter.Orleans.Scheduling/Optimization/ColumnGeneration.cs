@@ -69,7 +69,6 @@ internal sealed class ColumnGeneration
             var broken = CapBrokenPairs(lp);
             var optimal = broken == 0 && certified >= lp.Objective * (1 - GapTolerance);
             outcome = new Outcome(certified, nodes, lp.ShapeCount, _pool.Count, round, optimal);
-            if (Environment.GetEnvironmentVariable("TRACE") == "1") Console.WriteLine($"  r{round} obj={lp.Objective:F6} lb={certified:F6} gap={(lp.Objective - certified) / lp.Objective:E2} shapes={lp.ShapeCount} pairs={_pool.Count} broken={broken} mixes={_mixes.Count} t={System.Diagnostics.Stopwatch.GetTimestamp() / 1e6:F1}");
             if (optimal)
             {
                 return outcome;
@@ -131,16 +130,17 @@ internal sealed class ColumnGeneration
         return dualObjective / scale;
     }
 
-    // Pairs whose cap row is not in the LP yet and whose solution puts more pods on a node than the cap.
+    // Groups without cap rows yet whose solution puts more pods on a node than their cap; from now on all their pairs get cap rows.
     private int CapBrokenPairs(RestrictedLp lp)
     {
         var broken = 0;
         foreach (var (s, k) in _pool.Pairs)
         {
-            if (_problem.CapRows[s][k] && !_pool.IsCapped(s, k)
-                && lp.Pods(s, k) > (_problem.Cap[_problem.ShapeGroups[s][k]] * lp.NodeVariable(s) * (1 + 1e-9)) + 1e-9)
+            var g = _problem.ShapeGroups[s][k];
+            if (_problem.CapRows[s][k] && !_pool.IsCapped(g)
+                && lp.Pods(s, k) > (_problem.Cap[g] * lp.NodeVariable(s) * (1 + 1e-9)) + 1e-9)
             {
-                _pool.Cap(s, k);
+                _pool.Cap(g);
                 broken++;
             }
         }

@@ -8,18 +8,17 @@ namespace Karpenter.Orleans.Scheduling.Optimization;
 internal sealed class ColumnPool
 {
     private readonly int[][] _idle;     // -1: not in the pool
-    private readonly bool[][] _capped;
+    private readonly bool[] _capped;
     private readonly List<(int Shape, int Index)> _pairs = [];
 
     public ColumnPool(ReducedProblem problem)
     {
         _idle = new int[problem.ShapeCount][];
-        _capped = new bool[problem.ShapeCount][];
+        _capped = new bool[problem.GroupCount];
         for (var s = 0; s < problem.ShapeCount; s++)
         {
             _idle[s] = new int[problem.ShapeGroups[s].Length];
             Array.Fill(_idle[s], -1);
-            _capped[s] = new bool[problem.ShapeGroups[s].Length];
         }
     }
 
@@ -41,10 +40,10 @@ internal sealed class ColumnPool
         return isNew;
     }
 
-    /// <summary>Whether the pair's cap row is in the LP (added once a solution broke it, and kept).</summary>
-    public bool IsCapped(int s, int k) => _capped[s][k];
+    /// <summary>Whether group <paramref name="g"/>'s pairs get cap rows (once a solution broke its cap, for good).</summary>
+    public bool IsCapped(int g) => _capped[g];
 
-    public void Cap(int s, int k) => _capped[s][k] = true;
+    public void Cap(int g) => _capped[g] = true;
 
     /// <summary>Used pairs reset their idle count; the others count up and leave after <paramref name="maxIdle"/> rounds.</summary>
     public void Age(Func<int, int, bool> used, int maxIdle)

@@ -24,6 +24,7 @@ internal sealed class RestrictedLp : IDisposable
     private readonly Constraint[]?[] _rows;
     private readonly Variable?[]?[] _pairs;
     private readonly Variable[] _alone;
+    private readonly MPSolverParameters _parameters = new();
 
     private RestrictedLp(ReducedProblem problem, Solver solver, ColumnPool pool)
     {
@@ -46,7 +47,7 @@ internal sealed class RestrictedLp : IDisposable
         _pairs = new Variable[problem.ShapeCount][];
         foreach (var (s, k) in pool.Pairs)
         {
-            AddPair(s, k, pool.IsCapped(s, k));
+            AddPair(s, k, problem.CapRows[s][k] && pool.IsCapped(problem.ShapeGroups[s][k]));
         }
     }
 
@@ -73,7 +74,12 @@ internal sealed class RestrictedLp : IDisposable
     public bool HasPair(int s, int k) => _pairs[s]?[k] is not null;
 
     /// <summary>Solves; true when GLOP reports an optimal solution.</summary>
-    public bool Solve() => _solver.Solve() == Solver.ResultStatus.OPTIMAL;
+    public bool Solve()
+    {
+        // These models are small and already tidy; GLOP's presolve costs more than it saves on them (measured).
+        _parameters.SetIntegerParam(MPSolverParameters.IntegerParam.PRESOLVE, (int)MPSolverParameters.PresolveValues.PRESOLVE_OFF);
+        return _solver.Solve(_parameters) == Solver.ResultStatus.OPTIMAL;
+    }
 
     public double Objective => _objective.Value();
 
@@ -115,7 +121,11 @@ internal sealed class RestrictedLp : IDisposable
 
     public double Pods(int s, int k) => _pairs[s]?[k] is { } y ? Math.Max(0, y.SolutionValue()) : 0;
 
-    public void Dispose() => _solver.Dispose();
+    public void Dispose()
+    {
+        _parameters.Dispose();
+        _solver.Dispose();
+    }
 
     private void AddPair(int s, int k, bool capped)
     {

@@ -1,3 +1,4 @@
+using Karpenter.Orleans.Scheduling.Tests.TestSupport;
 using System.Text.Json;
 
 namespace Karpenter.Orleans.Scheduling.Tests.Cli;
@@ -34,7 +35,7 @@ public sealed class BenchCommandTests
     [Fact]
     public void AwsWorkloadWithMissingCatalogExitsOne()
     {
-        using var dir = new TempFolder();
+        using var dir = new ScratchFolder();
         var catalog = Path.Combine(dir.Path, "missing.json");
 
         var run = Karpo.Run("bench", "--workload", "aws", "--instance-types", catalog, "--pods", "10");

@@ -1,3 +1,4 @@
+using Karpenter.Orleans.Scheduling.Tests.TestSupport;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -16,7 +17,7 @@ public sealed partial class SimulateCommandTests
     [Fact]
     public void JsonOutputHasExactlyTheContractFields()
     {
-        using var dir = new TempFolder();
+        using var dir = new ScratchFolder();
         var run = Simulate(dir, "-o", "json");
 
         Assert.Equal(0, run.ExitCode);
@@ -63,7 +64,7 @@ public sealed partial class SimulateCommandTests
     [Fact]
     public void TwoRunsGiveIdenticalJsonApartFromSolveSeconds()
     {
-        using var dir = new TempFolder();
+        using var dir = new ScratchFolder();
         var first = Simulate(dir, "-o", "json");
         var second = Simulate(dir, "-o", "json");
 
@@ -76,7 +77,7 @@ public sealed partial class SimulateCommandTests
     [Fact]
     public void FolderInputReadsItsYamlFilesSortedByName()
     {
-        using var dir = new TempFolder();
+        using var dir = new ScratchFolder();
         var catalog = dir.Write("catalog.json", CliFixtures.Catalog);
         var a = dir.Write("manifests/a.yaml", CliFixtures.Manifests);
         var b = dir.Write("manifests/b.yml", CliFixtures.OnePod);
@@ -93,7 +94,7 @@ public sealed partial class SimulateCommandTests
     [Fact]
     public void LowerBoundAddsItsFiguresToTheSummary()
     {
-        using var dir = new TempFolder();
+        using var dir = new ScratchFolder();
         var run = Simulate(dir, "-o", "json", "--lower-bound");
 
         Assert.Equal(0, run.ExitCode);
@@ -104,7 +105,7 @@ public sealed partial class SimulateCommandTests
     [Fact]
     public void PolicyFlagsAreAccepted()
     {
-        using var dir = new TempFolder();
+        using var dir = new ScratchFolder();
         var run = Simulate(dir, "-o", "json", "--min-values-policy", "BestEffort", "--preference-policy", "Ignore", "--no-improve");
 
         Assert.Equal(0, run.ExitCode);
@@ -115,7 +116,7 @@ public sealed partial class SimulateCommandTests
     [Fact]
     public void TableOutputIsTheDefaultAndNamesEveryClaim()
     {
-        using var dir = new TempFolder();
+        using var dir = new ScratchFolder();
         var json = Simulate(dir, "-o", "json");
         var table = Simulate(dir);
 
@@ -136,7 +137,7 @@ public sealed partial class SimulateCommandTests
     [Fact]
     public void UnknownKindIsSkippedWithOneLineOnStderr()
     {
-        using var dir = new TempFolder();
+        using var dir = new ScratchFolder();
         var catalog = dir.Write("catalog.json", CliFixtures.Catalog);
         var manifests = dir.Write("m.yaml", """
             apiVersion: v1
@@ -161,7 +162,7 @@ public sealed partial class SimulateCommandTests
     [Fact]
     public void ValidInputExitsZeroEvenWhenNothingFits()
     {
-        using var dir = new TempFolder();
+        using var dir = new ScratchFolder();
         var catalog = dir.Write("catalog.json", CliFixtures.Catalog);
         var manifests = dir.Write("m.yaml", """
             apiVersion: v1
@@ -185,7 +186,7 @@ public sealed partial class SimulateCommandTests
         Assert.Equal("default/huge", Assert.Single(doc.RootElement.GetProperty("unschedulable").EnumerateArray()).GetProperty("pod").GetString());
     }
 
-    private static CliRun Simulate(TempFolder dir, params string[] extra)
+    private static CliRun Simulate(ScratchFolder dir, params string[] extra)
     {
         var catalog = dir.Write("catalog.json", CliFixtures.Catalog);
         var manifests = dir.Write("manifests.yaml", CliFixtures.Manifests);

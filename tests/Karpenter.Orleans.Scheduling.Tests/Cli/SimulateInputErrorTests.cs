@@ -1,3 +1,4 @@
+using Karpenter.Orleans.Scheduling.Tests.TestSupport;
 namespace Karpenter.Orleans.Scheduling.Tests.Cli;
 
 /// <summary>Bad input exits 1 with one located message on stderr and never a stack trace.</summary>
@@ -6,7 +7,7 @@ public sealed class SimulateInputErrorTests
     [Fact]
     public void MissingCatalogExitsOneNamingThePath()
     {
-        using var dir = new TempFolder();
+        using var dir = new ScratchFolder();
         var manifests = dir.Write("m.yaml", CliFixtures.OnePod);
         var catalog = Path.Combine(dir.Path, "no-such-catalog.json");
 
@@ -19,7 +20,7 @@ public sealed class SimulateInputErrorTests
     [Fact]
     public void MissingManifestPathExitsOneNamingThePath()
     {
-        using var dir = new TempFolder();
+        using var dir = new ScratchFolder();
         var catalog = dir.Write("catalog.json", CliFixtures.Catalog);
         var manifests = Path.Combine(dir.Path, "missing.yaml");
 
@@ -32,7 +33,7 @@ public sealed class SimulateInputErrorTests
     [Fact]
     public void MalformedYamlExitsOneNamingFileAndDocument()
     {
-        using var dir = new TempFolder();
+        using var dir = new ScratchFolder();
         var catalog = dir.Write("catalog.json", CliFixtures.Catalog);
         var manifests = dir.Write("broken.yaml", CliFixtures.OnePod + """
 
@@ -91,7 +92,7 @@ public sealed class SimulateInputErrorTests
         """, "weight")]
     public void InvalidFieldExitsOneNamingFileDocumentAndField(string yaml, string field)
     {
-        using var dir = new TempFolder();
+        using var dir = new ScratchFolder();
         var catalog = dir.Write("catalog.json", CliFixtures.Catalog);
         var manifests = dir.Write("invalid.yaml", yaml);
 
@@ -106,7 +107,7 @@ public sealed class SimulateInputErrorTests
     [Fact]
     public void MalformedCatalogExitsOneNamingTheFile()
     {
-        using var dir = new TempFolder();
+        using var dir = new ScratchFolder();
         var catalog = dir.Write("catalog.json", """{ "zones": ["zone-a"], "instanceTypes": [ { "name": 5 """);
         var manifests = dir.Write("m.yaml", CliFixtures.OnePod);
 

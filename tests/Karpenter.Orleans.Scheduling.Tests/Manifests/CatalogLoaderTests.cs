@@ -1,3 +1,4 @@
+using Karpenter.Orleans.Scheduling.Tests.TestSupport;
 using System.Text.Json;
 using Karpenter.Orleans.Scheduling.Manifests;
 using Karpenter.Orleans.Scheduling.Model;

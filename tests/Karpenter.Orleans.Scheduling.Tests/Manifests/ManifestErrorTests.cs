@@ -1,3 +1,4 @@
+using Karpenter.Orleans.Scheduling.Tests.TestSupport;
 using Karpenter.Orleans.Scheduling.Manifests;
 
 namespace Karpenter.Orleans.Scheduling.Tests.Manifests;

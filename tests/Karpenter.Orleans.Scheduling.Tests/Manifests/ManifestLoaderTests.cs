@@ -1,3 +1,4 @@
+using Karpenter.Orleans.Scheduling.Tests.TestSupport;
 using Karpenter.Orleans.Scheduling.Manifests;
 using Karpenter.Orleans.Scheduling.Model;
 using Karpenter.Orleans.Scheduling.Resources;

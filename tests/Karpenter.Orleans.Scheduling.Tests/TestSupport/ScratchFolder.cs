@@ -1,11 +1,11 @@
-namespace Karpenter.Orleans.Scheduling.Tests.Manifests;
+namespace Karpenter.Orleans.Scheduling.Tests.TestSupport;
 
-/// <summary>A temporary folder holding one test's manifest or catalog files, deleted afterwards.</summary>
+/// <summary>A temporary folder holding one test's fixture files (manifests, catalogs), deleted afterwards.</summary>
 internal sealed class ScratchFolder : IDisposable
 {
     public ScratchFolder()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "karpo-manifests-" + Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "karpo-test-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 
