@@ -28,6 +28,9 @@ internal sealed class ColumnGeneration
     // Stop when the certified bound is within this relative distance of the restricted LP's objective.
     private const double GapTolerance = 1e-6;
 
+    // When nothing more prices out, the gap left can only be tolerance; beyond this, call the run not optimal.
+    private const double StallTolerance = 1e-4;
+
     private readonly ReducedProblem _problem;
     private readonly LowerBoundOptions _options;
     private readonly ColumnPool _pool;
@@ -37,6 +40,8 @@ internal sealed class ColumnGeneration
     private readonly List<Mix> _mixes = [];
     private readonly List<(int Shape, int Index, double Gain)> _pairs = [];
     private readonly int[] _perGroup;
+    private readonly bool[] _free;
+    private readonly double[] _pricingDuals;
 
     public ColumnGeneration(ReducedProblem problem, LowerBoundOptions options)
     {
@@ -47,6 +52,20 @@ internal sealed class ColumnGeneration
         _duals = new double[problem.GroupCount];
         _rowDuals = new double[problem.ShapeRows.Max(r => r.Length)];
         _perGroup = new int[problem.GroupCount];
+        _pricingDuals = new double[problem.GroupCount];
+
+        // A group usable on a shape that costs nothing has dual 0 in every dual feasible solution.
+        _free = new bool[problem.GroupCount];
+        for (var s = 0; s < problem.ShapeCount; s++)
+        {
+            if (problem.Price[s] == 0)
+            {
+                foreach (var g in problem.ShapeGroups[s])
+                {
+                    _free[g] = true;
+                }
+            }
+        }
     }
 
     /// <summary>Runs to optimality or the round limit; null when GLOP cannot be loaded or fails on the first LP.</summary>
@@ -79,8 +98,8 @@ internal sealed class ColumnGeneration
             var added = AddCollectedPairs() + AddPairsOfMixes(lp);
             if (added + broken == 0)
             {
-                // Nothing prices out and no cap is broken: the restricted LP is optimal, the gap is GLOP's tolerance.
-                return outcome with { Optimal = true };
+                // Nothing prices out and no cap is broken: the restricted LP is optimal up to GLOP's tolerances.
+                return outcome with { Optimal = certified >= lp.Objective * (1 - StallTolerance) };
             }
         }
 
@@ -90,41 +109,40 @@ internal sealed class ColumnGeneration
     /// <summary>
     /// Prices every shape at the current duals, keeps the best pod mix of each shape worth more than its
     /// price, and returns the bound the duals certify: scaled down by the largest value/price ratio they are
-    /// dual feasible, so Σ_g dual_g·Count_g / ratio is a lower bound by weak duality.
+    /// dual feasible, so Σ_g dual_g·Count_g / ratio is a lower bound by weak duality. Groups a free shape can
+    /// take price at zero first; that keeps the duals feasible for the free shapes and only lowers the others.
     /// </summary>
     private double PriceAllShapes()
     {
+        for (var g = 0; g < _duals.Length; g++)
+        {
+            _pricingDuals[g] = _free[g] ? 0 : _duals[g];
+        }
+
         _mixes.Clear();
         var scale = 1.0;
         for (var s = 0; s < _problem.ShapeCount; s++)
         {
             var price = _problem.Price[s];
-            var threshold = (price * (1 + AddTolerance)) + 1e-12;
-            var value = _pricing.Price(s, _duals, threshold, out var upper);
-            if (price > 0)
+            if (price == 0)
             {
-                scale = Math.Max(scale, upper / price);
-            }
-            else if (upper > 1e-12)
-            {
-                scale = double.PositiveInfinity;
+                // Its groups price at zero, so it can carry nothing worth more than it costs.
+                continue;
             }
 
+            var threshold = price * (1 + AddTolerance);
+            var value = _pricing.Price(s, _pricingDuals, threshold, out var upper);
+            scale = Math.Max(scale, upper / price);
             if (value > threshold)
             {
-                _mixes.Add(new Mix(s, _pricing.LastMixGroups(), price > 0 ? value / price : double.PositiveInfinity));
+                _mixes.Add(new Mix(s, _pricing.LastMixGroups(), value / price));
             }
-        }
-
-        if (double.IsPositiveInfinity(scale))
-        {
-            return 0;
         }
 
         var dualObjective = 0.0;
         for (var g = 0; g < _problem.GroupCount; g++)
         {
-            dualObjective += _duals[g] * _problem.Demand[g];
+            dualObjective += _pricingDuals[g] * _problem.Demand[g];
         }
 
         return dualObjective / scale;

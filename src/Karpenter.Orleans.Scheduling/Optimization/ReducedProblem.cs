@@ -11,14 +11,11 @@ namespace Karpenter.Orleans.Scheduling.Optimization;
 internal sealed class ReducedProblem
 {
     private ReducedProblem(
-        int groupCount, double[] demand, double[] cap, int[] shapeOriginal, double[] price,
-        int[][] shapeGroups, int[][] shapeRows, double[][] coefficients, double[][] bounds, bool[][] capRows,
-        int resourceCount, double[] request, double[] room)
+        int groupCount, int resourceCount, double[] demand, double[] cap, int[] shapeOriginal, double[] price,
+        int[][] shapeGroups, int[][] shapeRows, double[][] coefficients, double[][] bounds, bool[][] capRows)
     {
         GroupCount = groupCount;
         ResourceCount = resourceCount;
-        Request = request;
-        Room = room;
         Demand = demand;
         Cap = cap;
         ShapeOriginal = shapeOriginal;
@@ -29,7 +26,7 @@ internal sealed class ReducedProblem
         Bounds = bounds;
         CapRows = capRows;
 
-        // Each group's cheapest shape for a node of its own: a plan the LP allows, so its cost bounds the duals.
+        // Each group's cheapest shape for nodes of its own: a plan the LP allows, used as a feasible start.
         AloneShape = new int[groupCount];
         AloneBound = new double[groupCount];
         AloneCostPerPod = new double[groupCount];
@@ -54,12 +51,6 @@ internal sealed class ReducedProblem
 
     /// <summary>Resources in the model (cpu, memory, pods, ephemeral storage, then requested extended ones).</summary>
     public int ResourceCount { get; }
-
-    /// <summary>Request per group and resource, row-major, in the vector's units (millicores, bytes, pods).</summary>
-    public double[] Request { get; }
-
-    /// <summary>Room per reduced shape and resource, row-major.</summary>
-    public double[] Room { get; }
 
     /// <summary>Pods to place per group.</summary>
     public double[] Demand { get; }
@@ -88,9 +79,6 @@ internal sealed class ReducedProblem
 
     /// <summary>Per shape and usable group: whether the cap row y ≤ m·x is needed (resources do not already imply it).</summary>
     public bool[][] CapRows { get; }
-
-    /// <summary>Cost of one pod of the <paramref name="k"/>-th usable group of shape <paramref name="s"/> with nothing else on the node.</summary>
-    public double IsolatedCostPerPod(int s, int k) => Price[s] / Bounds[s][k];
 
     /// <summary>Per group, the shape where its pods alone cost least per pod.</summary>
     public int[] AloneShape { get; }
@@ -162,17 +150,14 @@ internal sealed class ReducedProblem
 
         var kept = options.PruneDominatedShapes ? Prune(all, g, request, r) : all;
         return new ReducedProblem(
-            g, demand, cap,
+            g, r, demand, cap,
             [.. kept.Select(d => d.Original)],
             [.. kept.Select(d => d.Price)],
             [.. kept.Select(d => d.Groups)],
             [.. kept.Select(d => d.Rows)],
             [.. kept.Select(d => d.Coefficients)],
             [.. kept.Select(d => d.Bounds)],
-            [.. kept.Select(d => d.CapRows)],
-            r,
-            request,
-            [.. kept.SelectMany(d => d.Room)]);
+            [.. kept.Select(d => d.CapRows)]);
     }
 
     // Groups that can take part: some pods, a positive cap, something requested or capped, a shape that holds one pod.

@@ -9,10 +9,11 @@ namespace Karpenter.Orleans.Scheduling.Provisioning;
 /// <summary>
 /// Entry point of the provisioning solver: pending pods in, planned NodeClaims out. It packs with
 /// Karpenter's semantics first (first-fit decreasing, existing nodes, then planned claims, then new
-/// claims by NodePool weight), then, when <see cref="SolverOptions.Improve"/> is on, packs again aiming
-/// new claims at the cheapest type per pod, and again filling each claim's slack and growing claims by
-/// least added cost, and keeps the plan that schedules the most pods at the lowest price. Every strategy
-/// honours every constraint; the LP relaxation gives the lower bound the plan is measured against.
+/// claims by NodePool weight), then, when <see cref="SolverOptions.Improve"/> is on, packs twice more with
+/// pod groups interleaved: filling each claim's slack and growing claims by least added cost, and aiming
+/// new claims at the type that carries the pending pods' mix most cheaply. It keeps the plan that
+/// schedules the most pods at the lowest price. Every strategy honours every constraint; the LP
+/// relaxation gives the lower bound the plan is measured against.
 /// </summary>
 public static class ProvisioningSolver
 {
@@ -26,19 +27,19 @@ public static class ProvisioningSolver
         // The strategies are independent packings of one model: run them side by side and keep the best
         // in a fixed order, so the result does not depend on which finishes first.
         var improve = options.Improve && model.Groups.Count > 0 && model.Pools.Count > 0;
-        var cheapTask = improve ? Task.Run(() => Pack(model, PackingStrategy.CheapestPerPod)) : null;
+        var mixTask = improve ? Task.Run(() => Pack(model, PackingStrategy.MixTarget, MixRounds)) : null;
         var marginalTask = improve ? Task.Run(() => Pack(model, PackingStrategy.MarginalCost, InterleaveRounds)) : null;
         var best = Pack(model, PackingStrategy.FillLargest);
         var greedyCost = best.Cost;
         Trace($"greedy {greedyCost:F3} ({clock.ElapsedMilliseconds} ms)");
-        if (cheapTask is not null && marginalTask is not null)
+        if (mixTask is not null && marginalTask is not null)
         {
-            var cheapPlan = cheapTask.GetAwaiter().GetResult();
-            Trace($"cheapest-per-pod {cheapPlan.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
-            best = Better(best, cheapPlan);
-            var marginalPlan = marginalTask!.GetAwaiter().GetResult();
+            var marginalPlan = marginalTask.GetAwaiter().GetResult();
             Trace($"marginal-cost {marginalPlan.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
             best = Better(best, marginalPlan);
+            var mixPlan = mixTask.GetAwaiter().GetResult();
+            Trace($"mix-target {mixPlan.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
+            best = Better(best, mixPlan);
         }
 
         double? bound = null;
@@ -83,8 +84,11 @@ public static class ProvisioningSolver
         }
     }
 
-    /// <summary>Rounds of the interleaved pass: each round places a 1/32 share of every group.</summary>
+    /// <summary>Rounds of the interleaved marginal-cost pass: each round places a 1/32 share of every group.</summary>
     private const int InterleaveRounds = 32;
+
+    /// <summary>Rounds of the mix-target pass; more rounds keep each claim's mix closer to the pending mix.</summary>
+    private const int MixRounds = 64;
 
     private static Plan Pack(SolverModel model, PackingStrategy strategy, int rounds = 1)
     {

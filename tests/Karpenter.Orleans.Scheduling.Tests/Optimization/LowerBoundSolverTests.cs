@@ -187,6 +187,46 @@ public sealed class LowerBoundSolverTests
     }
 
     [Fact]
+    public void PodsAFreeShapeCanHoldCostNothing()
+    {
+        LowerBoundShape[] shapes = [Shape(2, 8, 0.0), Shape(4, 16, 1.0)];
+
+        var result = LowerBoundSolver.Solve(new LowerBoundProblem(shapes, [Group(6, 1000, 1, [0, 1]), Group(4, 1000, 4, [1])]));
+
+        Assert.Equal(1.0, result.PricePerHour, Tolerance);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void LargerProblemsNeedingManyPricingRoundsReachTheLpOptimum(int seed)
+    {
+        var random = new Random(seed);
+        var shapes = Enumerable.Range(0, 60).Select(i =>
+        {
+            var cores = 1 << random.Next(0, 6);
+            var gib = cores * (1 << random.Next(0, 4));
+            return Shape(cores, gib, Math.Round(cores * (0.03 + (0.02 * random.NextDouble())) + (gib * 0.004), 4), gpus: i % 15 == 0 ? 1 : 0);
+        }).ToArray();
+        var groups = Enumerable.Range(0, 40).Select(i => Group(
+            random.Next(1, 60),
+            random.Next(1, 40) * 100,
+            random.Next(0, 9),
+            [.. Enumerable.Range(0, 60).Where(s => (s + i) % (1 + (i % 4)) == 0)],
+            maxPerNode: i % 3 == 0 ? random.Next(1, 4) : null,
+            gpus: i % 13 == 0 ? 1 : 0)).ToArray();
+        var problem = new LowerBoundProblem(shapes, groups);
+
+        var result = LowerBoundSolver.Solve(problem, LowerBoundOptions.Default, out var diagnostics);
+        var lp = ReferenceLp.Solve(problem);
+
+        Assert.True(diagnostics.Optimal);
+        Assert.True(diagnostics.Rounds > 2, $"only {diagnostics.Rounds} rounds: the case is too easy to test pricing");
+        Assert.InRange(result.PricePerHour, lp * (1 - 1e-5), lp * (1 + 1e-7));
+    }
+
+    [Fact]
     public void InvalidProblemsAreRejected()
     {
         Assert.Throws<ArgumentException>(() => LowerBoundSolver.Solve(new LowerBoundProblem([Shape(2, 8, -1.0)], [])));

@@ -6,12 +6,12 @@ internal enum PackingStrategy
     /// <summary>Karpenter's way: keep every type that fits and add pods while any type still fits.</summary>
     FillLargest,
 
-    /// <summary>Aim each new claim at the type with the lowest price per pod for the group that opens it.</summary>
-    CheapestPerPod,
-
     /// <summary>
     /// Fill the slack of the type each claim would launch now before anything else; otherwise put the pods
     /// where they add the least cost per pod (growing a claim into a larger type, or a new claim).
     /// </summary>
     MarginalCost,
+
+    /// <summary>Aim each new claim at the type that carries the pending pods' overall mix most cheaply; fill by marginal cost.</summary>
+    MixTarget,
 }

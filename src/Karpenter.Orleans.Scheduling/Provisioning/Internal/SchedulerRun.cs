@@ -27,6 +27,8 @@ internal sealed class SchedulerRun
     private readonly Dictionary<(int, Relaxation, RequirementSet, int), double> _newClaimCost = [];
     private readonly Dictionary<(int, Relaxation, RequirementSet), (int Nodes, int Claims)> _scanFrom = [];
     private readonly int[] _claimsPerPool;
+    private double _pendingCpu;
+    private double _pendingMemory;
 
     public SchedulerRun(SolverModel model, PackingStrategy strategy, IReadOnlyList<PodGroup>? order = null)
     {
@@ -38,6 +40,12 @@ internal sealed class SchedulerRun
         _placed = new int[model.Groups.Count];
         _reasons = new string?[model.Groups.Count];
         _reserved = new ResourceVector[model.Pools.Count];
+        foreach (var g in model.Groups)
+        {
+            _pendingCpu += (double)g.Count * g.Requests.MilliCpu;
+            _pendingMemory += (double)g.Count * g.Requests.Memory;
+        }
+
         _claimsPerPool = new int[model.Pools.Count];
     }
 
@@ -247,7 +255,7 @@ internal sealed class SchedulerRun
             }
         }
 
-        if (_strategy == PackingStrategy.MarginalCost)
+        if (_strategy is PackingStrategy.MarginalCost or PackingStrategy.MixTarget)
         {
             reason = null;
             var placedByCost = PlaceByMarginalCost(g, relax, chunkReqs, limit, ref claimFrom);
@@ -263,7 +271,7 @@ internal sealed class SchedulerRun
         }
 
         // Then claims planned in this run, in creation order (first fit).
-        for (var i = _strategy == PackingStrategy.MarginalCost ? _claims.Count : claimFrom; i < _claims.Count; i++)
+        for (var i = _strategy is PackingStrategy.MarginalCost or PackingStrategy.MixTarget ? _claims.Count : claimFrom; i < _claims.Count; i++)
         {
             var claim = _claims[i];
             var k = 0;
@@ -824,8 +832,14 @@ internal sealed class SchedulerRun
 
         if (fitting.Count == 0)
         {
-            var largest = _buffer.Select(t => pool.Room[t]).Aggregate(ResourceVector.Zero, (a, b) => new ResourceVector(
-                Math.Max(a.MilliCpu, b.MilliCpu), Math.Max(a.Memory, b.Memory), Math.Max(a.Pods, b.Pods), Math.Max(a.EphemeralStorage, b.EphemeralStorage)));
+            var fitsIgnoringLimits = _buffer.Any(t => g.Requests.FitsIn(pool.Room[t]));
+            if (fitsIgnoringLimits)
+            {
+                why = $"the instance types that fit the pod exceed the nodepool's remaining limits ({DescribeLimits(pool, remainingLimits)})";
+                return null;
+            }
+
+            var largest = _buffer.Select(t => pool.Room[t]).Aggregate(ResourceVector.Zero, ResourceVector.Max);
             var hint = g.Requests.MilliCpu >= 1_000_000_000 ? " (CPU request >= 1 million cores, m vs M typo?)" : "";
             why = $"no instance type has enough resources: pod requests {g.Requests}, largest compatible type allows {largest} after daemonset overhead{hint}";
             return null;
@@ -858,7 +872,7 @@ internal sealed class SchedulerRun
             minValues[r.Key] = mv;
         }
 
-        var planned = ChooseTypes(pool, g, merged, fitting, Math.Min(limit, HostCap(new ClaimProbe(), g, relax, limit)), minValues);
+        var planned = ChooseTypes(pool, merged, fitting, minValues);
         var claim = new ClaimTarget
         {
             Id = _claims.Count,
@@ -887,36 +901,35 @@ internal sealed class SchedulerRun
     }
 
     /// <summary>The types a new claim plans with, per the packing strategy. At finalize the options are broadened again.</summary>
-    private List<int> ChooseTypes(PoolTemplate pool, PodGroup g, RequirementSet reqs, List<int> fitting, int want, Dictionary<string, int>? minValues)
+    private List<int> ChooseTypes(PoolTemplate pool, RequirementSet reqs, List<int> fitting, Dictionary<string, int>? minValues)
     {
         if (_strategy is PackingStrategy.FillLargest or PackingStrategy.MarginalCost || minValues is not null || fitting.Count <= 1)
         {
             return fitting;
         }
 
-        var remaining = Math.Max(1, want);
-        var candidates = fitting;
-
+        // The type that carries the mix of all pods still pending most cheaply (price per share of that
+        // mix), as the LP relaxation would pick; interleaved rounds then fill it with that mix.
         var prices = _m.Index.Prices(reqs);
-
-        // Cheapest price per pod of this group, counting only the pods it could hold.
+        var demand = PendingDemand();
         var best = -1;
         var bestCost = double.PositiveInfinity;
-        foreach (var t in candidates)
+        foreach (var t in fitting)
         {
-            var n = Math.Min(remaining, pool.Room[t].HowManyFit(g.Requests));
-            // Price under the claim's own requirements: a claim pinned to one zone pays that zone's price.
-            var price = prices[t];
-            var cost = price / n;
-            if (cost < bestCost - 1e-12 || (Math.Abs(cost - bestCost) <= 1e-12 && best >= 0 && pool.Room[t].MilliCpu > pool.Room[best].MilliCpu))
+            var room = pool.Room[t];
+            var share = Math.Min(demand.Cpu > 0 ? room.MilliCpu / demand.Cpu : double.PositiveInfinity, demand.Memory > 0 ? room.Memory / demand.Memory : double.PositiveInfinity);
+            var cost = share > 0 && double.IsFinite(share) ? prices[t] / share : double.PositiveInfinity;
+            if (cost < bestCost - 1e-15)
             {
-                best = t;
-                bestCost = cost;
+                (best, bestCost) = (t, cost);
             }
         }
 
         return best < 0 ? fitting : [best];
     }
+
+    /// <summary>CPU (millicores) and memory (bytes) requested by the pods not placed yet.</summary>
+    private (double Cpu, double Memory) PendingDemand() => (_pendingCpu, _pendingMemory);
 
     private long MinValuesCap(PoolTemplate pool, int[] types, ResourceVector used, ResourceVector req, Dictionary<string, int> minValues)
     {
@@ -953,6 +966,8 @@ internal sealed class SchedulerRun
         }
 
         _placed[g.Index] += k;
+        _pendingCpu -= (double)k * g.Requests.MilliCpu;
+        _pendingMemory -= (double)k * g.Requests.Memory;
         t.Ports.AddRange(g.HostPorts);
         foreach (var tg in g.CountedBy)
         {
@@ -1019,6 +1034,31 @@ internal sealed class SchedulerRun
         }
 
         claim.MaxRoom = maxRoom;
+        var charged = cheapest;
+        if (_strategy == PackingStrategy.MixTarget && claim.Pool.Limits.Count > 0)
+        {
+            // A claim aimed at a large type is charged only what it would launch now, so half-filled
+            // claims do not use up the NodePool's limits; growing it is checked against them again.
+            var prices = _m.Index.Prices(claim.Requirements);
+            var remaining = RemainingLimits(claim.Pool)!;
+            foreach (var (name, _) in claim.Pool.Limits)
+            {
+                remaining[name] += claim.Reserved.Get(name);
+            }
+
+            var within = -1;
+            foreach (var t in claim.Pool.Types.And(_m.Index.For(claim.Requirements)).Indices())
+            {
+                if (used.FitsIn(claim.Pool.Room[t]) && WithinLimits(_m.Index.Capacity[t], remaining) &&
+                    (within < 0 || prices[t] < prices[within]))
+                {
+                    within = t;
+                }
+            }
+
+            charged = within >= 0 ? within : cheapest;
+        }
+
         if (cheapest >= 0)
         {
             claim.LaunchType = cheapest;
@@ -1026,10 +1066,10 @@ internal sealed class SchedulerRun
             claim.LaunchRoom = claim.Pool.Room[cheapest] - used;
         }
 
-        if (claim.Pool.Limits.Count > 0 && cheapest >= 0)
+        if (claim.Pool.Limits.Count > 0 && charged >= 0)
         {
             // Limits count what the claim will launch: its cheapest fitting type (finalize keeps options within it).
-            var reserved = _m.Index.Capacity[cheapest];
+            var reserved = _m.Index.Capacity[charged];
             _reserved[claim.Pool.Index] = _reserved[claim.Pool.Index] - claim.Reserved + reserved;
             claim.Reserved = reserved;
         }
@@ -1090,10 +1130,4 @@ internal sealed class SchedulerRun
 
     private static string Summarize(RequirementSet reqs) =>
         string.Join(", ", reqs.Where(r => r.Key != WellKnownLabels.NodePool).Select(r => r.ToString()));
-
-    /// <summary>An empty target, to ask what hostname constraints allow on a fresh node.</summary>
-    private sealed class ClaimProbe : Target
-    {
-        public override string? Domain(string key) => null;
-    }
 }
