@@ -133,6 +133,35 @@ public readonly struct ResourceVector : IEquatable<ResourceVector>
             need <= 0 ? n : have < 0 ? 0 : Math.Min(n, have / need);
     }
 
+    /// <summary>
+    /// How many copies of <paramref name="unit"/> fit into <paramref name="room"/> minus <paramref name="used"/>,
+    /// without building the difference (the solver's hot loop; extended resources are looked up, not copied).
+    /// </summary>
+    public static long HowManyFit(in ResourceVector room, in ResourceVector used, in ResourceVector unit)
+    {
+        var n = long.MaxValue;
+        n = Bound(n, room.MilliCpu - used.MilliCpu, unit.MilliCpu);
+        n = Bound(n, room.Memory - used.Memory, unit.Memory);
+        n = Bound(n, room.Pods - used.Pods, unit.Pods);
+        n = Bound(n, room.EphemeralStorage - used.EphemeralStorage, unit.EphemeralStorage);
+        if (unit.Extended is not null)
+        {
+            foreach (var (k, v) in unit.Extended)
+            {
+                n = Bound(n, room.Get(k) - used.Get(k), v);
+            }
+        }
+
+        return n;
+
+        static long Bound(long n, long have, long need) =>
+            need <= 0 ? n : have < 0 ? 0 : Math.Min(n, have / need);
+    }
+
+    /// <summary>Whether the fixed resources (cpu, memory, pods, ephemeral storage) fit; a cheap pre-check.</summary>
+    public bool FixedFitsIn(in ResourceVector available) =>
+        MilliCpu <= available.MilliCpu && Memory <= available.Memory && Pods <= available.Pods && EphemeralStorage <= available.EphemeralStorage;
+
     /// <summary>Names of the resources where this vector exceeds <paramref name="available"/>.</summary>
     public IEnumerable<string> ExceededResources(ResourceVector available)
     {

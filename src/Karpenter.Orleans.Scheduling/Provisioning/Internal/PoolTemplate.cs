@@ -37,6 +37,9 @@ internal sealed class PoolTemplate
     /// <summary>Cheapest available offering price per type under the template's requirements.</summary>
     public required double[] Price { get; init; }
 
+    /// <summary>The pool's types ordered by <see cref="Price"/>, cheapest first.</summary>
+    public required int[] TypesByPrice { get; init; }
+
     /// <summary>Component-wise largest capacity among the pool's types: limits below it are tight.</summary>
     public required ResourceVector MaxCapacity { get; init; }
 

@@ -277,7 +277,7 @@ internal sealed class SchedulerRun
             var k = 0;
             RequirementSet merged = claim.Requirements;
             int[] types = claim.Types;
-            if (g.Requests.FitsIn(claim.MaxRoom))
+            if (g.Requests.FixedFitsIn(claim.MaxRoom))
             {
                 k = ClaimFit(claim, g, relax, chunkReqs, limit, out merged, out types);
             }
@@ -358,7 +358,7 @@ internal sealed class SchedulerRun
         for (var i = start; i < _claims.Count; i++)
         {
             var c = _claims[i];
-            if (!g.Requests.FitsIn(c.MaxRoom) || HostCap(c, g, relax, limit) == 0)
+            if (!g.Requests.FixedFitsIn(c.MaxRoom) || HostCap(c, g, relax, limit) == 0)
             {
                 // Rejected for good (room only shrinks, counts only grow): later scans may start past it.
                 claimFrom += contiguous ? 1 : 0;
@@ -390,7 +390,7 @@ internal sealed class SchedulerRun
         for (var i = claimFrom; i < _claims.Count && evaluated < MarginalCandidates; i++)
         {
             var c = _claims[i];
-            if (!g.Requests.FitsIn(c.MaxRoom))
+            if (!g.Requests.FixedFitsIn(c.MaxRoom))
             {
                 continue;
             }
@@ -665,7 +665,7 @@ internal sealed class SchedulerRun
 
     private int NodeFit(NodeTarget node, PodGroup g, Relaxation relax, RequirementSet reqs, int limit)
     {
-        if (node.Cordoned || !g.Requests.FitsIn(node.Allocatable - node.Used))
+        if (node.Cordoned || ResourceVector.HowManyFit(node.Allocatable, node.Used, g.Requests) == 0)
         {
             return 0;
         }
@@ -681,7 +681,7 @@ internal sealed class SchedulerRun
             return 0;
         }
 
-        return (int)Math.Min(cap, (node.Allocatable - node.Used).HowManyFit(g.Requests));
+        return (int)Math.Min(cap, ResourceVector.HowManyFit(node.Allocatable, node.Used, g.Requests));
     }
 
     private int ClaimFit(ClaimTarget claim, PodGroup g, Relaxation relax, RequirementSet reqs, int limit, out RequirementSet merged, out int[] types, bool launchTypeOnly = false)
@@ -757,7 +757,7 @@ internal sealed class SchedulerRun
         var best = 0L;
         foreach (var t in types)
         {
-            var n = (claim.Pool.Room[t] - claim.Used).HowManyFit(g.Requests);
+            var n = ResourceVector.HowManyFit(claim.Pool.Room[t], claim.Used, g.Requests);
             if (n > best)
             {
                 best = n;
@@ -937,7 +937,7 @@ internal sealed class SchedulerRun
         foreach (var (key, mv) in minValues)
         {
             // The k-th best type count such that types fitting k pods still span mv values.
-            var byCount = types.Select(t => ((pool.Room[t] - used).HowManyFit(req), _m.Index.Types[t].Labels.GetValueOrDefault(key)))
+            var byCount = types.Select(t => (ResourceVector.HowManyFit(pool.Room[t], used, req), _m.Index.Types[t].Labels.GetValueOrDefault(key)))
                 .OrderByDescending(x => x.Item1).ToList();
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var reached = 0L;
@@ -1021,38 +1021,43 @@ internal sealed class SchedulerRun
         var used = claim.Used;
         var keep = types.Where(t => used.FitsIn(claim.Pool.Room[t])).ToArray();
         claim.Types = keep;
-        var maxRoom = new ResourceVector(long.MinValue, long.MinValue, long.MinValue, long.MinValue);
+        // Fixed resources only: MaxRoom is a quick reject, the exact check follows.
+        long cpu = long.MinValue, mem = long.MinValue, pods = long.MinValue, eph = long.MinValue;
         var cheapest = -1;
         foreach (var t in keep)
         {
-            var room = claim.Pool.Room[t] - used;
-            maxRoom = MaxOf(maxRoom, room);
+            var room = claim.Pool.Room[t];
+            cpu = Math.Max(cpu, room.MilliCpu - used.MilliCpu);
+            mem = Math.Max(mem, room.Memory - used.Memory);
+            pods = Math.Max(pods, room.Pods - used.Pods);
+            eph = Math.Max(eph, room.EphemeralStorage - used.EphemeralStorage);
             if (cheapest < 0 || claim.Pool.Price[t] < claim.Pool.Price[cheapest])
             {
                 cheapest = t;
             }
         }
 
-        claim.MaxRoom = maxRoom;
+        claim.MaxRoom = new ResourceVector(cpu, mem, pods, eph);
         var charged = cheapest;
         if (_strategy == PackingStrategy.MixTarget && claim.Pool.Limits.Count > 0)
         {
             // A claim aimed at a large type is charged only what it would launch now, so half-filled
             // claims do not use up the NodePool's limits; growing it is checked against them again.
-            var prices = _m.Index.Prices(claim.Requirements);
             var remaining = RemainingLimits(claim.Pool)!;
             foreach (var (name, _) in claim.Pool.Limits)
             {
                 remaining[name] += claim.Reserved.Get(name);
             }
 
+            // Walk the pool's types cheapest first and stop at the first that holds the pods within limits.
+            var allowed = _m.Index.For(claim.Requirements);
             var within = -1;
-            foreach (var t in claim.Pool.Types.And(_m.Index.For(claim.Requirements)).Indices())
+            foreach (var t in claim.Pool.TypesByPrice)
             {
-                if (used.FitsIn(claim.Pool.Room[t]) && WithinLimits(_m.Index.Capacity[t], remaining) &&
-                    (within < 0 || prices[t] < prices[within]))
+                if (allowed.Contains(t) && used.FitsIn(claim.Pool.Room[t]) && WithinLimits(_m.Index.Capacity[t], remaining))
                 {
                     within = t;
+                    break;
                 }
             }
 
@@ -1073,16 +1078,6 @@ internal sealed class SchedulerRun
             _reserved[claim.Pool.Index] = _reserved[claim.Pool.Index] - claim.Reserved + reserved;
             claim.Reserved = reserved;
         }
-    }
-
-    private static ResourceVector MaxOf(ResourceVector a, ResourceVector b)
-    {
-        if (b.Extended is null && a.Extended is null)
-        {
-            return new ResourceVector(Math.Max(a.MilliCpu, b.MilliCpu), Math.Max(a.Memory, b.Memory), Math.Max(a.Pods, b.Pods), Math.Max(a.EphemeralStorage, b.EphemeralStorage));
-        }
-
-        return ResourceVector.Max(a, b);
     }
 
     private Dictionary<string, long>? RemainingLimits(PoolTemplate pool)

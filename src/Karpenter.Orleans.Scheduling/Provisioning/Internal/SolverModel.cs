@@ -230,6 +230,7 @@ internal sealed class SolverModel
                 Limits = limits,
                 NodeLimit = pool.NodeLimit,
                 Price = price,
+                TypesByPrice = [.. types.Indices().Where(t => double.IsFinite(price[t])).OrderBy(t => price[t]).ThenBy(t => t)],
                 MaxCapacity = types.Indices().Select(t => Index.Capacity[t]).Aggregate(ResourceVector.Zero, ResourceVector.Max),
             });
         }
