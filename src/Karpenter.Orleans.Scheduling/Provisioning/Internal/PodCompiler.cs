@@ -110,17 +110,7 @@ internal sealed class PodCompiler
 
         var affinity = spec.Affinity?.PodAffinity;
         var anti = spec.Affinity?.PodAntiAffinity;
-        var hostPorts = new List<HostPort>();
-        foreach (var c in (spec.InitContainers ?? []).Where(c => c.RestartPolicy == "Always").Concat(spec.Containers ?? []))
-        {
-            foreach (var p in c.Ports ?? [])
-            {
-                if (p.HostPort is > 0)
-                {
-                    hostPorts.Add(new HostPort(p.HostIP ?? "", p.HostPort.Value, p.Protocol ?? "TCP"));
-                }
-            }
-        }
+        var hostPorts = HostPort.Of(spec).ToList();
 
         return new PodGroup
         {
@@ -262,15 +252,9 @@ internal sealed class PodCompiler
         }
 
         sb.Append('|');
-        foreach (var c in (spec.InitContainers ?? []).Concat(spec.Containers ?? []))
+        foreach (var p in HostPort.Of(spec))
         {
-            foreach (var p in c.Ports ?? [])
-            {
-                if (p.HostPort is > 0)
-                {
-                    sb.Append(p.HostIP).Append(':').Append(p.HostPort.Value.ToString(CultureInfo.InvariantCulture)).Append('/').Append(p.Protocol).Append(',');
-                }
-            }
+            sb.Append(p.Ip).Append(':').Append(p.Port.ToString(CultureInfo.InvariantCulture)).Append('/').Append(p.Protocol).Append(',');
         }
 
         return sb.ToString();

@@ -186,16 +186,7 @@ internal sealed class SolverModel
                 d.Terms.Any(term => reqs.Compatible(term, WellKnown) is null && reqs.Intersects(term))).ToList();
             foreach (var d in compatibleDs)
             {
-                foreach (var c in d.Ds.Spec?.Template?.Spec?.Containers ?? [])
-                {
-                    foreach (var p in c.Ports ?? [])
-                    {
-                        if (p.HostPort is > 0)
-                        {
-                            ports.Add(new HostPort(p.HostIP ?? "", p.HostPort.Value, p.Protocol ?? "TCP"));
-                        }
-                    }
-                }
+                ports.AddRange(HostPort.Of(d.Ds.Spec?.Template?.Spec));
             }
 
             for (var t = 0; t < Index.Count; t++)
@@ -345,16 +336,7 @@ internal sealed class SolverModel
                     }
                 }
 
-                foreach (var c in pod.Spec?.Containers ?? [])
-                {
-                    foreach (var p in c.Ports ?? [])
-                    {
-                        if (p.HostPort is > 0)
-                        {
-                            target.Ports.Add(new HostPort(p.HostIP ?? "", p.HostPort.Value, p.Protocol ?? "TCP"));
-                        }
-                    }
-                }
+                target.Ports.AddRange(HostPort.Of(pod.Spec));
 
                 foreach (var owner in pod.Metadata?.OwnerReferences ?? [])
                 {
