@@ -66,11 +66,7 @@ internal sealed class PodCompiler
         var labels = pod.Metadata?.Labels ?? new Dictionary<string, string>();
         string? invalid = null;
 
-        var selector = RequirementSet.Empty;
-        foreach (var (k, v) in spec.NodeSelector ?? new Dictionary<string, string>())
-        {
-            selector = selector.Add(Requirement.In(WellKnownLabels.Normalize(k), v));
-        }
+        var selector = FromNodeSelector(spec.NodeSelector);
 
         var terms = new List<RequirementSet>();
         var preferred = new List<RequirementSet>();
@@ -171,7 +167,20 @@ internal sealed class PodCompiler
         return tg;
     }
 
-    private static RequirementSet FromTerm(V1NodeSelectorTerm? term)
+    /// <summary>A nodeSelector as In requirements, deprecated label keys normalised.</summary>
+    public static RequirementSet FromNodeSelector(IDictionary<string, string>? nodeSelector)
+    {
+        var set = RequirementSet.Empty;
+        foreach (var (k, v) in nodeSelector ?? new Dictionary<string, string>())
+        {
+            set = set.Add(Requirement.In(WellKnownLabels.Normalize(k), v));
+        }
+
+        return set;
+    }
+
+    /// <summary>One node-selector term as requirements; throws <see cref="FormatException"/> when malformed.</summary>
+    public static RequirementSet FromTerm(V1NodeSelectorTerm? term)
     {
         var set = RequirementSet.Empty;
         foreach (var e in term?.MatchExpressions ?? [])

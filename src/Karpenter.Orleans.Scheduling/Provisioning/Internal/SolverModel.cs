@@ -229,40 +229,30 @@ internal sealed class SolverModel
         return pools;
     }
 
+    /// <summary>
+    /// The node selections a DaemonSet's pods accept (ORed terms). An empty list selects no node: every
+    /// required term was malformed.
+    /// </summary>
     private static List<RequirementSet> DaemonTerms(V1PodSpec? spec)
     {
-        var selector = RequirementSet.Empty;
-        foreach (var (k, v) in spec?.NodeSelector ?? new Dictionary<string, string>())
+        var selector = PodCompiler.FromNodeSelector(spec?.NodeSelector);
+        var written = spec?.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution?.NodeSelectorTerms;
+        if (written is not { Count: > 0 })
         {
-            selector = selector.Add(Requirement.In(WellKnownLabels.Normalize(k), v));
+            return [selector];
         }
 
         var terms = new List<RequirementSet>();
-        foreach (var term in spec?.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution?.NodeSelectorTerms ?? [])
+        foreach (var term in written)
         {
-            var set = selector;
-            foreach (var e in term.MatchExpressions ?? [])
+            try
             {
-                if (Enum.TryParse<RequirementOperator>(e.OperatorProperty, out var op))
-                {
-                    try
-                    {
-                        set = set.Add(Requirement.From(new NodeSelectorRequirementWithMinValues(WellKnownLabels.Normalize(e.Key), op, e.Values?.ToList() ?? [])));
-                    }
-                    catch (FormatException)
-                    {
-                        // A malformed DaemonSet term selects no node: skip it.
-                        set = set.Add(Requirement.In(e.Key));
-                    }
-                }
+                terms.Add(selector.Add(PodCompiler.FromTerm(term)));
             }
-
-            terms.Add(set);
-        }
-
-        if (terms.Count == 0)
-        {
-            terms.Add(selector);
+            catch (FormatException)
+            {
+                // A malformed term selects no node; the API server would have refused it anyway.
+            }
         }
 
         return terms;
