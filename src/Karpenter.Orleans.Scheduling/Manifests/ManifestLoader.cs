@@ -26,6 +26,23 @@ public static class ManifestLoader
         return collector.Result();
     }
 
+    /// <summary>
+    /// Loads manifests from text (YAML, or JSON, which is YAML too), as an agent or an API request sends
+    /// them; <paramref name="source"/> stands for the file name in errors.
+    /// </summary>
+    public static LoadedManifests LoadText(string source, string content, TextWriter? warnings = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(content);
+        var collector = new ManifestCollector(warnings);
+        foreach (var document in YamlManifestReader.Read(source, content))
+        {
+            collector.Add(document);
+        }
+
+        return collector.Result();
+    }
+
     private static IEnumerable<string> Files(string path, TextWriter? warnings)
     {
         if (File.Exists(path))

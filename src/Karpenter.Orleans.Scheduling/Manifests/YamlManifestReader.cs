@@ -7,9 +7,11 @@ namespace Karpenter.Orleans.Scheduling.Manifests;
 /// <summary>Splits a manifest file into its non-empty YAML documents.</summary>
 internal static partial class YamlManifestReader
 {
-    public static List<ManifestDocument> Read(string file)
+    public static List<ManifestDocument> Read(string file) => Read(file, ReadText(file));
+
+    /// <summary>Splits <paramref name="content"/>; <paramref name="file"/> names it in errors.</summary>
+    public static List<ManifestDocument> Read(string file, string content)
     {
-        var content = ReadText(file);
         var boundaries = new DocumentBoundaryParser(new Parser(new StringReader(content)));
         var stream = new YamlStream();
         try

@@ -18,6 +18,12 @@ public sealed record SolverOptions
     /// </summary>
     public bool Improve { get; init; } = true;
 
+    /// <summary>
+    /// Place pods on existing nodes only and plan no NodeClaims, as kube-scheduler binds pods to the
+    /// nodes there are (used by the simulated cluster's scheduler). Pods that fit nowhere stay unschedulable.
+    /// </summary>
+    public bool ExistingCapacityOnly { get; init; }
+
     /// <summary>Compute the LP lower bound on cost and report the gap.</summary>
     public bool ComputeLowerBound { get; init; }
 }

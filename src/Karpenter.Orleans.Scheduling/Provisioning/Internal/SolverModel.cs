@@ -166,6 +166,11 @@ internal sealed class SolverModel
     {
         // Weight descending, then name descending, as Karpenter orders NodePools.
         // No NodePool means Karpenter's default one, with no requirements.
+        if (Options.ExistingCapacityOnly)
+        {
+            return [];
+        }
+
         var ordered = (input.NodePools.Count > 0 ? input.NodePools : [new NodePool { Name = "default" }])
             .OrderByDescending(p => p.Weight)
             .ThenByDescending(p => p.Name, StringComparer.Ordinal)

@@ -1,0 +1,8 @@
+namespace Karpenter.Orleans.Abstractions;
+
+/// <summary>Everything an agent sees, sent on connect and whenever the service asks for a resync. Replaces the cluster's pods, nodes, NodePools and DaemonSets; Sequence is the last change it includes.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ClusterSnapshot(
+    string AgentSession,
+    long Sequence,
+    IReadOnlyList<ClusterObject> Objects);

@@ -1,0 +1,41 @@
+namespace Karpenter.Orleans.Abstractions;
+
+/// <summary>
+/// One managed cluster, keyed by cluster id. Holds what the cluster's agent reports (pods, nodes,
+/// NodePools, DaemonSets), batches pending pods the way Karpenter does, runs the provisioning solver
+/// and creates NodeClaims.
+/// </summary>
+public interface IClusterGrain : IGrainWithStringKey
+{
+    /// <summary>Creates or updates the cluster's registration (admin path, through the fleet).</summary>
+    Task RegisterAsync(ClusterRegistration registration);
+
+    Task<ClusterRegistration?> GetRegistrationAsync();
+
+    /// <summary>Replaces the reported state with a full snapshot (agent connect or resync).</summary>
+    Task<SyncResult> ResyncAsync(ClusterSnapshot snapshot);
+
+    /// <summary>Applies changes in sequence order; duplicates are ignored, a gap asks for a resync.</summary>
+    Task<SyncResult> ApplyDeltasAsync(DeltaBatch batch);
+
+    /// <summary>Runs one provisioning pass now instead of waiting for the batch window to close.</summary>
+    Task<ProvisioningReport> ProvisionAsync();
+
+    /// <summary>Housekeeping: NodeClaim lifecycles, registration timeouts, orphaned instances, empty nodes.</summary>
+    Task ReconcileAsync();
+
+    Task<ClusterStatus> GetStatusAsync();
+
+    Task<IReadOnlyList<PendingPod>> GetPendingPodsAsync();
+
+    Task<IReadOnlyList<NodeClaimInfo>> GetNodeClaimsAsync();
+
+    Task<IReadOnlyList<NodePoolStatus>> GetNodePoolsAsync();
+
+    /// <summary>Sets the hourly spend ceiling (null removes it); provisioning never crosses it.</summary>
+    Task SetSpendCapAsync(double? pricePerHour);
+
+    /// <summary>A NodeClaim of this cluster changed phase (called by the NodeClaim grain).</summary>
+    [OneWay]
+    Task OnNodeClaimChangedAsync(NodeClaimInfo claim);
+}

@@ -1,0 +1,12 @@
+namespace Karpenter.Orleans.Abstractions;
+
+/// <summary>The cloud's view of one instance, keyed "{provider}/{region}/{instanceId}", linked to its NodeClaim.</summary>
+public interface IInstanceGrain : IGrainWithStringKey
+{
+    Task RecordAsync(InstanceRecord record);
+
+    Task<InstanceRecord?> GetAsync();
+
+    /// <summary>Records the notice and forwards it to the instance's NodeClaim.</summary>
+    Task NotifyInterruptionAsync(InterruptionNotice notice);
+}

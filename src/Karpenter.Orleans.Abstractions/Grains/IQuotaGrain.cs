@@ -1,0 +1,21 @@
+namespace Karpenter.Orleans.Abstractions;
+
+/// <summary>
+/// The vCPU quota ledger of one account in one region, keyed "{provider}/{account}/{region}". Launches
+/// hold vCPUs before they call the cloud, so clusters sharing the account never overcommit it.
+/// </summary>
+public interface IQuotaGrain : IGrainWithStringKey
+{
+    /// <summary>Holds vCPUs for a launch. Asking again for the same reservation id returns the existing hold.</summary>
+    Task<QuotaDecision> TryReserveAsync(QuotaRequest request);
+
+    /// <summary>The launch succeeded: the hold becomes usage.</summary>
+    Task CommitAsync(string reservationId);
+
+    /// <summary>The launch failed or the instance ended: the vCPUs are free again.</summary>
+    Task ReleaseAsync(string reservationId);
+
+    Task SetLimitAsync(string quotaCode, int vcpus);
+
+    Task<IReadOnlyList<QuotaLine>> GetLedgerAsync();
+}

@@ -1,0 +1,23 @@
+namespace Karpenter.Orleans.Abstractions;
+
+/// <summary>A NodeClaim's state: phase, the instance it launched and the node it became.</summary>
+[GenerateSerializer, Immutable]
+public sealed record NodeClaimInfo(
+    string ClusterId,
+    string Name,
+    string NodePool,
+    NodeClaimPhase Phase,
+    string? InstanceId,
+    string? InstanceType,
+    string? Zone,
+    string? CapacityType,
+    double PricePerHour,
+    string? NodeName,
+    long CapacityMilliCpu,
+    long CapacityMemory,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? LaunchedAt,
+    DateTimeOffset? RegisteredAt,
+    DateTimeOffset? InitializedAt,
+    DateTimeOffset? TerminatedAt,
+    string? Reason);

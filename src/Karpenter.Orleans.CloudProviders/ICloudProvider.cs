@@ -1,0 +1,32 @@
+using Karpenter.Orleans.Scheduling.Model;
+
+namespace Karpenter.Orleans.CloudProviders;
+
+/// <summary>
+/// What the service needs from a cloud, the way Karpenter's CloudProvider interface does it: the
+/// instance types and offerings of a region, launch, look up, list, terminate, and interruption events.
+/// Calls that the cloud refuses throw <see cref="CloudProviderException"/>; a launch that fails for
+/// capacity returns its failures instead, so the caller can mark those offerings unavailable.
+/// </summary>
+public interface ICloudProvider
+{
+    /// <summary>The name clusters register with ("simulated", "aws").</summary>
+    string Name { get; }
+
+    /// <summary>Instance types of the region with their current offerings and prices.</summary>
+    Task<InstanceTypeCatalog> GetInstanceTypesAsync(string region, CancellationToken cancellationToken = default);
+
+    Task<LaunchResult> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>The instance, or null when the cloud no longer knows it.</summary>
+    Task<CloudInstance?> GetAsync(string region, string instanceId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every instance (not yet terminated) the service launched for the cluster.</summary>
+    Task<IReadOnlyList<CloudInstance>> ListAsync(string region, string clusterId, CancellationToken cancellationToken = default);
+
+    /// <summary>Terminates the instance. Terminating an instance that is already gone is not an error.</summary>
+    Task TerminateAsync(string region, string instanceId, CancellationToken cancellationToken = default);
+
+    /// <summary>Interruption events of the region not yet received (each is delivered once, like a queue).</summary>
+    Task<IReadOnlyList<CloudInterruption>> ReceiveInterruptionsAsync(string region, CancellationToken cancellationToken = default);
+}
