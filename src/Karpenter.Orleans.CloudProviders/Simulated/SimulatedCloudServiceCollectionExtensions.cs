@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Karpenter.Orleans.CloudProviders.Simulated;
 
@@ -14,7 +16,19 @@ public static class SimulatedCloudServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
-        // Filled in by the simulated provider's implementation.
+        services.AddOptions<SimulatedCloudOptions>()
+            .Bind(section)
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SimulatedCloudOptions>, SimulatedCloudOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new SimulatedCloudProvider(
+            sp.GetRequiredService<IOptions<SimulatedCloudOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>()));
+
+        // The registry collects every ICloudProvider; the same singleton serves both registrations so
+        // tests that inject faults into SimulatedCloudProvider affect what the service uses.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICloudProvider, SimulatedCloudProvider>(sp => sp.GetRequiredService<SimulatedCloudProvider>()));
+        services.TryAddSingleton<ICloudProviders, CloudProviderRegistry>();
         return services;
     }
 }

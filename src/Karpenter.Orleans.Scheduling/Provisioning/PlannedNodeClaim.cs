@@ -1,4 +1,5 @@
 using k8s.Models;
+using Karpenter.Orleans.Scheduling.Model;
 using Karpenter.Orleans.Scheduling.Resources;
 
 namespace Karpenter.Orleans.Scheduling.Provisioning;
@@ -32,6 +33,12 @@ public sealed record PlannedNodeClaim
     public required ResourceVector Requests { get; init; }
 
     public required IReadOnlyList<string> Pods { get; init; }
+
+    /// <summary>
+    /// The claim's requirements after every pod on it narrowed them: which zones and capacity types a
+    /// launch may still use when the chosen offering turns out unavailable.
+    /// </summary>
+    public RequirementSet Requirements { get; init; } = RequirementSet.Empty;
 
     /// <summary>True when BestEffort lowered a minValues requirement for this claim.</summary>
     public bool MinValuesRelaxed { get; init; }

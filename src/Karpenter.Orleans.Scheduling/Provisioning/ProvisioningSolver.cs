@@ -179,6 +179,7 @@ public static class ProvisioningSolver
                 Requests = c.Used + pool.Overhead[launchType],
                 Pods = c.NewPods.Order(StringComparer.Ordinal).ToList(),
                 MinValuesRelaxed = c.MinValuesRelaxed,
+                Requirements = c.Requirements,
             });
         }
 

@@ -1,0 +1,613 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Karpenter.Orleans.Scheduling.Model;
+using Microsoft.Extensions.Options;
+
+namespace Karpenter.Orleans.CloudProviders.Simulated;
+
+/// <summary>
+/// A cloud that exists only in memory, in the spirit of Karpenter's KWOK provider: regions built from
+/// the instance-type catalog, launches that succeed instantly, spot prices and interruptions that follow
+/// documented deterministic rules (docs/simulated-cloud.md), and fault injection so tests can make it
+/// behave like EC2 on a bad day. All state changes happen under one lock; time comes only from the
+/// injected <see cref="TimeProvider"/>, and states (Pending → Running, ShuttingDown → Terminated,
+/// interruptions) are worked out from it whenever they are read.
+/// </summary>
+public sealed class SimulatedCloudProvider : ICloudProvider
+{
+    /// <summary>The name clusters register with.</summary>
+    public const string ProviderName = "simulated";
+
+    private static readonly JsonSerializerOptions StateJson = new()
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private readonly SimulatedCloudOptions _options;
+    private readonly TimeProvider _time;
+    private readonly string _catalogPath;
+    private readonly IReadOnlyList<string> _regionNames;
+    private readonly ConcurrentDictionary<string, Lazy<SimulatedRegion>> _regions = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, SimulatedInstanceRecord> _instances = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _tokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<CloudInterruption>> _events = new(StringComparer.Ordinal);
+
+    // Instances with a warning or a reclaim still to come; the only ones Advance has to look at.
+    private readonly HashSet<string> _interruptible = new(StringComparer.Ordinal);
+    private readonly Dictionary<OfferingKey, DateTimeOffset?> _capacityFaults = [];
+    private (CloudErrorCode Code, string Message)? _callFault;
+    private long _instancesCreated;
+    private long _launchCalls;
+    private long _idSequence;
+
+    public SimulatedCloudProvider(SimulatedCloudOptions options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        var problems = SimulatedCloudOptionsValidator.Problems(options);
+        if (problems.Count > 0)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(SimulatedCloudOptions), problems);
+        }
+
+        _options = options;
+        _time = timeProvider;
+        _catalogPath = SimulatedCatalogFile.Resolve(options.CatalogPath, out _)!;
+        _regionNames = options.EffectiveRegions();
+        foreach (var region in _regionNames)
+        {
+            var factor = options.PriceFactor(region);
+            _regions[region] = new Lazy<SimulatedRegion>(() => new SimulatedRegion(region, SimulatedCatalogFile.Load(_catalogPath), factor));
+        }
+
+        Load();
+    }
+
+    public string Name => ProviderName;
+
+    /// <summary>The regions this cloud has.</summary>
+    public IReadOnlyList<string> Regions => _regionNames;
+
+    /// <summary>The catalog file the regions are built from.</summary>
+    public string CatalogPath => _catalogPath;
+
+    /// <summary>How many times LaunchAsync was called (including calls that failed or were answered from a client token).</summary>
+    public long LaunchCallCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _launchCalls;
+            }
+        }
+    }
+
+    /// <summary>How many instances were ever made; a repeated client token does not make one.</summary>
+    public long InstancesCreated
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _instancesCreated;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes the offering fail launches with InsufficientCapacity and show as unavailable, until
+    /// <paramref name="until"/> (for good when null), like an EC2 pool that has run dry.
+    /// </summary>
+    public void InjectInsufficientCapacity(string instanceType, string zone, string capacityType, DateTimeOffset? until = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(instanceType);
+        ArgumentException.ThrowIfNullOrEmpty(zone);
+        ArgumentException.ThrowIfNullOrEmpty(capacityType);
+        lock (_lock)
+        {
+            _capacityFaults[new OfferingKey(instanceType, zone, capacityType)] = until;
+        }
+    }
+
+    /// <summary>
+    /// Makes every call fail with <paramref name="code"/> (Unauthorized for a missing permission,
+    /// Throttled for request limits, Internal for an outage) until <see cref="ClearFaults"/>.
+    /// </summary>
+    public void FailAllCalls(CloudErrorCode code, string? message = null)
+    {
+        if (code is not (CloudErrorCode.Unauthorized or CloudErrorCode.Throttled or CloudErrorCode.Internal))
+        {
+            throw new ArgumentOutOfRangeException(nameof(code), code, "only Unauthorized, Throttled or Internal can fail every call; inject capacity faults per offering");
+        }
+
+        message ??= code switch
+        {
+            CloudErrorCode.Unauthorized => "UnauthorizedOperation: the simulated account is not allowed to perform this operation",
+            CloudErrorCode.Throttled => "RequestLimitExceeded: request limit exceeded for the simulated account",
+            _ => "InternalError: the simulated cloud had an internal error",
+        };
+        lock (_lock)
+        {
+            _callFault = (code, message);
+        }
+    }
+
+    /// <summary>Removes every injected fault (capacity and call failures).</summary>
+    public void ClearFaults()
+    {
+        lock (_lock)
+        {
+            _capacityFaults.Clear();
+            _callFault = null;
+        }
+    }
+
+    /// <summary>
+    /// Sends a spot interruption warning for the instance now (reclaimed two minutes later). False when
+    /// the instance is unknown, already going or already warned; only spot instances can be interrupted.
+    /// </summary>
+    public bool Interrupt(string instanceId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(instanceId);
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            Advance(now);
+            if (!_instances.TryGetValue(instanceId, out var record) || record.Warned || record.TerminateRequestedAt is not null)
+            {
+                return false;
+            }
+
+            if (record.CapacityType != CapacityTypes.Spot)
+            {
+                throw new InvalidOperationException($"instance {instanceId} is {record.CapacityType}; only spot instances get interruption warnings");
+            }
+
+            record.InterruptionAt = now;
+            _interruptible.Add(instanceId);
+            Advance(now);
+            Save();
+            return true;
+        }
+    }
+
+    public Task<InstanceTypeCatalog> GetInstanceTypesAsync(string region, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = _time.GetUtcNow();
+        HashSet<OfferingKey> unavailable;
+        lock (_lock)
+        {
+            ThrowIfCallFault();
+            unavailable = [.. _capacityFaults.Where(f => IsActive(f.Value, now)).Select(f => f.Key)];
+        }
+
+        var simulated = RegionOf(region);
+        unavailable.RemoveWhere(k => !simulated.HasZone(k.Zone));
+        return Task.FromResult(simulated.Current(now, unavailable));
+    }
+
+    public Task<LaunchResult> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            _launchCalls++;
+            ThrowIfCallFault();
+        }
+
+        var region = RegionOf(request.Region);
+        var candidates = Validate(request, region);
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            Advance(now);
+            var tokenKey = TokenKey(request);
+            if (tokenKey is not null && _tokens.TryGetValue(tokenKey, out var existing))
+            {
+                Save();
+                return Task.FromResult(new LaunchResult(_instances[existing].ToCloudInstance(now), []));
+            }
+
+            var failures = new List<OfferingFailure>();
+            foreach (var (offering, entry, baseOffering) in candidates)
+            {
+                if (_capacityFaults.TryGetValue(new OfferingKey(offering.InstanceType, offering.Zone, offering.CapacityType), out var until) && IsActive(until, now))
+                {
+                    failures.Add(new OfferingFailure(offering, CloudErrorCode.InsufficientCapacity,
+                        $"InsufficientInstanceCapacity: there is not enough {offering.CapacityType} {offering.InstanceType} capacity in {offering.Zone} right now"));
+                    continue;
+                }
+
+                if (_options.VcpuQuota.TryGetValue(offering.CapacityType, out var quota))
+                {
+                    var used = VcpusInUse(request.Region, request.Account, offering.CapacityType, now);
+                    if (used + entry.Vcpus > quota)
+                    {
+                        failures.Add(new OfferingFailure(offering, CloudErrorCode.QuotaExceeded,
+                            $"VcpuLimitExceeded: {offering.InstanceType} needs {entry.Vcpus} vCPUs but account '{request.Account}' has {quota - used} of its {quota} {offering.CapacityType} vCPUs left in {request.Region}"));
+                        continue;
+                    }
+                }
+
+                var record = Create(request, offering, entry, baseOffering, now);
+                if (tokenKey is not null)
+                {
+                    _tokens[tokenKey] = record.Id;
+                }
+
+                Save();
+                return Task.FromResult(new LaunchResult(record.ToCloudInstance(now), failures));
+            }
+
+            Save();
+            return Task.FromResult(new LaunchResult(null, failures));
+        }
+    }
+
+    public Task<CloudInstance?> GetAsync(string region, string instanceId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            ThrowIfCallFault();
+            RegionOf(region);
+            AdvanceAndSave(now);
+            return Task.FromResult(instanceId is not null && _instances.TryGetValue(instanceId, out var record) && record.Region == region
+                ? record.ToCloudInstance(now)
+                : null);
+        }
+    }
+
+    public Task<IReadOnlyList<CloudInstance>> ListAsync(string region, string clusterId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            ThrowIfCallFault();
+            RegionOf(region);
+            AdvanceAndSave(now);
+            IReadOnlyList<CloudInstance> list = [.. _instances.Values
+                .Where(r => r.Region == region && r.ClusterId == clusterId && r.StateAt(now) != CloudInstanceState.Terminated)
+                .OrderBy(r => r.LaunchedAt)
+                .ThenBy(r => r.Id, StringComparer.Ordinal)
+                .Select(r => r.ToCloudInstance(now))];
+            return Task.FromResult(list);
+        }
+    }
+
+    public Task TerminateAsync(string region, string instanceId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            ThrowIfCallFault();
+            RegionOf(region);
+            var changed = Advance(now);
+            if (instanceId is not null && _instances.TryGetValue(instanceId, out var record) && record.Region == region && record.TerminateRequestedAt is null)
+            {
+                record.TerminateRequestedAt = now;
+                record.TerminatedAt = now + _options.ShutdownDelay;
+                changed = true;
+            }
+
+            if (changed)
+            {
+                Save();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<CloudInterruption>> ReceiveInterruptionsAsync(string region, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            ThrowIfCallFault();
+            RegionOf(region);
+            // Pollers call this every few seconds; the state file is only rewritten when something changed.
+            var changed = Advance(now);
+            if (!_events.Remove(region, out var pending))
+            {
+                if (changed)
+                {
+                    Save();
+                }
+
+                return Task.FromResult<IReadOnlyList<CloudInterruption>>([]);
+            }
+
+            Save();
+            return Task.FromResult<IReadOnlyList<CloudInterruption>>(pending);
+        }
+    }
+
+    private static bool IsActive(DateTimeOffset? until, DateTimeOffset now) => until is null || now < until;
+
+    private static string? TokenKey(LaunchRequest request) =>
+        string.IsNullOrEmpty(request.ClientToken) ? null : $"{request.Region}/{request.Account}/{request.ClientToken}";
+
+    private SimulatedRegion RegionOf(string region) =>
+        region is not null && _regions.TryGetValue(region, out var lazy)
+            ? lazy.Value
+            : throw new CloudProviderException(CloudErrorCode.InvalidRequest,
+                $"region '{region}' is not simulated (regions: {string.Join(", ", _regionNames)}); add it to Regions");
+
+    private void ThrowIfCallFault()
+    {
+        if (_callFault is { } fault)
+        {
+            throw new CloudProviderException(fault.Code, fault.Message);
+        }
+    }
+
+    /// <summary>Checks every offering the way EC2 rejects a malformed request: the whole call fails, nothing is launched.</summary>
+    private static List<(LaunchOffering Offering, SimulatedRegion.Entry Entry, SimulatedRegion.BaseOffering Base)> Validate(LaunchRequest request, SimulatedRegion region)
+    {
+        if (request.Offerings is null || request.Offerings.Count == 0)
+        {
+            throw new CloudProviderException(CloudErrorCode.InvalidRequest, "the launch request has no offerings");
+        }
+
+        var result = new List<(LaunchOffering, SimulatedRegion.Entry, SimulatedRegion.BaseOffering)>(request.Offerings.Count);
+        for (var i = 0; i < request.Offerings.Count; i++)
+        {
+            var o = request.Offerings[i];
+            string Where() => $"offerings[{i}] ({o?.InstanceType} {o?.CapacityType} in {o?.Zone})";
+            if (o is null)
+            {
+                throw new CloudProviderException(CloudErrorCode.InvalidRequest, $"offerings[{i}] is null");
+            }
+
+            if (!CapacityTypes.All.Contains(o.CapacityType, StringComparer.Ordinal))
+            {
+                throw new CloudProviderException(CloudErrorCode.InvalidRequest,
+                    $"{Where()}: unknown capacity type '{o.CapacityType}'; expected {string.Join(", ", CapacityTypes.All)}");
+            }
+
+            if (o.Zone is null || !region.HasZone(o.Zone))
+            {
+                throw new CloudProviderException(CloudErrorCode.InvalidRequest,
+                    $"{Where()}: zone '{o.Zone}' is not in {region.Name} (zones: {string.Join(", ", region.Zones)})");
+            }
+
+            var entry = o.InstanceType is null ? null : region.Find(o.InstanceType);
+            if (entry is null)
+            {
+                throw new CloudProviderException(CloudErrorCode.InvalidRequest, $"{Where()}: unknown instance type '{o.InstanceType}' in {region.Name}");
+            }
+
+            var baseOffering = entry.Offering(o.Zone, o.CapacityType)
+                ?? throw new CloudProviderException(CloudErrorCode.InvalidRequest,
+                    $"{Where()}: {o.InstanceType} is not offered as {o.CapacityType} in {o.Zone}");
+            result.Add((o, entry, baseOffering));
+        }
+
+        return result;
+    }
+
+    private int VcpusInUse(string region, string account, string capacityType, DateTimeOffset now) =>
+        _instances.Values
+            .Where(r => r.Region == region && r.Account == account && r.CapacityType == capacityType && r.StateAt(now) != CloudInstanceState.Terminated)
+            .Sum(r => r.Vcpus);
+
+    private SimulatedInstanceRecord Create(LaunchRequest request, LaunchOffering offering, SimulatedRegion.Entry entry, SimulatedRegion.BaseOffering baseOffering, DateTimeOffset now)
+    {
+        var id = NextId();
+        var runningAt = now + _options.BootDelay;
+        var record = new SimulatedInstanceRecord
+        {
+            Id = id,
+            Region = request.Region,
+            Account = request.Account ?? string.Empty,
+            Zone = offering.Zone,
+            InstanceType = offering.InstanceType,
+            CapacityType = offering.CapacityType,
+            PricePerHour = SimulatedRegion.PriceAt(offering.InstanceType, baseOffering, now),
+            Vcpus = entry.Vcpus,
+            LaunchedAt = now,
+            RunningAt = runningAt,
+            ClusterId = request.ClusterId ?? string.Empty,
+            NodeClaim = request.NodeClaim ?? string.Empty,
+            NodePool = request.NodePool ?? string.Empty,
+            ClientToken = request.ClientToken ?? string.Empty,
+            Tags = request.Tags is null ? [] : new Dictionary<string, string>(request.Tags, StringComparer.Ordinal),
+        };
+        if (_options.AutomaticInterruptions && offering.CapacityType == CapacityTypes.Spot)
+        {
+            record.InterruptionAt = SimulatedInterruptionRule.WarningAt(id, offering.InstanceType, offering.Zone, runningAt);
+            if (record.InterruptionAt is not null)
+            {
+                _interruptible.Add(id);
+            }
+        }
+
+        _instances[id] = record;
+        _instancesCreated++;
+        return record;
+    }
+
+    /// <summary>"i-0" + 16 hex digits of FNV-1a("seed/sequence"): 17 hex digits like EC2's, the same every run.</summary>
+    private string NextId()
+    {
+        while (true)
+        {
+            _idSequence++;
+            var id = "i-0" + SimulatedHash.Fnv1a64(string.Create(CultureInfo.InvariantCulture, $"{_options.Seed}/{_idSequence}")).ToString("x16", CultureInfo.InvariantCulture);
+            if (!_instances.ContainsKey(id))
+            {
+                return id;
+            }
+        }
+    }
+
+    private void AdvanceAndSave(DateTimeOffset now)
+    {
+        if (Advance(now))
+        {
+            Save();
+        }
+    }
+
+    /// <summary>
+    /// Brings interruptions up to <paramref name="now"/>: queues warnings that are due, reclaims
+    /// instances whose deadline passed and queues their Terminated events, oldest first. True when
+    /// anything changed.
+    /// </summary>
+    private bool Advance(DateTimeOffset now)
+    {
+        if (_interruptible.Count == 0)
+        {
+            return false;
+        }
+
+        var due = new List<CloudInterruption>();
+        var changed = false;
+        foreach (var id in _interruptible.ToList())
+        {
+            var record = _instances[id];
+            if (record.InterruptionAt is not { } warningAt || record.Reclaimed)
+            {
+                _interruptible.Remove(id);
+                continue;
+            }
+
+            if (!record.Warned)
+            {
+                if (warningAt > now)
+                {
+                    continue;
+                }
+
+                if (record.TerminateRequestedAt <= warningAt)
+                {
+                    // Terminated by its owner before the warning came: the cloud has nothing to take back.
+                    _interruptible.Remove(id);
+                    changed = true;
+                    continue;
+                }
+
+                record.Warned = true;
+                changed = true;
+                due.Add(new CloudInterruption(id, record.Region, CloudInterruptionKind.SpotInterruption, warningAt, warningAt + SimulatedInterruptionRule.Warning));
+            }
+
+            var deadline = warningAt + SimulatedInterruptionRule.Warning;
+            if (deadline > now)
+            {
+                continue;
+            }
+
+            _interruptible.Remove(id);
+            changed = true;
+            if (record.TerminateRequestedAt <= deadline)
+            {
+                continue;
+            }
+
+            record.Reclaimed = true;
+            record.TerminateRequestedAt = deadline;
+            record.TerminatedAt = deadline;
+            due.Add(new CloudInterruption(id, record.Region, CloudInterruptionKind.Terminated, deadline, null));
+        }
+
+        foreach (var e in due.OrderBy(e => e.At).ThenBy(e => e.Kind).ThenBy(e => e.InstanceId, StringComparer.Ordinal))
+        {
+            if (!_events.TryGetValue(e.Region, out var queue))
+            {
+                _events[e.Region] = queue = [];
+            }
+
+            queue.Add(e);
+        }
+
+        return changed;
+    }
+
+    private void Load()
+    {
+        if (_options.StateFile is not { } path || !File.Exists(path))
+        {
+            return;
+        }
+
+        SimulatedCloudState? state;
+        try
+        {
+            state = JsonSerializer.Deserialize<SimulatedCloudState>(File.ReadAllBytes(path), StateJson);
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"StateFile '{path}': cannot read the saved simulated cloud state: {ex.Message}", ex);
+        }
+
+        if (state is null || state.Version != SimulatedCloudState.CurrentVersion)
+        {
+            throw new InvalidOperationException(
+                $"StateFile '{path}': expected simulated cloud state version {SimulatedCloudState.CurrentVersion}, found {state?.Version.ToString(CultureInfo.InvariantCulture) ?? "nothing"}; delete the file to start empty");
+        }
+
+        foreach (var record in state.Instances)
+        {
+            _instances[record.Id] = record;
+            if (record.InterruptionAt is not null && !record.Reclaimed)
+            {
+                _interruptible.Add(record.Id);
+            }
+        }
+
+        foreach (var (token, id) in state.Tokens)
+        {
+            _tokens[token] = id;
+        }
+
+        foreach (var (region, events) in state.PendingEvents)
+        {
+            _events[region] = [.. events];
+        }
+
+        _instancesCreated = state.InstancesCreated;
+        _launchCalls = state.LaunchCalls;
+        _idSequence = state.IdSequence;
+    }
+
+    /// <summary>Writes the state file (when configured) through a temporary file and a rename, so a crash never leaves half a file.</summary>
+    private void Save()
+    {
+        if (_options.StateFile is not { } path)
+        {
+            return;
+        }
+
+        var state = new SimulatedCloudState
+        {
+            InstancesCreated = _instancesCreated,
+            LaunchCalls = _launchCalls,
+            IdSequence = _idSequence,
+            Instances = [.. _instances.Values.OrderBy(r => r.LaunchedAt).ThenBy(r => r.Id, StringComparer.Ordinal)],
+            Tokens = new Dictionary<string, string>(_tokens, StringComparer.Ordinal),
+            PendingEvents = _events.ToDictionary(p => p.Key, p => p.Value.ToList(), StringComparer.Ordinal),
+        };
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var temp = full + ".tmp";
+        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(state, StateJson));
+        File.Move(temp, full, overwrite: true);
+    }
+}

@@ -1,0 +1,73 @@
+namespace Karpenter.Orleans.CloudProviders.Simulated;
+
+/// <summary>
+/// An instance as the simulated cloud keeps it (and saves it to the state file). Its state is not stored
+/// but worked out from the times below and the clock, so Pending turns Running without anyone calling.
+/// </summary>
+internal sealed class SimulatedInstanceRecord
+{
+    public required string Id { get; init; }
+
+    public required string Region { get; init; }
+
+    public required string Account { get; init; }
+
+    public required string Zone { get; init; }
+
+    public required string InstanceType { get; init; }
+
+    public required string CapacityType { get; init; }
+
+    public required double PricePerHour { get; init; }
+
+    public required int Vcpus { get; init; }
+
+    public required DateTimeOffset LaunchedAt { get; init; }
+
+    /// <summary>LaunchedAt + BootDelay at launch time, so a changed option does not rewrite history.</summary>
+    public required DateTimeOffset RunningAt { get; init; }
+
+    public required string ClusterId { get; init; }
+
+    public required string NodeClaim { get; init; }
+
+    public required string NodePool { get; init; }
+
+    public required string ClientToken { get; init; }
+
+    public required Dictionary<string, string> Tags { get; init; }
+
+    /// <summary>When the spot interruption warning is due (by the rule or forced); null when none is coming.</summary>
+    public DateTimeOffset? InterruptionAt { get; set; }
+
+    /// <summary>The warning has been queued.</summary>
+    public bool Warned { get; set; }
+
+    /// <summary>The cloud took the instance back at the deadline and queued a Terminated event.</summary>
+    public bool Reclaimed { get; set; }
+
+    public DateTimeOffset? TerminateRequestedAt { get; set; }
+
+    public DateTimeOffset? TerminatedAt { get; set; }
+
+    public CloudInstanceState StateAt(DateTimeOffset now) =>
+        TerminatedAt <= now ? CloudInstanceState.Terminated
+        : TerminateRequestedAt <= now ? CloudInstanceState.ShuttingDown
+        : now >= RunningAt ? CloudInstanceState.Running
+        : CloudInstanceState.Pending;
+
+    public CloudInstance ToCloudInstance(DateTimeOffset now) => new(
+        Id,
+        $"sim:///{Zone}/{Id}",
+        Region,
+        Zone,
+        InstanceType,
+        CapacityType,
+        PricePerHour,
+        StateAt(now),
+        LaunchedAt,
+        ClusterId,
+        NodeClaim,
+        NodePool,
+        new SortedDictionary<string, string>(Tags, StringComparer.Ordinal));
+}

@@ -1,0 +1,41 @@
+namespace Karpenter.Orleans.Grains.Clusters;
+
+/// <summary>The cluster's persisted index entry for one of its NodeClaims.</summary>
+public sealed class ClaimEntry
+{
+    public string NodePool { get; set; } = "";
+
+    public NodeClaimPhase Phase { get; set; }
+
+    public string? InstanceId { get; set; }
+
+    /// <summary>The type launched, or before launch the cheapest planned option.</summary>
+    public string InstanceType { get; set; } = "";
+
+    public string? Zone { get; set; }
+
+    public string? CapacityType { get; set; }
+
+    public double PricePerHour { get; set; }
+
+    public string? NodeName { get; set; }
+
+    public long CapacityMilliCpu { get; set; }
+
+    public long CapacityMemory { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? TerminatedAt { get; set; }
+
+    public string? Reason { get; set; }
+
+    public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
+
+    public List<string> Taints { get; set; } = [];
+
+    public bool IsLive => Phase != NodeClaimPhase.Terminated;
+
+    /// <summary>Launched or launching but not yet a node: capacity the provisioner counts as coming.</summary>
+    public bool InFlight => Phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched && NodeName is null;
+}

@@ -1,0 +1,414 @@
+using Microsoft.Extensions.Logging;
+using System.Diagnostics;
+using System.Globalization;
+using k8s.Models;
+using Karpenter.Orleans.Grains.Telemetry;
+using Karpenter.Orleans.Scheduling.Model;
+using Karpenter.Orleans.Scheduling.Provisioning;
+using Karpenter.Orleans.Scheduling.Resources;
+
+namespace Karpenter.Orleans.Grains.Clusters;
+
+public sealed partial class ClusterGrain
+{
+    private const string InFlightPrefix = "nodeclaim:";
+    private const string ClaimAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+    Task<ProvisioningReport> IClusterGrain.ProvisionAsync()
+    {
+        _batchFirst = null;
+        _batchLast = null;
+        return ProvisionCoreAsync();
+    }
+
+    private void TriggerBatch()
+    {
+        var now = time.Now;
+        _batchFirst ??= now;
+        _batchLast = now;
+        ScheduleBatch(now);
+    }
+
+    private void ScheduleBatch(DateTimeOffset now)
+    {
+        if (!Options.Timers || _batchFirst is not { } first || _batchLast is not { } last || Registration is null)
+        {
+            return;
+        }
+
+        var closeAt = Min(last + Options.BatchIdleDuration, first + Options.BatchMaxDuration);
+        var due = closeAt - now;
+        due = due < TimeSpan.Zero ? TimeSpan.Zero : due;
+        if (_batchTimer is null)
+        {
+            _batchTimer = this.RegisterGrainTimer(OnBatchTimerAsync, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan));
+        }
+        else
+        {
+            _batchTimer.Change(due, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async Task OnBatchTimerAsync(CancellationToken cancellationToken)
+    {
+        if (_batchFirst is not { } first || _batchLast is not { } last)
+        {
+            return;
+        }
+
+        var now = time.Now;
+        if (now >= last + Options.BatchIdleDuration || now >= first + Options.BatchMaxDuration)
+        {
+            _batchFirst = null;
+            _batchLast = null;
+            await ProvisionCoreAsync();
+        }
+        else
+        {
+            ScheduleBatch(now);
+        }
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private async Task<ProvisioningReport> ProvisionCoreAsync()
+    {
+        var registration = Registration;
+        var pending = _pods.Values.Where(p => p.IsPending && (p.NodeClaim is null || !IsInFlight(p.NodeClaim))).ToList();
+        foreach (var p in _pods.Values.Where(p => p.NodeClaim is not null && !IsInFlight(p.NodeClaim)))
+        {
+            p.NodeClaim = null;
+        }
+
+        if (registration is null || pending.Count == 0)
+        {
+            return new ProvisioningReport(pending.Count, 0, 0, 0, 0, 0);
+        }
+
+        using var activity = KarpoTelemetry.Activities.StartActivity("provision");
+        activity?.SetTag("cluster", ClusterId);
+        activity?.SetTag("pending_pods", pending.Count);
+        if (_nodePools.Count == 0)
+        {
+            foreach (var p in pending)
+            {
+                p.Reason = "no NodePool in this cluster: create a karpenter.sh/v1 NodePool";
+            }
+
+            PublishGauges();
+            return new ProvisioningReport(pending.Count, 0, 0, pending.Count, 0, 0);
+        }
+
+        var regionKey = $"{registration.Provider}/{registration.Region}";
+        var availability = await GrainFactory.GetGrain<IOfferingsGrain>(regionKey).GetAvailabilityAsync();
+        var rates = await GrainFactory.GetGrain<IInterruptionRatesGrain>(regionKey).GetRatesAsync();
+        var avoided = rates.Where(r => r.InterruptionRate >= Options.SpotInterruptionRateThreshold)
+            .Select(r => $"{r.InstanceType}/{r.Zone}").ToHashSet(StringComparer.Ordinal);
+        var catalog = await catalogs.GetAsync(registration.Provider, registration.Region, availability, avoided);
+        var types = catalog.InstanceTypes.ToDictionary(t => t.Name, StringComparer.Ordinal);
+
+        // In-flight claims are capacity on its way: they appear as nodes, and the pods planned onto them
+        // as bound there, so this run neither plans them again nor ignores their topology.
+        var inFlight = state.State.Claims.Where(c => c.Value.InFlight).ToList();
+        var nodes = _nodes.Values.Where(n => !Cordoned(n)).ToList();
+        foreach (var (name, entry) in inFlight)
+        {
+            if (types.TryGetValue(entry.InstanceType, out var type))
+            {
+                nodes.Add(InFlightNode(name, entry, type));
+            }
+        }
+
+        var nominated = _pods.Values.Where(p => p.IsPending && p.NodeClaim is not null).ToList();
+        foreach (var p in nominated)
+        {
+            p.Pod.Spec.NodeName = InFlightPrefix + p.NodeClaim;
+        }
+
+        SchedulingResult result;
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            var input = new SchedulingInput
+            {
+                Catalog = catalog,
+                NodePools = _nodePools.Values.OrderBy(p => p.Name, StringComparer.Ordinal).ToList(),
+                Pods = _pods.Values.Where(p => p.IsBound || p.IsPending || p.NodeClaim is not null).Select(p => p.Pod).ToList(),
+                Nodes = nodes,
+                DaemonSets = _daemonSets.Values.ToList(),
+                PodDisruptionBudgets = _pdbs.Values.ToList(),
+            };
+            // The solve is CPU-bound; run it off the grain's turn so the silo's scheduler stays responsive.
+            result = await Task.Run(() => ProvisioningSolver.Solve(input, SolverOptions.Default));
+        }
+        finally
+        {
+            foreach (var p in nominated)
+            {
+                p.Pod.Spec.NodeName = null;
+            }
+        }
+
+        var solveSeconds = stopwatch.Elapsed.TotalSeconds;
+        KarpoTelemetry.SchedulingDuration.Record(solveSeconds, new KeyValuePair<string, object?>("cluster", ClusterId));
+
+        foreach (var u in result.Unschedulable)
+        {
+            if (_pods.TryGetValue(u.Pod, out var p))
+            {
+                p.Reason = u.Reason;
+            }
+        }
+
+        foreach (var placement in result.ExistingNodes)
+        {
+            var claim = placement.Name.StartsWith(InFlightPrefix, StringComparison.Ordinal) ? placement.Name[InFlightPrefix.Length..] : null;
+            foreach (var podKey in placement.Pods)
+            {
+                if (_pods.TryGetValue(podKey, out var p))
+                {
+                    p.NodeClaim = claim;
+                    p.Reason = claim is null
+                        ? $"fits on node {placement.Name}; waiting for kube-scheduler to bind it"
+                        : $"nominated to NodeClaim {claim} ({state.State.Claims[claim].Phase.ToString().ToLowerInvariant()})";
+                }
+            }
+        }
+
+        var created = await CreateClaimsAsync(registration, result.NodeClaims, catalog);
+        state.State.LastProvisionedAt = time.Now;
+        await state.WriteStateAsync();
+        PublishGauges();
+        ReportCapacity(time.Now);
+        var scheduled = result.Summary.Scheduled;
+        logger.LogDebug("Cluster {Cluster}: {Pending} pending, {Claims} NodeClaims created in {Seconds:0.000}s", ClusterId, pending.Count, created.Count, solveSeconds);
+        return new ProvisioningReport(pending.Count, scheduled, created.Count, result.Unschedulable.Count,
+            Math.Round(created.Sum(c => c.PricePerHour), 6), solveSeconds);
+    }
+
+    private async Task<List<NodeClaimInfo>> CreateClaimsAsync(ClusterRegistration registration, IReadOnlyList<PlannedNodeClaim> planned, InstanceTypeCatalog catalog)
+    {
+        var specs = new List<(NodeClaimSpec Spec, PlannedNodeClaim Plan)>();
+        var committed = CommittedPerHour();
+        var fleet = GrainFactory.GetGrain<IFleetGrain>(IFleetGrain.FleetKey);
+        var types = catalog.InstanceTypes.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        foreach (var plan in planned)
+        {
+            var cap = Registration!.SpendCapPerHour;
+            if (cap is { } c && committed + plan.PricePerHour > c + 1e-9)
+            {
+                Hold(plan, string.Create(CultureInfo.InvariantCulture,
+                    $"cluster spend cap ${c:0.####}/h reached (${committed:0.####}/h committed; a {plan.InstanceType} NodeClaim needs ${plan.PricePerHour:0.####}/h)"));
+                continue;
+            }
+
+            var name = NextClaimName(plan.NodePool);
+            var decision = await fleet.TryReserveSpendAsync(ClusterId, name, plan.PricePerHour);
+            if (!decision.Granted)
+            {
+                Hold(plan, decision.Reason!);
+                continue;
+            }
+
+            // Under a cap, a launch may not fall back to a dearer offering than the one the cap admitted.
+            var ceiling = cap is not null || decision.SpendCapPerHour is not null ? plan.PricePerHour + 1e-9 : double.PositiveInfinity;
+            var launchOptions = LaunchOptions(plan, types, ceiling);
+            if (launchOptions.Count == 0)
+            {
+                await fleet.ReleaseSpendAsync(ClusterId, name);
+                Hold(plan, "no offering of the planned instance types is available any more");
+                continue;
+            }
+
+            committed += plan.PricePerHour;
+            var spec = new NodeClaimSpec(ClusterId, name, plan.NodePool, registration.Provider, registration.Region, registration.Account,
+                launchOptions, plan.Labels.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
+                plan.Taints.Select(FormatTaint).ToList(), plan.Requests.MilliCpu, plan.Requests.Memory, plan.Pods);
+            var type = types[plan.InstanceType];
+            state.State.Claims[name] = new ClaimEntry
+            {
+                NodePool = plan.NodePool,
+                Phase = NodeClaimPhase.Pending,
+                InstanceType = plan.InstanceType,
+                Zone = plan.Zone,
+                CapacityType = plan.CapacityType,
+                PricePerHour = plan.PricePerHour,
+                CapacityMilliCpu = type.Capacity.MilliCpu,
+                CapacityMemory = type.Capacity.Memory,
+                CreatedAt = time.Now,
+                Labels = spec.Labels.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
+                Taints = [.. spec.Taints],
+            };
+            foreach (var podKey in plan.Pods)
+            {
+                if (_pods.TryGetValue(podKey, out var p))
+                {
+                    p.NodeClaim = name;
+                    p.Reason = $"nominated to NodeClaim {name} (launching)";
+                }
+            }
+
+            specs.Add((spec, plan));
+        }
+
+        if (specs.Count == 0)
+        {
+            return [];
+        }
+
+        // The index is written before any launch, so a crash mid-launch leaves claims the next
+        // reconcile drives on (their launches replay with the same client token).
+        await state.WriteStateAsync();
+        var infos = await Task.WhenAll(specs.Select(async Task<NodeClaimInfo?> (s) =>
+        {
+            try
+            {
+                return await GrainFactory.GetGrain<INodeClaimGrain>($"{ClusterId}/{s.Spec.Name}").CreateAsync(s.Spec);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                logger.LogWarning(ex, "NodeClaim {Cluster}/{NodeClaim} did not answer its launch; the next reconcile drives it on", ClusterId, s.Spec.Name);
+                return null;
+            }
+        }));
+        foreach (var info in infos)
+        {
+            if (info is not null)
+            {
+                Apply(info.Name, info);
+            }
+        }
+
+        return infos.Where(i => i is not null && i.Phase != NodeClaimPhase.Terminated).Select(i => i!).ToList();
+    }
+
+    /// <summary>Every offering of the claim's instance types its requirements allow, best first (price, then learned spot risk).</summary>
+    private static List<OfferingOption> LaunchOptions(PlannedNodeClaim plan, Dictionary<string, InstanceType> types, double ceiling)
+    {
+        var zones = plan.Requirements[WellKnownLabels.Zone];
+        var capacityTypes = plan.Requirements[WellKnownLabels.CapacityType];
+        var options = new List<OfferingOption>();
+        foreach (var name in plan.InstanceTypeOptions)
+        {
+            if (!types.TryGetValue(name, out var type))
+            {
+                continue;
+            }
+
+            foreach (var o in type.Offerings)
+            {
+                if (o.Available && o.Price <= ceiling && (zones is null || zones.Has(o.Zone)) && (capacityTypes is null || capacityTypes.Has(o.CapacityType)))
+                {
+                    options.Add(new OfferingOption(name, o.Zone, o.CapacityType, o.Price));
+                }
+            }
+        }
+
+        // The planned offering first: the plan's cost and topology assumed it.
+        return options
+            .OrderBy(o => o.InstanceType == plan.InstanceType && o.Zone == plan.Zone && o.CapacityType == plan.CapacityType ? 0 : 1)
+            .ThenBy(o => o.PricePerHour)
+            .ThenBy(o => o.InstanceType, StringComparer.Ordinal)
+            .ThenBy(o => o.Zone, StringComparer.Ordinal)
+            .Take(200)
+            .ToList();
+    }
+
+    private void Hold(PlannedNodeClaim plan, string reason)
+    {
+        KarpoTelemetry.SpendCapBlocked.Add(plan.Pods.Count, new KeyValuePair<string, object?>("cluster", ClusterId));
+        foreach (var podKey in plan.Pods)
+        {
+            if (_pods.TryGetValue(podKey, out var p))
+            {
+                p.Reason = reason;
+                p.NodeClaim = null;
+            }
+        }
+    }
+
+    private string NextClaimName(string nodePool)
+    {
+        Span<char> suffix = stackalloc char[5];
+        while (true)
+        {
+            for (var i = 0; i < suffix.Length; i++)
+            {
+                suffix[i] = ClaimAlphabet[Random.Shared.Next(ClaimAlphabet.Length)];
+            }
+
+            var name = $"{nodePool}-{suffix}";
+            if (!state.State.Claims.ContainsKey(name))
+            {
+                return name;
+            }
+        }
+    }
+
+    private bool IsInFlight(string claim) => state.State.Claims.TryGetValue(claim, out var e) && e.InFlight;
+
+    private double CommittedPerHour() => state.State.Claims.Values.Where(c => c.IsLive).Sum(c => c.PricePerHour);
+
+    private bool Cordoned(V1Node node)
+    {
+        if (node.Spec?.Unschedulable == true || node.Metadata?.DeletionTimestamp is not null)
+        {
+            return true;
+        }
+
+        var claim = state.State.Claims.Values.FirstOrDefault(c => c.NodeName == node.Metadata?.Name);
+        return claim is { Phase: NodeClaimPhase.Disrupting or NodeClaimPhase.Terminated };
+    }
+
+    private static V1Node InFlightNode(string claimName, ClaimEntry entry, InstanceType type)
+    {
+        var name = InFlightPrefix + claimName;
+        var labels = new Dictionary<string, string>(type.Labels, StringComparer.Ordinal);
+        foreach (var (k, v) in entry.Labels)
+        {
+            labels[k] = v;
+        }
+
+        labels[WellKnownLabels.Hostname] = name;
+        labels[WellKnownLabels.NodePool] = entry.NodePool;
+        if (entry.Zone is { } zone)
+        {
+            labels[WellKnownLabels.Zone] = zone;
+        }
+
+        if (entry.CapacityType is { } ct)
+        {
+            labels[WellKnownLabels.CapacityType] = ct;
+        }
+
+        return new V1Node
+        {
+            Metadata = new V1ObjectMeta { Name = name, Labels = labels },
+            Spec = new V1NodeSpec { Taints = entry.Taints.Select(ParseTaint).ToList() },
+            Status = new V1NodeStatus
+            {
+                Capacity = Quantities(type.Capacity),
+                Allocatable = Quantities(type.Allocatable),
+            },
+        };
+    }
+
+    private static Dictionary<string, ResourceQuantity> Quantities(ResourceVector v) =>
+        v.ToQuantityStrings().ToDictionary(p => p.Key, p => new ResourceQuantity(p.Value), StringComparer.Ordinal);
+
+    /// <summary>"key=value:Effect", the form kubectl taint takes.</summary>
+    internal static string FormatTaint(V1Taint t) => $"{t.Key}={t.Value}:{t.Effect}";
+
+    internal static V1Taint ParseTaint(string text)
+    {
+        var colon = text.LastIndexOf(':');
+        var kv = colon >= 0 ? text[..colon] : text;
+        var eq = kv.IndexOf('=', StringComparison.Ordinal);
+        return new V1Taint
+        {
+            Key = eq >= 0 ? kv[..eq] : kv,
+            Value = eq >= 0 && eq < kv.Length - 1 ? kv[(eq + 1)..] : null,
+            Effect = colon >= 0 ? text[(colon + 1)..] : "NoSchedule",
+        };
+    }
+}

@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using k8s.Models;
+using Karpenter.Orleans.CloudProviders;
+using Karpenter.Orleans.Grains.Telemetry;
+using Karpenter.Orleans.Scheduling.Model;
+using Microsoft.Extensions.Logging;
+
+namespace Karpenter.Orleans.Grains.Clusters;
+
+public sealed partial class ClusterGrain
+{
+    private static readonly TimeSpan KeepTerminatedFor = TimeSpan.FromMinutes(10);
+    private DateTimeOffset _lastGarbageCollection;
+
+    Task IClusterGrain.ReconcileAsync() => ReconcileCoreAsync();
+
+    Task IClusterGrain.OnNodeClaimChangedAsync(NodeClaimInfo claim)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        if (state.State.Claims.ContainsKey(claim.Name) && Apply(claim.Name, claim))
+        {
+            PublishGauges();
+            ReportCapacity(time.Now);
+            return state.WriteStateAsync();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Takes a claim's news into the index; false when it was stale (phases only move forward).</summary>
+    private bool Apply(string name, NodeClaimInfo info)
+    {
+        if (!state.State.Claims.TryGetValue(name, out var entry) || info.Phase < entry.Phase && entry.Phase != NodeClaimPhase.Drifted)
+        {
+            return false;
+        }
+
+        var changed = entry.Phase != info.Phase || entry.InstanceId != info.InstanceId || entry.NodeName != info.NodeName;
+        entry.Phase = info.Phase;
+        entry.InstanceId = info.InstanceId ?? entry.InstanceId;
+        entry.InstanceType = info.InstanceType ?? entry.InstanceType;
+        entry.Zone = info.Zone ?? entry.Zone;
+        entry.CapacityType = info.CapacityType ?? entry.CapacityType;
+        if (info.InstanceId is not null)
+        {
+            entry.PricePerHour = info.PricePerHour;
+            entry.CapacityMilliCpu = info.CapacityMilliCpu;
+            entry.CapacityMemory = info.CapacityMemory;
+        }
+
+        entry.NodeName = info.NodeName ?? entry.NodeName;
+        entry.Reason = info.Reason;
+        entry.TerminatedAt = info.TerminatedAt;
+        if (info.Phase == NodeClaimPhase.Terminated)
+        {
+            // Pods waiting for this claim go back to the provisioner with the claim's reason.
+            var requeued = false;
+            foreach (var p in _pods.Values.Where(p => p.NodeClaim == name))
+            {
+                p.NodeClaim = null;
+                p.Reason = $"NodeClaim {name} ended: {info.Reason}";
+                requeued = true;
+            }
+
+            _emptySince.Remove(entry.NodeName ?? "");
+            if (requeued)
+            {
+                TriggerBatch();
+            }
+        }
+
+        _reportDirty |= changed;
+        return changed;
+    }
+
+    private void StartReconcileTimer()
+    {
+        if (_reconcileTimer is null && Options.Timers)
+        {
+            _reconcileTimer = this.RegisterGrainTimer(_ => ReconcileCoreAsync(),
+                new GrainTimerCreationOptions(Options.ReconcileInterval, Options.ReconcileInterval) { KeepAlive = true });
+        }
+    }
+
+    private async Task ReconcileCoreAsync()
+    {
+        if (Registration is not { } registration)
+        {
+            return;
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var now = time.Now;
+        // Claims still moving (launching, awaiting registration, terminating) are driven on by their grains.
+        foreach (var (name, entry) in state.State.Claims.Where(c => c.Value.Phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched or NodeClaimPhase.Disrupting).ToList())
+        {
+            try
+            {
+                var info = await GrainFactory.GetGrain<INodeClaimGrain>($"{ClusterId}/{name}").ReconcileAsync();
+                if (info is not null)
+                {
+                    Apply(name, info);
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                logger.LogWarning(ex, "Reconcile of NodeClaim {Cluster}/{NodeClaim} failed", ClusterId, name);
+            }
+        }
+
+        await ConsolidateEmptyNodesAsync(now);
+        if (now - _lastGarbageCollection >= Options.OrphanGracePeriod || now < _lastGarbageCollection)
+        {
+            _lastGarbageCollection = now;
+            await CollectOrphansAsync(registration, now);
+        }
+
+        foreach (var name in state.State.Claims.Where(c => c.Value.TerminatedAt is { } t && now - t > KeepTerminatedFor).Select(c => c.Key).ToList())
+        {
+            state.State.Claims.Remove(name);
+            _reportDirty = true;
+        }
+
+        if (_pods.Values.Any(p => p.IsPending && p.NodeClaim is null) && _batchFirst is null)
+        {
+            // Pods left waiting (capacity errors, caps, limits) are tried again each reconcile.
+            TriggerBatch();
+        }
+
+        if (_reportDirty)
+        {
+            await state.WriteStateAsync();
+        }
+
+        PublishGauges();
+        ReportCapacity(now);
+        KarpoTelemetry.ReconcileDuration.Record(stopwatch.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("cluster", ClusterId));
+    }
+
+    /// <summary>
+    /// Karpenter's emptiness method: a node of a NodePool that consolidates, with no pod but DaemonSet
+    /// pods for consolidateAfter, is removed — at most as many at once as the NodePool's budget allows.
+    /// </summary>
+    private async Task ConsolidateEmptyNodesAsync(DateTimeOffset now)
+    {
+        var podsByNode = _pods.Values.Where(p => p.IsBound && !p.IsDaemon).GroupBy(p => p.Pod.Spec.NodeName!)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var nominatedClaims = _pods.Values.Where(p => p.NodeClaim is not null).Select(p => p.NodeClaim!).ToHashSet(StringComparer.Ordinal);
+        var candidates = new List<(string Claim, ClaimEntry Entry)>();
+        foreach (var (name, entry) in state.State.Claims)
+        {
+            if (entry.Phase is not (NodeClaimPhase.Initialized or NodeClaimPhase.Registered) || entry.NodeName is not { } node || !_nodes.TryGetValue(node, out var v1))
+            {
+                continue;
+            }
+
+            if (podsByNode.ContainsKey(node) || nominatedClaims.Contains(name) || DoNotDisrupt(v1))
+            {
+                _emptySince.Remove(node);
+                continue;
+            }
+
+            var since = _emptySince.TryGetValue(node, out var s) ? s : _emptySince[node] = now;
+            if (_nodePools.TryGetValue(entry.NodePool, out var pool) && pool.Disruption.ConsolidateAfter is { } after && now - since >= after)
+            {
+                candidates.Add((name, entry));
+            }
+        }
+
+        foreach (var group in candidates.GroupBy(c => c.Entry.NodePool))
+        {
+            var pool = _nodePools[group.Key];
+            var total = state.State.Claims.Values.Count(c => c.IsLive && c.NodePool == group.Key);
+            var disrupting = state.State.Claims.Values.Count(c => c.NodePool == group.Key && c.Phase == NodeClaimPhase.Disrupting);
+            var allowed = Math.Max(0, Budget(pool, total) - disrupting);
+            foreach (var (name, entry) in group.OrderBy(c => c.Entry.PricePerHour * -1).Take(allowed))
+            {
+                KarpoTelemetry.NodeClaimsDisrupted.Add(1, new("cluster", ClusterId), new("nodepool", entry.NodePool), new("reason", "empty"));
+                _emptySince.Remove(entry.NodeName!);
+                Apply(name, await GrainFactory.GetGrain<INodeClaimGrain>($"{ClusterId}/{name}").DeleteAsync("emptiness: no pods but DaemonSets"));
+            }
+        }
+    }
+
+    /// <summary>How many nodes the NodePool's budgets allow disrupting now: the smallest active budget (Karpenter's rule).</summary>
+    private static int Budget(NodePool pool, int total)
+    {
+        var allowed = int.MaxValue;
+        foreach (var budget in pool.Disruption.Budgets)
+        {
+            // Scheduled budgets need the cron window; without evaluating it, apply them all (stricter, never looser).
+            if (budget.Reasons is { Count: > 0 } reasons && !reasons.Any(r => r.Equals("Empty", StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            var n = budget.Nodes.EndsWith('%')
+                ? (int)Math.Ceiling(total * double.Parse(budget.Nodes[..^1], System.Globalization.CultureInfo.InvariantCulture) / 100.0)
+                : int.Parse(budget.Nodes, System.Globalization.CultureInfo.InvariantCulture);
+            allowed = Math.Min(allowed, n);
+        }
+
+        return allowed == int.MaxValue ? total : allowed;
+    }
+
+    private bool DoNotDisrupt(V1Node node) =>
+        node.Metadata?.Annotations?.TryGetValue(WellKnownLabels.DoNotDisruptAnnotation, out var v) == true && v == "true";
+
+    /// <summary>
+    /// Karpenter's garbage collection: an instance tagged for this cluster whose NodeClaim is gone or
+    /// terminated is an orphan (a crash between launch and record, or a claim deleted elsewhere) and is
+    /// terminated once older than the grace period. A claim the index missed is adopted instead.
+    /// </summary>
+    private async Task CollectOrphansAsync(ClusterRegistration registration, DateTimeOffset now)
+    {
+        IReadOnlyList<CloudInstance> instances;
+        try
+        {
+            instances = await providers.Get(registration.Provider).ListAsync(registration.Region, ClusterId);
+        }
+        catch (CloudProviderException ex)
+        {
+            logger.LogWarning("Listing instances of cluster {Cluster} failed: {Code} {Message}", ClusterId, ex.Code, ex.Message);
+            return;
+        }
+
+        foreach (var instance in instances)
+        {
+            if (instance.State is CloudInstanceState.Terminated or CloudInstanceState.ShuttingDown ||
+                state.State.Claims.TryGetValue(instance.NodeClaim, out var known) && known.IsLive && known.InstanceId == instance.Id)
+            {
+                continue;
+            }
+
+            var claim = GrainFactory.GetGrain<INodeClaimGrain>($"{ClusterId}/{instance.NodeClaim}");
+            var info = await claim.GetAsync();
+            if (info is { Phase: not NodeClaimPhase.Terminated } && (info.InstanceId is null || info.InstanceId == instance.Id))
+            {
+                if (!state.State.Claims.ContainsKey(info.Name))
+                {
+                    state.State.Claims[info.Name] = new ClaimEntry { NodePool = info.NodePool, CreatedAt = info.CreatedAt, InstanceType = instance.InstanceType };
+                }
+
+                Apply(info.Name, info.Phase == NodeClaimPhase.Pending ? (await claim.ReconcileAsync())! : info);
+                continue;
+            }
+
+            if (now - instance.LaunchedAt >= Options.OrphanGracePeriod)
+            {
+                logger.LogWarning("Terminating orphaned instance {Instance} of cluster {Cluster} (NodeClaim {NodeClaim} is gone)", instance.Id, ClusterId, instance.NodeClaim);
+                await providers.Get(registration.Provider).TerminateAsync(registration.Region, instance.Id);
+                KarpoTelemetry.NodeClaimsTerminated.Add(1, new("cluster", ClusterId), new("nodepool", instance.NodePool), new("reason", "orphan"));
+            }
+        }
+    }
+}

@@ -1,0 +1,480 @@
+using k8s;
+using k8s.Models;
+using Karpenter.Orleans.CloudProviders;
+using Karpenter.Orleans.Grains.Telemetry;
+using Karpenter.Orleans.Scheduling.Manifests;
+using Karpenter.Orleans.Scheduling.Model;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Karpenter.Orleans.Grains.Clusters;
+
+/// <summary>
+/// One managed cluster. Takes the agent's view (snapshots and sequenced deltas), batches pending pods
+/// like Karpenter's provisioner, runs the solver, creates NodeClaims and keeps their index. Pods and
+/// nodes live in memory only: after a restart the first delta from the agent is answered with a resync.
+/// </summary>
+public sealed partial class ClusterGrain(
+    [PersistentState("cluster", StorageNames.Karpo)] IPersistentState<ClusterState> state,
+    ICloudProviders providers,
+    RegionCatalogs catalogs,
+    IOptions<ProvisioningOptions> options,
+    ServiceClock time,
+    ILogger<ClusterGrain> logger) : Grain, IClusterGrain, IRemindable
+{
+    private const string ReconcileReminder = "reconcile";
+
+    private readonly Dictionary<string, TrackedPod> _pods = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, V1Node> _nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodePool> _nodePools = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _nodePoolManifests = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, V1DaemonSet> _daemonSets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, V1PodDisruptionBudget> _pdbs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _emptySince = new(StringComparer.Ordinal);
+    private string? _session;
+    private long _sequence;
+    private DateTimeOffset? _lastAgentContact;
+    private DateTimeOffset? _batchFirst;
+    private DateTimeOffset? _batchLast;
+    private IGrainTimer? _batchTimer;
+    private IGrainTimer? _reconcileTimer;
+    private bool _reportDirty = true;
+
+    private string ClusterId => this.GetPrimaryKeyString();
+
+    private ProvisioningOptions Options => options.Value;
+
+    private ClusterRegistration? Registration => state.State.Registration;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (Registration is not null)
+        {
+            StartReconcileTimer();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    async Task IClusterGrain.RegisterAsync(ClusterRegistration registration)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        if (registration.ClusterId != ClusterId)
+        {
+            throw new ArgumentException($"registration is for cluster \"{registration.ClusterId}\", not \"{ClusterId}\"", nameof(registration));
+        }
+
+        providers.Get(registration.Provider);
+        state.State.Registration = registration;
+        await state.WriteStateAsync();
+        StartReconcileTimer();
+        try
+        {
+            // The reminder wakes the cluster after a silo restart so in-flight claims are driven on.
+            await this.RegisterOrUpdateReminder(ReconcileReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OrleansException)
+        {
+            logger.LogWarning("No reminder service: cluster {Cluster} is reconciled only while active ({Message})", ClusterId, ex.Message);
+        }
+
+        PublishGauges();
+    }
+
+    Task<ClusterRegistration?> IClusterGrain.GetRegistrationAsync() => Task.FromResult(Registration);
+
+    async Task IClusterGrain.SetSpendCapAsync(double? pricePerHour)
+    {
+        if (pricePerHour is < 0 or double.NaN)
+        {
+            throw new ArgumentOutOfRangeException(nameof(pricePerHour), "a spend cap is a price per hour >= 0");
+        }
+
+        state.State.Registration = RequireRegistration() with { SpendCapPerHour = pricePerHour };
+        await state.WriteStateAsync();
+        PublishGauges();
+        if (pricePerHour is null || pricePerHour > CommittedPerHour())
+        {
+            // Pods held back by the old cap may fit under the new one.
+            TriggerBatch();
+        }
+    }
+
+    Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) => ReconcileCoreAsync();
+
+    // ---------------------------------------------------------------- agent state
+
+    async Task<SyncResult> IClusterGrain.ResyncAsync(ClusterSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        RequireRegistration();
+        var errors = new List<string>();
+        var now = time.Now;
+        var previousPods = new Dictionary<string, TrackedPod>(_pods, StringComparer.Ordinal);
+        var previousNodes = _nodes.Keys.ToHashSet(StringComparer.Ordinal);
+        _pods.Clear();
+        _nodes.Clear();
+        _daemonSets.Clear();
+        _pdbs.Clear();
+        var poolManifests = new Dictionary<string, string>(StringComparer.Ordinal);
+        var applied = 0;
+        for (var i = 0; i < snapshot.Objects.Count; i++)
+        {
+            var obj = snapshot.Objects[i];
+            var error = obj.Kind == ObjectKind.NodePool
+                ? CollectNodePool(obj.Json, poolManifests)
+                : Upsert(obj.Kind, obj.Json, previousPods, now);
+            if (error is null)
+            {
+                applied++;
+            }
+            else
+            {
+                errors.Add($"objects[{i}] ({obj.Kind}): {error}");
+            }
+        }
+
+        await ReplaceNodePoolsAsync(poolManifests);
+        _session = snapshot.AgentSession;
+        _sequence = snapshot.Sequence;
+        _lastAgentContact = now;
+        foreach (var gone in previousNodes.Where(n => !_nodes.ContainsKey(n)))
+        {
+            await NodeGoneAsync(gone);
+        }
+
+        await AfterAgentChangesAsync(_nodes.Keys.ToList(), now);
+        return new SyncResult(applied, 0, false, _sequence, errors);
+    }
+
+    async Task<SyncResult> IClusterGrain.ApplyDeltasAsync(DeltaBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        RequireRegistration();
+        if (_session is null || batch.AgentSession != _session)
+        {
+            // Unknown session: after a restart, or a new agent. Only a snapshot can say what exists.
+            return new SyncResult(0, 0, true, _sequence, ["unknown agent session: send a full snapshot"]);
+        }
+
+        var now = time.Now;
+        _lastAgentContact = now;
+        var applied = 0;
+        var duplicates = 0;
+        var errors = new List<string>();
+        var touchedNodes = new List<string>();
+        var resync = false;
+        foreach (var delta in batch.Deltas)
+        {
+            if (delta.Sequence <= _sequence)
+            {
+                duplicates++;
+                continue;
+            }
+
+            if (delta.Sequence != _sequence + 1)
+            {
+                errors.Add($"sequence {delta.Sequence} follows {_sequence}: changes were lost, send a full snapshot");
+                resync = true;
+                break;
+            }
+
+            var error = await ApplyAsync(delta, now, touchedNodes);
+            // A bad object is reported and skipped; its sequence number is still consumed so the
+            // stream goes on (the agent can resend the object fixed).
+            _sequence = delta.Sequence;
+            if (error is null)
+            {
+                applied++;
+            }
+            else
+            {
+                errors.Add($"sequence {delta.Sequence} ({delta.Kind} {Describe(delta)}): {error}");
+            }
+        }
+
+        await AfterAgentChangesAsync(touchedNodes, now);
+        return new SyncResult(applied, duplicates, resync, _sequence, errors);
+    }
+
+    private async Task<string?> ApplyAsync(ObjectDelta delta, DateTimeOffset now, List<string> touchedNodes)
+    {
+        if (delta.Type == DeltaType.Delete)
+        {
+            var key = $"{(delta.Namespace is { Length: > 0 } ns ? ns : "default")}/{delta.Name}";
+            switch (delta.Kind)
+            {
+                case ObjectKind.Pod:
+                    _pods.Remove(key);
+                    _reportDirty = true;
+                    break;
+                case ObjectKind.Node:
+                    if (_nodes.Remove(delta.Name))
+                    {
+                        await NodeGoneAsync(delta.Name);
+                    }
+
+                    break;
+                case ObjectKind.NodePool:
+                    if (_nodePools.Remove(delta.Name) | _nodePoolManifests.Remove(delta.Name))
+                    {
+                        await GrainFactory.GetGrain<INodePoolGrain>($"{ClusterId}/{delta.Name}").RemoveAsync();
+                    }
+
+                    break;
+                case ObjectKind.DaemonSet:
+                    _daemonSets.Remove(key);
+                    break;
+                case ObjectKind.PodDisruptionBudget:
+                    _pdbs.Remove(key);
+                    break;
+                default:
+                    return $"unknown kind {delta.Kind}";
+            }
+
+            return null;
+        }
+
+        if (string.IsNullOrEmpty(delta.Json))
+        {
+            return "an upsert needs the object's JSON";
+        }
+
+        if (delta.Kind == ObjectKind.NodePool)
+        {
+            var manifests = new Dictionary<string, string>(_nodePoolManifests, StringComparer.Ordinal);
+            var error = CollectNodePool(delta.Json, manifests);
+            if (error is null)
+            {
+                await ReplaceNodePoolsAsync(manifests);
+            }
+
+            return error;
+        }
+
+        var result = Upsert(delta.Kind, delta.Json, null, now);
+        if (result is null && delta.Kind == ObjectKind.Node)
+        {
+            touchedNodes.Add(delta.Name);
+        }
+
+        return result;
+    }
+
+    /// <summary>Parses and stores one object; null on success, else the problem.</summary>
+    private string? Upsert(ObjectKind kind, string json, Dictionary<string, TrackedPod>? previousPods, DateTimeOffset now)
+    {
+        try
+        {
+            switch (kind)
+            {
+                case ObjectKind.Pod:
+                    var pod = KubernetesJson.Deserialize<V1Pod>(json);
+                    if (pod?.Metadata?.Name is not { Length: > 0 } name)
+                    {
+                        return "metadata.name is required";
+                    }
+
+                    if (pod.Spec is null)
+                    {
+                        return "spec is required";
+                    }
+
+                    pod.Metadata.NamespaceProperty ??= "default";
+                    var key = $"{pod.Metadata.NamespaceProperty}/{name}";
+                    if (pod.Status?.Phase is "Succeeded" or "Failed")
+                    {
+                        _pods.Remove(key);
+                        _reportDirty = true;
+                        return null;
+                    }
+
+                    TrackPod(key, pod, (previousPods ?? _pods).GetValueOrDefault(key), now);
+                    return null;
+                case ObjectKind.Node:
+                    var node = KubernetesJson.Deserialize<V1Node>(json);
+                    if (node?.Metadata?.Name is not { Length: > 0 } nodeName)
+                    {
+                        return "metadata.name is required";
+                    }
+
+                    _nodes[nodeName] = node;
+                    _reportDirty = true;
+                    return null;
+                case ObjectKind.DaemonSet:
+                    var ds = KubernetesJson.Deserialize<V1DaemonSet>(json);
+                    if (ds?.Metadata?.Name is not { Length: > 0 } dsName || ds.Spec?.Template?.Spec is null)
+                    {
+                        return "metadata.name and spec.template.spec are required";
+                    }
+
+                    _daemonSets[$"{ds.Metadata.NamespaceProperty ?? "default"}/{dsName}"] = ds;
+                    return null;
+                case ObjectKind.PodDisruptionBudget:
+                    var pdb = KubernetesJson.Deserialize<V1PodDisruptionBudget>(json);
+                    if (pdb?.Metadata?.Name is not { Length: > 0 } pdbName)
+                    {
+                        return "metadata.name is required";
+                    }
+
+                    _pdbs[$"{pdb.Metadata.NamespaceProperty ?? "default"}/{pdbName}"] = pdb;
+                    return null;
+                default:
+                    return $"unknown kind {kind}";
+            }
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return $"invalid JSON: {ex.Message}";
+        }
+        catch (FormatException ex)
+        {
+            return $"invalid value: {ex.Message}";
+        }
+    }
+
+    private void TrackPod(string key, V1Pod pod, TrackedPod? previous, DateTimeOffset now)
+    {
+        var tracked = new TrackedPod(pod, previous?.FirstSeen ?? now)
+        {
+            PendingSince = previous?.PendingSince,
+            NodeClaim = previous?.NodeClaim,
+            Reason = previous?.Reason ?? "waiting for the next provisioning batch",
+        };
+        _pods[key] = tracked;
+        _reportDirty = true;
+        if (tracked.IsPending)
+        {
+            if (tracked.PendingSince is null)
+            {
+                tracked.PendingSince = now;
+                TriggerBatch();
+            }
+            else if (tracked.NodeClaim is null && previous is null)
+            {
+                TriggerBatch();
+            }
+        }
+        else if (tracked.IsBound && previous is { IsPending: true, PendingSince: { } since })
+        {
+            var tags = new KeyValuePair<string, object?>[] { new("cluster", ClusterId) };
+            KarpoTelemetry.PodSchedulingLatency.Record(Math.Max(0, (now - since).TotalSeconds), tags);
+            if (pod.Metadata?.CreationTimestamp is { } created)
+            {
+                KarpoTelemetry.PodsStartupDuration.Record(Math.Max(0, (now - new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc))).TotalSeconds), tags);
+            }
+
+            tracked.PendingSince = null;
+            tracked.NodeClaim = null;
+        }
+        else if (tracked.IsBound)
+        {
+            tracked.PendingSince = null;
+            tracked.NodeClaim = null;
+        }
+    }
+
+    /// <summary>Parses a NodePool manifest into <paramref name="manifests"/> (by name); null on success.</summary>
+    private static string? CollectNodePool(string json, Dictionary<string, string> manifests)
+    {
+        try
+        {
+            var loaded = ManifestLoader.LoadText("nodepool", json);
+            if (loaded.NodePools.Count != 1)
+            {
+                return "expected one karpenter.sh/v1 NodePool";
+            }
+
+            manifests[loaded.NodePools[0].Name] = json;
+            return null;
+        }
+        catch (ManifestException ex)
+        {
+            return ex.Message;
+        }
+    }
+
+    private async Task ReplaceNodePoolsAsync(Dictionary<string, string> manifests)
+    {
+        foreach (var removed in _nodePoolManifests.Keys.Where(k => !manifests.ContainsKey(k)).ToList())
+        {
+            _nodePoolManifests.Remove(removed);
+            _nodePools.Remove(removed);
+            await GrainFactory.GetGrain<INodePoolGrain>($"{ClusterId}/{removed}").RemoveAsync();
+        }
+
+        foreach (var (name, manifest) in manifests)
+        {
+            if (_nodePoolManifests.TryGetValue(name, out var old) && old == manifest && _nodePools.ContainsKey(name))
+            {
+                continue;
+            }
+
+            _nodePoolManifests[name] = manifest;
+            _nodePools[name] = ManifestLoader.LoadText($"nodepool {name}", manifest).NodePools[0];
+            await GrainFactory.GetGrain<INodePoolGrain>($"{ClusterId}/{name}").SetSpecAsync(manifest);
+            TriggerBatch();
+        }
+    }
+
+    private async Task AfterAgentChangesAsync(IReadOnlyCollection<string> touchedNodes, DateTimeOffset now)
+    {
+        var byInstance = state.State.Claims.Where(c => c.Value.IsLive && c.Value.InstanceId is not null)
+            .ToDictionary(c => c.Value.InstanceId!, c => c.Key, StringComparer.Ordinal);
+        foreach (var name in touchedNodes)
+        {
+            if (!_nodes.TryGetValue(name, out var node) || ClaimOf(node, byInstance) is not { } claimName)
+            {
+                continue;
+            }
+
+            var entry = state.State.Claims[claimName];
+            var claim = GrainFactory.GetGrain<INodeClaimGrain>($"{ClusterId}/{claimName}");
+            if (entry.Phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched)
+            {
+                Apply(claimName, await claim.MarkRegisteredAsync(name));
+            }
+
+            if (state.State.Claims[claimName].Phase == NodeClaimPhase.Registered && IsReady(node))
+            {
+                Apply(claimName, await claim.MarkInitializedAsync());
+            }
+        }
+
+        PublishGauges();
+        ReportCapacity(now);
+    }
+
+    private static string? ClaimOf(V1Node node, Dictionary<string, string> byInstance)
+    {
+        var providerId = node.Spec?.ProviderID;
+        if (string.IsNullOrEmpty(providerId))
+        {
+            return null;
+        }
+
+        var slash = providerId.LastIndexOf('/');
+        return byInstance.GetValueOrDefault(slash >= 0 ? providerId[(slash + 1)..] : providerId);
+    }
+
+    private static bool IsReady(V1Node node) =>
+        node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+
+    /// <summary>A node left the cluster: as with Karpenter's finalizer, its NodeClaim goes too.</summary>
+    private async Task NodeGoneAsync(string nodeName)
+    {
+        _emptySince.Remove(nodeName);
+        _reportDirty = true;
+        var claimName = state.State.Claims.FirstOrDefault(c => c.Value.IsLive && c.Value.NodeName == nodeName).Key;
+        if (claimName is not null && state.State.Claims[claimName].Phase is not NodeClaimPhase.Disrupting)
+        {
+            Apply(claimName, await GrainFactory.GetGrain<INodeClaimGrain>($"{ClusterId}/{claimName}").DeleteAsync("node deleted from the cluster"));
+        }
+    }
+
+    private static string Describe(ObjectDelta delta) =>
+        delta.Namespace is { Length: > 0 } ns ? $"{ns}/{delta.Name}" : delta.Name;
+
+    private ClusterRegistration RequireRegistration() =>
+        Registration ?? throw new InvalidOperationException($"cluster \"{ClusterId}\" is not registered");
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging;
+
+namespace Karpenter.Orleans.Grains.Instances;
+
+/// <summary>
+/// One cloud instance and its NodeClaim. Reentrant because a notice it forwards may lead the claim to
+/// record the instance's end here while the notice call is still running.
+/// </summary>
+[Reentrant]
+public sealed class InstanceGrain(
+    [PersistentState("instance", StorageNames.Karpo)] IPersistentState<InstanceState> state,
+    ILogger<InstanceGrain> logger) : Grain, IInstanceGrain
+{
+    private readonly SerialWriter _writer = new();
+
+    Task IInstanceGrain.RecordAsync(InstanceRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        // Notices are kept when the claim records a newer state.
+        var notices = state.State.Record?.Notices ?? [];
+        state.State.Record = record with { Notices = record.Notices.Count >= notices.Count ? record.Notices : notices };
+        return _writer.WriteAsync(state.WriteStateAsync);
+    }
+
+    Task<InstanceRecord?> IInstanceGrain.GetAsync() => Task.FromResult(state.State.Record);
+
+    async Task IInstanceGrain.NotifyInterruptionAsync(InterruptionNotice notice)
+    {
+        ArgumentNullException.ThrowIfNull(notice);
+        if (state.State.Record is not { } record)
+        {
+            logger.LogWarning("Interruption notice {Kind} for unknown instance {Instance} ignored", notice.Kind, this.GetPrimaryKeyString());
+            return;
+        }
+
+        if (record.Notices.Any(n => n.Kind == notice.Kind && n.At == notice.At))
+        {
+            return;
+        }
+
+        state.State.Record = record with { Notices = [.. record.Notices, notice] };
+        await _writer.WriteAsync(state.WriteStateAsync);
+        await GrainFactory.GetGrain<INodeClaimGrain>($"{record.ClusterId}/{record.NodeClaim}").NotifyInterruptionAsync(notice);
+    }
+}

@@ -1,0 +1,355 @@
+using System.Globalization;
+using System.Text.Json;
+using Karpenter.Orleans.CloudProviders;
+using Karpenter.Orleans.Grains.Shared;
+using Karpenter.Orleans.Grains.Telemetry;
+using Karpenter.Orleans.Scheduling.Model;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Karpenter.Orleans.Grains.NodeClaims;
+
+/// <summary>
+/// One NodeClaim through its lifecycle. The launch uses the claim's key as the cloud's client token, so a
+/// launch replayed after a crash (state still Pending) gets back the instance the first call made.
+/// </summary>
+public sealed class NodeClaimGrain(
+    [PersistentState("nodeclaim", StorageNames.Karpo)] IPersistentState<NodeClaimState> state,
+    ICloudProviders providers,
+    IOptions<ProvisioningOptions> options,
+    ServiceClock time,
+    ILogger<NodeClaimGrain> logger) : Grain, INodeClaimGrain
+{
+    /// <summary>Tag keys the launch puts on the instance; the node joining the cluster reads its labels and taints from them.</summary>
+    public const string NodeLabelsTag = "karpo.io/node-labels";
+    public const string NodeTaintsTag = "karpo.io/node-taints";
+    public const string ClusterTag = "karpo.io/cluster";
+    public const string NodeClaimTag = "karpenter.sh/nodeclaim";
+    public const string NodePoolTag = "karpenter.sh/nodepool";
+
+    private NodeClaimState S => state.State;
+
+    async Task<NodeClaimInfo> INodeClaimGrain.CreateAsync(NodeClaimSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (S.Spec is null)
+        {
+            if (spec.Options.Count == 0)
+            {
+                throw new ArgumentException($"NodeClaim {spec.Name}: no offering to launch", nameof(spec));
+            }
+
+            S.Spec = spec;
+            S.Phase = NodeClaimPhase.Pending;
+            S.CreatedAt = time.Now;
+            await state.WriteStateAsync();
+        }
+
+        if (S.Phase == NodeClaimPhase.Pending)
+        {
+            await LaunchAsync();
+        }
+
+        return Info();
+    }
+
+    Task<NodeClaimInfo?> INodeClaimGrain.GetAsync() => Task.FromResult(S.Spec is null ? null : Info());
+
+    async Task<NodeClaimInfo?> INodeClaimGrain.ReconcileAsync()
+    {
+        if (S.Spec is null)
+        {
+            return null;
+        }
+
+        switch (S.Phase)
+        {
+            case NodeClaimPhase.Pending:
+                // A launch cut short by a crash or a failed silo: replay it with the same client token.
+                await LaunchAsync();
+                break;
+            case NodeClaimPhase.Launched when time.Now - S.LaunchedAt > options.Value.RegistrationTtl:
+                await TerminateAsync($"node did not register within {options.Value.RegistrationTtl.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture)} min", "registration_timeout");
+                break;
+            case NodeClaimPhase.Launched or NodeClaimPhase.Registered or NodeClaimPhase.Initialized or NodeClaimPhase.Drifted:
+                var instance = await Provider.GetAsync(S.Spec.Region, S.InstanceId!);
+                if (instance is null || instance.State is CloudInstanceState.Terminated or CloudInstanceState.ShuttingDown)
+                {
+                    await TerminateAsync("the instance was terminated outside Karpenter", "instance_terminated");
+                }
+
+                break;
+            case NodeClaimPhase.Disrupting:
+                await TerminateAsync(S.Reason ?? "disrupted", "disrupted");
+                break;
+        }
+
+        return Info();
+    }
+
+    async Task<NodeClaimInfo> INodeClaimGrain.MarkRegisteredAsync(string nodeName)
+    {
+        if (S.Phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched)
+        {
+            S.Phase = NodeClaimPhase.Registered;
+            S.NodeName = nodeName;
+            S.RegisteredAt = time.Now;
+            await SaveAndNotifyAsync();
+        }
+
+        return Info();
+    }
+
+    async Task<NodeClaimInfo> INodeClaimGrain.MarkInitializedAsync()
+    {
+        if (S.Phase is NodeClaimPhase.Registered)
+        {
+            S.Phase = NodeClaimPhase.Initialized;
+            S.InitializedAt = time.Now;
+            KarpoTelemetry.NodeProvisioningDuration.Record((S.InitializedAt.Value - S.CreatedAt).TotalSeconds,
+                new("cluster", S.Spec!.ClusterId), new("nodepool", S.Spec.NodePool));
+            await SaveAndNotifyAsync();
+        }
+
+        return Info();
+    }
+
+    async Task<NodeClaimInfo> INodeClaimGrain.MarkDriftedAsync(string reason)
+    {
+        if (S.Phase is NodeClaimPhase.Registered or NodeClaimPhase.Initialized)
+        {
+            S.Phase = NodeClaimPhase.Drifted;
+            S.Reason = reason;
+            await SaveAndNotifyAsync();
+        }
+
+        return Info();
+    }
+
+    async Task<NodeClaimInfo> INodeClaimGrain.DeleteAsync(string reason)
+    {
+        if (S.Spec is not null && S.Phase != NodeClaimPhase.Terminated)
+        {
+            S.Phase = NodeClaimPhase.Disrupting;
+            S.Reason = reason;
+            await state.WriteStateAsync();
+            await TerminateAsync(reason, ReasonLabel(reason));
+        }
+
+        return Info();
+    }
+
+    async Task<NodeClaimInfo> INodeClaimGrain.NotifyInterruptionAsync(InterruptionNotice notice)
+    {
+        ArgumentNullException.ThrowIfNull(notice);
+        if (S.Spec is null || S.Phase == NodeClaimPhase.Terminated)
+        {
+            return Info();
+        }
+
+        var spec = S.Spec;
+        KarpoTelemetry.InterruptionMessages.Add(1, new("cluster", spec.ClusterId), new("message_type", MessageType(notice.Kind)));
+        if (notice.Kind == InterruptionKind.Rebalance)
+        {
+            // A rebalance recommendation is advice, not a deadline; Karpenter only records it too.
+            return Info();
+        }
+
+        if (notice.Kind == InterruptionKind.SpotInterruption && S.CapacityType == CapacityTypes.Spot && S.InstanceType is { } type && S.Zone is { } zone)
+        {
+            KarpoTelemetry.SpotInterruptions.Add(1, new("cluster", spec.ClusterId), new("region", spec.Region), new("instance_type", type), new("zone", zone));
+            var regionKey = $"{spec.Provider}/{spec.Region}";
+            await GrainFactory.GetGrain<IInterruptionRatesGrain>(regionKey).RecordInterruptionAsync(new SpotPoolKey(type, zone), spec.ClusterId);
+            // As Karpenter does: an interrupted spot offering is not offered again for a while.
+            await GrainFactory.GetGrain<IOfferingsGrain>(regionKey).MarkUnavailableAsync(
+                new OfferingKey(type, zone, CapacityTypes.Spot), "spot interruption", spec.ClusterId);
+        }
+
+        KarpoTelemetry.NodeClaimsDisrupted.Add(1, new("cluster", spec.ClusterId), new("nodepool", spec.NodePool), new("reason", "interrupted"));
+        S.Phase = NodeClaimPhase.Disrupting;
+        S.Reason = $"interrupted: {MessageType(notice.Kind).Replace('_', ' ')}";
+        await state.WriteStateAsync();
+        await TerminateAsync(S.Reason, "interruption");
+        return Info();
+    }
+
+    private ICloudProvider Provider => providers.Get(S.Spec!.Provider);
+
+    private async Task LaunchAsync()
+    {
+        var spec = S.Spec!;
+        var regionKey = $"{spec.Provider}/{spec.Region}";
+        var quota = GrainFactory.GetGrain<IQuotaGrain>($"{spec.Provider}/{spec.Account}/{spec.Region}");
+        var provider = Provider;
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [ClusterTag] = spec.ClusterId,
+            [NodeClaimTag] = spec.Name,
+            [NodePoolTag] = spec.NodePool,
+            [NodeLabelsTag] = JsonSerializer.Serialize(spec.Labels),
+            [NodeTaintsTag] = JsonSerializer.Serialize(spec.Taints),
+        };
+        S.LaunchAttempts++;
+        var failures = new List<string>();
+        try
+        {
+            var catalog = await provider.GetInstanceTypesAsync(spec.Region);
+            var vcpus = catalog.InstanceTypes.ToDictionary(t => t.Name, t => (int)Math.Ceiling(t.Capacity.MilliCpu / 1000.0), StringComparer.Ordinal);
+            // Options under one quota go out in one call, like one CreateFleet with several overrides; the
+            // quota holds the largest of them until the launch says which type it got.
+            foreach (var group in spec.Options.GroupBy(o => QuotaCodes.For(o.InstanceType, o.CapacityType)))
+            {
+                var need = group.Max(o => vcpus.GetValueOrDefault(o.InstanceType));
+                var decision = await quota.TryReserveAsync(new QuotaRequest(spec.Name, group.Key, need, spec.ClusterId));
+                if (!decision.Granted)
+                {
+                    failures.Add(decision.Reason!);
+                    continue;
+                }
+
+                S.QuotaHeld = true;
+                var request = new LaunchRequest(spec.Region, spec.Account, spec.ClusterId, spec.Name, spec.NodePool,
+                    group.Select(o => new LaunchOffering(o.InstanceType, o.Zone, o.CapacityType, o.PricePerHour)).ToList(), tags,
+                    ClientToken(spec));
+                var result = await provider.LaunchAsync(request);
+                foreach (var failure in result.Failures)
+                {
+                    KarpoTelemetry.CloudProviderErrors.Add(1, new("cluster", spec.ClusterId), new("provider", spec.Provider), new("error", failure.Code.ToString()));
+                    failures.Add($"{failure.Offering.InstanceType}/{failure.Offering.Zone}/{failure.Offering.CapacityType}: {failure.Code}");
+                    if (failure.Code == CloudErrorCode.InsufficientCapacity)
+                    {
+                        await GrainFactory.GetGrain<IOfferingsGrain>(regionKey).MarkUnavailableAsync(
+                            new OfferingKey(failure.Offering.InstanceType, failure.Offering.Zone, failure.Offering.CapacityType),
+                            failure.Message, spec.ClusterId);
+                    }
+                }
+
+                if (result.Instance is { } instance)
+                {
+                    await LaunchedAsync(instance, catalog, quota, group.Key, vcpus.GetValueOrDefault(instance.InstanceType));
+                    return;
+                }
+
+                await quota.ReleaseAsync(spec.Name);
+                S.QuotaHeld = false;
+            }
+        }
+        catch (CloudProviderException ex)
+        {
+            KarpoTelemetry.CloudProviderErrors.Add(1, new("cluster", spec.ClusterId), new("provider", spec.Provider), new("error", ex.Code.ToString()));
+            failures.Add($"{ex.Code}: {ex.Message}");
+            logger.LogWarning("Launch of NodeClaim {Cluster}/{NodeClaim} refused by {Provider}: {Code}", spec.ClusterId, spec.Name, spec.Provider, ex.Code);
+        }
+
+        // Every option failed: like Karpenter, delete the claim; its pods go back to the provisioner,
+        // which now sees the failed offerings as unavailable.
+        KarpoTelemetry.ProvisioningAttempts.Add(1, new("cluster", spec.ClusterId), new("result", "failure"));
+        await TerminateAsync("launch failed: " + string.Join("; ", failures.Take(5)), "launch_failed");
+    }
+
+    private async Task LaunchedAsync(CloudInstance instance, InstanceTypeCatalog catalog, IQuotaGrain quota, string quotaCode, int vcpus)
+    {
+        var spec = S.Spec!;
+        // The hold shrinks to what the instance really uses, then counts as usage.
+        await quota.TryReserveAsync(new QuotaRequest(spec.Name, quotaCode, vcpus, spec.ClusterId));
+        await quota.CommitAsync(spec.Name);
+        var type = catalog.InstanceTypes.FirstOrDefault(t => t.Name == instance.InstanceType);
+        S.Phase = NodeClaimPhase.Launched;
+        S.InstanceId = instance.Id;
+        S.InstanceType = instance.InstanceType;
+        S.Zone = instance.Zone;
+        S.CapacityType = instance.CapacityType;
+        S.PricePerHour = instance.PricePerHour;
+        S.CapacityMilliCpu = type?.Capacity.MilliCpu ?? 0;
+        S.CapacityMemory = type?.Capacity.Memory ?? 0;
+        S.LaunchedAt = time.Now;
+        S.Reason = null;
+        await state.WriteStateAsync();
+
+        var regionKey = $"{spec.Provider}/{spec.Region}";
+        await GrainFactory.GetGrain<IInstanceGrain>($"{regionKey}/{instance.Id}").RecordAsync(new InstanceRecord(
+            instance.Id, spec.Provider, spec.Region, instance.Zone, instance.InstanceType, instance.CapacityType,
+            instance.State.ToString(), spec.ClusterId, spec.Name, instance.LaunchedAt, []));
+        if (instance.CapacityType == CapacityTypes.Spot)
+        {
+            await GrainFactory.GetGrain<IInterruptionRatesGrain>(regionKey).RecordLaunchAsync(new SpotPoolKey(instance.InstanceType, instance.Zone), spec.ClusterId);
+        }
+
+        // The fleet ledger held the planned price; it now holds the real one.
+        await GrainFactory.GetGrain<IFleetGrain>(IFleetGrain.FleetKey).TryReserveSpendAsync(spec.ClusterId, spec.Name, instance.PricePerHour);
+        KarpoTelemetry.ProvisioningAttempts.Add(1, new("cluster", spec.ClusterId), new("result", "success"));
+        KarpoTelemetry.NodeClaimsCreated.Add(1, new("cluster", spec.ClusterId), new("nodepool", spec.NodePool),
+            new("reason", "provisioning"), new("capacity_type", instance.CapacityType));
+        Notify();
+        logger.LogInformation("NodeClaim {Cluster}/{NodeClaim} launched {Instance} ({Type} {Zone} {CapacityType} ${Price}/h)",
+            spec.ClusterId, spec.Name, instance.Id, instance.InstanceType, instance.Zone, instance.CapacityType, instance.PricePerHour);
+    }
+
+    private async Task TerminateAsync(string reason, string reasonLabel)
+    {
+        var spec = S.Spec!;
+        if (S.InstanceId is { } id)
+        {
+            await Provider.TerminateAsync(spec.Region, id);
+        }
+
+        if (S.QuotaHeld || S.InstanceId is not null)
+        {
+            await GrainFactory.GetGrain<IQuotaGrain>($"{spec.Provider}/{spec.Account}/{spec.Region}").ReleaseAsync(spec.Name);
+            S.QuotaHeld = false;
+        }
+
+        await GrainFactory.GetGrain<IFleetGrain>(IFleetGrain.FleetKey).ReleaseSpendAsync(spec.ClusterId, spec.Name);
+        var launched = S.InstanceId is not null;
+        S.Phase = NodeClaimPhase.Terminated;
+        S.TerminatedAt = time.Now;
+        S.Reason = reason;
+        await state.WriteStateAsync();
+        if (launched)
+        {
+            KarpoTelemetry.NodeClaimsTerminated.Add(1, new("cluster", spec.ClusterId), new("nodepool", spec.NodePool), new("reason", reasonLabel));
+        }
+
+        Notify();
+    }
+
+    private async Task SaveAndNotifyAsync()
+    {
+        await state.WriteStateAsync();
+        Notify();
+    }
+
+    private void Notify() =>
+        GrainFactory.GetGrain<IClusterGrain>(S.Spec!.ClusterId).OnNodeClaimChangedAsync(Info()).Ignore();
+
+    /// <summary>EC2 accepts client tokens up to 64 ASCII characters; the claim's key is unique per cluster.</summary>
+    private static string ClientToken(NodeClaimSpec spec)
+    {
+        var token = $"{spec.ClusterId}/{spec.Name}";
+        return token.Length <= 64 ? token : Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
+    }
+
+    private static string ReasonLabel(string reason) =>
+        reason.StartsWith("empt", StringComparison.Ordinal) ? "emptiness"
+        : reason.StartsWith("orphan", StringComparison.Ordinal) ? "orphan"
+        : reason.StartsWith("node deleted", StringComparison.Ordinal) ? "node_deleted"
+        : "deleted";
+
+    private static string MessageType(InterruptionKind kind) => kind switch
+    {
+        InterruptionKind.SpotInterruption => "spot_interruption",
+        InterruptionKind.Rebalance => "rebalance",
+        InterruptionKind.ScheduledChange => "scheduled_change",
+        _ => "state_change",
+    };
+
+    private NodeClaimInfo Info()
+    {
+        var spec = S.Spec;
+        var key = this.GetPrimaryKeyString();
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        return new NodeClaimInfo(spec?.ClusterId ?? key[..slash], spec?.Name ?? key[(slash + 1)..], spec?.NodePool ?? "", S.Phase,
+            S.InstanceId, S.InstanceType, S.Zone, S.CapacityType, S.PricePerHour, S.NodeName, S.CapacityMilliCpu, S.CapacityMemory,
+            S.CreatedAt, S.LaunchedAt, S.RegisteredAt, S.InitializedAt, S.TerminatedAt, S.Reason);
+    }
+}

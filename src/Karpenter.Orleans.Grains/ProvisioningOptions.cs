@@ -1,0 +1,50 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Karpenter.Orleans.Grains;
+
+/// <summary>How clusters provision and reconcile; section <see cref="Section"/>. Defaults follow Karpenter.</summary>
+public sealed class ProvisioningOptions
+{
+    public const string Section = "Karpo:Provisioning";
+
+    /// <summary>A batch of pending pods closes after this long without a new one (Karpenter: 1 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan BatchIdleDuration { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A batch closes at the latest this long after its first pod (Karpenter: 10 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan BatchMaxDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A launched NodeClaim whose node has not registered by then is deleted (Karpenter: 15 min).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan RegistrationTtl { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long an offering that failed for insufficient capacity stays unavailable (Karpenter: 3 min).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan UnavailableOfferingTtl { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>How often a cluster runs its housekeeping while active.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>An instance tagged for a cluster but owned by no live NodeClaim is terminated once older than this.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan OrphanGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Spot pools interrupted at this rate or more (interruptions per launch, fleet-wide) are not used.</summary>
+    [Range(0.0, 1.0)]
+    public double SpotInterruptionRateThreshold { get; set; } = 0.2;
+
+    /// <summary>vCPU limit of a quota nobody set explicitly; null means unlimited (still tracked).</summary>
+    [Range(1, int.MaxValue)]
+    public int? DefaultVcpuQuota { get; set; }
+
+    /// <summary>Poll the clouds' interruption queues (off in tests that deliver notices by hand).</summary>
+    public bool InterruptionPolling { get; set; } = true;
+
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan InterruptionPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Run the batch timer and reconcile timer (tests may drive provisioning by hand instead).</summary>
+    public bool Timers { get; set; } = true;
+}

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Karpenter.Orleans.Grains.Telemetry;
+
+/// <summary>
+/// The service's meter and activity source (both named <see cref="Name"/>). Instrument names are the
+/// Prometheus names of <see cref="MetricNames"/> without the suffixes the exporter adds (_total, units).
+/// Gauges read the latest values grains published into <see cref="Gauges"/>.
+/// </summary>
+public static class KarpoTelemetry
+{
+    public const string Name = "Karpenter.Orleans";
+
+    public static readonly ActivitySource Activities = new(Name);
+
+    private static readonly Meter Meter = new(Name);
+
+    public static readonly Counter<long> NodeClaimsCreated = Meter.CreateCounter<long>(Strip(MetricNames.NodeClaimsCreated), description: "NodeClaims created");
+
+    public static readonly Counter<long> NodeClaimsTerminated = Meter.CreateCounter<long>(Strip(MetricNames.NodeClaimsTerminated), description: "NodeClaims terminated");
+
+    public static readonly Counter<long> NodeClaimsDisrupted = Meter.CreateCounter<long>(Strip(MetricNames.NodeClaimsDisrupted), description: "NodeClaims disrupted");
+
+    public static readonly Histogram<double> PodsStartupDuration = Meter.CreateHistogram<double>(Strip(MetricNames.PodsStartupDuration), "s", "Pod creation to binding");
+
+    public static readonly Histogram<double> SchedulingDuration = Meter.CreateHistogram<double>(Strip(MetricNames.SchedulingDuration), "s", "One solver run");
+
+    public static readonly Counter<long> CloudProviderErrors = Meter.CreateCounter<long>(Strip(MetricNames.CloudProviderErrors), description: "Cloud provider errors");
+
+    public static readonly Counter<long> InterruptionMessages = Meter.CreateCounter<long>(Strip(MetricNames.InterruptionMessages), description: "Interruption messages received");
+
+    public static readonly Histogram<double> PodSchedulingLatency = Meter.CreateHistogram<double>(Strip(MetricNames.PodSchedulingLatency), "s", "Pending seen to bound");
+
+    public static readonly Histogram<double> NodeProvisioningDuration = Meter.CreateHistogram<double>(Strip(MetricNames.NodeProvisioningDuration), "s", "NodeClaim created to node initialized");
+
+    public static readonly Counter<long> ProvisioningAttempts = Meter.CreateCounter<long>(Strip(MetricNames.ProvisioningAttempts), description: "Launch attempts by result");
+
+    public static readonly Histogram<double> ReconcileDuration = Meter.CreateHistogram<double>(Strip(MetricNames.ReconcileDuration), "s", "One cluster reconcile");
+
+    public static readonly Counter<long> SpotInterruptions = Meter.CreateCounter<long>(Strip(MetricNames.SpotInterruptions), description: "Spot interruptions");
+
+    public static readonly Counter<long> SpendCapBlocked = Meter.CreateCounter<long>(Strip(MetricNames.SpendCapBlocked), description: "Pods held back by a spend cap");
+
+    /// <summary>Latest gauge values by metric and label set.</summary>
+    public static readonly GaugeStore Gauges = new();
+
+    static KarpoTelemetry()
+    {
+        foreach (var name in new[]
+        {
+            MetricNames.SchedulerQueueDepth, MetricNames.UnschedulablePods, MetricNames.NodePoolUsage, MetricNames.NodePoolLimit,
+            MetricNames.ClusterCost, MetricNames.ClusterSpendCap, MetricNames.FleetCost, MetricNames.FleetSpendCap, MetricNames.AgentLag,
+            MetricNames.Nodes,
+        })
+        {
+            var captured = name;
+            Meter.CreateObservableGauge(captured, () => Gauges.Read(captured));
+        }
+    }
+
+    /// <summary>The instrument name for an exported name: the exporter appends _total to counters and _seconds to histograms in seconds.</summary>
+    public static string Strip(string exported) =>
+        exported.EndsWith("_total", StringComparison.Ordinal) ? exported[..^"_total".Length]
+        : exported.EndsWith("_seconds", StringComparison.Ordinal) ? exported[..^"_seconds".Length]
+        : exported;
+}
