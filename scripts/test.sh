@@ -62,10 +62,10 @@ trap 'exit 143' TERM
 # ================================================================================
 # Service hooks for later issues.
 #
-# NOT CALLED YET: nothing in the test suite needs them today. The issue that brings
-# the PostgreSQL-backed Orleans storage (resp. the AWS EC2 provider) adds the call
-# in the "services" step of main() below. Each hook is safe to run on a fresh
-# machine, exports where its service listens, and stops the service on exit.
+# start_postgres is called in the "services" step of main() below; start_moto is not
+# called yet (the issue that brings the AWS EC2 provider adds it there). Each hook is
+# safe to run on a fresh machine, exports where its service listens, and stops the
+# service on exit.
 # ================================================================================
 
 # start_postgres: a private PostgreSQL on 127.0.0.1:55432 with data in
@@ -278,9 +278,9 @@ main() {
   fi
 
   # ---- services ---------------------------------------------------------------
-  # Hook point: later issues call start_postgres / start_moto here, e.g.
-  #   start_postgres || { echo "0 passed, 0 failed"; return 1; }
-  # Not called yet: no test needs them so far.
+  # PostgreSQL backs the ADO.NET storage, clustering and reminder tests (they fail,
+  # not skip, without KARPO_TEST_POSTGRES). start_moto joins here with the EC2 provider.
+  start_postgres || { echo "0 passed, 0 failed"; return 1; }
 
   run_tests "$@"
 

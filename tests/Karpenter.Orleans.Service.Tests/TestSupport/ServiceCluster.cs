@@ -1,0 +1,97 @@
+using Karpenter.Orleans.CloudProviders;
+using Karpenter.Orleans.CloudProviders.Simulated;
+using Karpenter.Orleans.Grains;
+using Karpenter.Orleans.Grains.Interruption;
+using Karpenter.Orleans.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.TestingHost;
+
+namespace Karpenter.Orleans.Service.Tests.TestSupport;
+
+/// <summary>
+/// Real Orleans silos (TestingHost, in process) running the service's grains against a simulated cloud
+/// the test owns. The cloud lives outside the silos, like a real one: it survives silo restarts and is
+/// shared by every silo. Grain time is a <see cref="FakeTimeProvider"/> the test moves.
+/// </summary>
+public sealed class ServiceCluster : IAsyncDisposable
+{
+    private ServiceCluster(InProcessTestCluster cluster, SimulatedCloudProvider cloud, FakeTimeProvider clock)
+    {
+        Cluster = cluster;
+        Cloud = cloud;
+        Clock = clock;
+    }
+
+    public InProcessTestCluster Cluster { get; }
+
+    public SimulatedCloudProvider Cloud { get; }
+
+    public FakeTimeProvider Clock { get; }
+
+    public IClusterClient Grains => Cluster.Client;
+
+    /// <summary>Starts silos. Pass the same cloud and clock (and ServiceId) to a second cluster to "restart" the service.</summary>
+    public static async Task<ServiceCluster> StartAsync(
+        SimulatedCloudProvider? cloud = null,
+        FakeTimeProvider? clock = null,
+        Action<Dictionary<string, string?>>? configure = null,
+        KarpoStorageOptions? storage = null,
+        string? serviceId = null,
+        int silos = 1)
+    {
+        clock ??= new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+        cloud ??= NewCloud(clock);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Karpo:Provisioning:Timers"] = "false",
+            ["Karpo:Provisioning:InterruptionPolling"] = "false",
+        };
+        configure?.Invoke(settings);
+        var builder = new InProcessTestClusterBuilder((short)silos);
+        builder.Options.ConfigureFileLogging = false;
+        if (serviceId is not null)
+        {
+            builder.Options.ServiceId = serviceId;
+        }
+
+        var storageOptions = storage ?? new KarpoStorageOptions { Provider = StorageProvider.Memory };
+        builder.ConfigureSiloHost((_, host) =>
+        {
+            host.Configuration.AddInMemoryCollection(settings);
+            host.Services.AddKarpoGrains(host.Configuration.GetSection(ProvisioningOptions.Section));
+            host.Services.AddSingleton(new ServiceClock(clock));
+            host.Services.AddSingleton(cloud);
+            host.Services.AddSingleton<ICloudProvider>(cloud);
+            host.Services.AddSingleton<ICloudProviders, CloudProviderRegistry>();
+        });
+        builder.ConfigureSilo((_, silo) => silo.AddKarpoStorage(storageOptions));
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new ServiceCluster(cluster, cloud, clock);
+    }
+
+    public static SimulatedCloudProvider NewCloud(TimeProvider clock, Action<SimulatedCloudOptions>? configure = null)
+    {
+        var options = new SimulatedCloudOptions
+        {
+            CatalogPath = Path.Combine(AppContext.BaseDirectory, "data", "aws-us-east-1-instance-types.json"),
+            BootDelay = TimeSpan.Zero,
+            AutomaticInterruptions = false,
+        };
+        configure?.Invoke(options);
+        return new SimulatedCloudProvider(options, clock);
+    }
+
+    /// <summary>The interruption poller of the first silo, to deliver the cloud's queue on demand.</summary>
+    public InterruptionPoller Poller =>
+        Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetServices<IHostedService>().OfType<InterruptionPoller>().Single();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+}
