@@ -99,8 +99,9 @@ public sealed class SimulatedCloudProvider : ICloudProvider
     }
 
     /// <summary>
-    /// Makes the offering fail launches with InsufficientCapacity and show as unavailable, until
-    /// <paramref name="until"/> (for good when null), like an EC2 pool that has run dry.
+    /// Makes the offering fail launches with InsufficientCapacity until <paramref name="until"/> (for
+    /// good when null), like an EC2 pool that has run dry. As with EC2, the instance-type listing does
+    /// not reveal it: a caller learns of it only by launching.
     /// </summary>
     public void InjectInsufficientCapacity(string instanceType, string zone, string capacityType, DateTimeOffset? until = null)
     {
@@ -179,16 +180,12 @@ public sealed class SimulatedCloudProvider : ICloudProvider
     {
         cancellationToken.ThrowIfCancellationRequested();
         var now = _time.GetUtcNow();
-        HashSet<OfferingKey> unavailable;
         lock (_lock)
         {
             ThrowIfCallFault();
-            unavailable = [.. _capacityFaults.Where(f => IsActive(f.Value, now)).Select(f => f.Key)];
         }
 
-        var simulated = RegionOf(region);
-        unavailable.RemoveWhere(k => !simulated.HasZone(k.Zone));
-        return Task.FromResult(simulated.Current(now, unavailable));
+        return Task.FromResult(RegionOf(region).Current(now, new HashSet<OfferingKey>()));
     }
 
     public Task<LaunchResult> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken = default)

@@ -22,21 +22,33 @@ public static class KarpoTelemetry
 
     public static readonly Counter<long> NodeClaimsDisrupted = Meter.CreateCounter<long>(Strip(MetricNames.NodeClaimsDisrupted), description: "NodeClaims disrupted");
 
-    public static readonly Histogram<double> PodsStartupDuration = Meter.CreateHistogram<double>(Strip(MetricNames.PodsStartupDuration), "s", "Pod creation to binding");
+    // Buckets sized for what each histogram measures: seconds to minutes for pods and nodes (the
+    // scheduling SLO reads the 180 s bucket), milliseconds to a minute for solver and reconcile runs.
+    private static readonly InstrumentAdvice<double> LatencyBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.25, 0.5, 1, 2, 5, 10, 15, 30, 45, 60, 90, 120, 180, 240, 300, 600, 900, 1800],
+    };
 
-    public static readonly Histogram<double> SchedulingDuration = Meter.CreateHistogram<double>(Strip(MetricNames.SchedulingDuration), "s", "One solver run");
+    private static readonly InstrumentAdvice<double> RunBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    };
+
+    public static readonly Histogram<double> PodsStartupDuration = Meter.CreateHistogram(Strip(MetricNames.PodsStartupDuration), "s", "Pod creation to binding", advice: LatencyBuckets);
+
+    public static readonly Histogram<double> SchedulingDuration = Meter.CreateHistogram(Strip(MetricNames.SchedulingDuration), "s", "One solver run", advice: RunBuckets);
 
     public static readonly Counter<long> CloudProviderErrors = Meter.CreateCounter<long>(Strip(MetricNames.CloudProviderErrors), description: "Cloud provider errors");
 
     public static readonly Counter<long> InterruptionMessages = Meter.CreateCounter<long>(Strip(MetricNames.InterruptionMessages), description: "Interruption messages received");
 
-    public static readonly Histogram<double> PodSchedulingLatency = Meter.CreateHistogram<double>(Strip(MetricNames.PodSchedulingLatency), "s", "Pending seen to bound");
+    public static readonly Histogram<double> PodSchedulingLatency = Meter.CreateHistogram(Strip(MetricNames.PodSchedulingLatency), "s", "Pending seen to bound", advice: LatencyBuckets);
 
-    public static readonly Histogram<double> NodeProvisioningDuration = Meter.CreateHistogram<double>(Strip(MetricNames.NodeProvisioningDuration), "s", "NodeClaim created to node initialized");
+    public static readonly Histogram<double> NodeProvisioningDuration = Meter.CreateHistogram(Strip(MetricNames.NodeProvisioningDuration), "s", "NodeClaim created to node initialized", advice: LatencyBuckets);
 
     public static readonly Counter<long> ProvisioningAttempts = Meter.CreateCounter<long>(Strip(MetricNames.ProvisioningAttempts), description: "Launch attempts by result");
 
-    public static readonly Histogram<double> ReconcileDuration = Meter.CreateHistogram<double>(Strip(MetricNames.ReconcileDuration), "s", "One cluster reconcile");
+    public static readonly Histogram<double> ReconcileDuration = Meter.CreateHistogram(Strip(MetricNames.ReconcileDuration), "s", "One cluster reconcile", advice: RunBuckets);
 
     public static readonly Counter<long> SpotInterruptions = Meter.CreateCounter<long>(Strip(MetricNames.SpotInterruptions), description: "Spot interruptions");
 
