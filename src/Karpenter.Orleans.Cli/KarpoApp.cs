@@ -1,21 +1,34 @@
 using System.CommandLine;
 using Karpenter.Orleans.Cli.Commands;
+using Karpenter.Orleans.Cli.Fleet;
 
 namespace Karpenter.Orleans.Cli;
 
 /// <summary>
 /// The karpo command line, runnable in-process with any pair of writers (tests pass StringWriters).
-/// Exit codes: 0 success, 1 bad input, 2 usage error, 3 internal error (a bug).
+/// Exit codes: 0 success, 1 bad input or service error, 2 usage error, 3 internal error (a bug).
 /// </summary>
 internal static class KarpoApp
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
+        Run(args, stdout, stderr, FleetEnvironment.Process);
+
+    /// <summary>Runs with the fleet commands sending their requests through <paramref name="handler"/> (a test server's).</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler) =>
+        Run(args, stdout, stderr, FleetEnvironment.Process with { Handler = handler });
+
+    /// <summary>Runs with the fleet commands' transport, environment variables and clock all replaced (tests).</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, FleetEnvironment fleet)
     {
         var root = new RootCommand("karpo: the Karpenter.Orleans command line.")
         {
             SimulateCommand.Create(stdout, stderr),
             BenchCommand.Create(stdout, stderr),
         };
+        foreach (var command in FleetCommands.Create(stdout, stderr, fleet))
+        {
+            root.Subcommands.Add(command);
+        }
 
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)

@@ -12,6 +12,9 @@ public interface IClusterGrain : IGrainWithStringKey
 
     Task<ClusterRegistration?> GetRegistrationAsync();
 
+    /// <summary>Forgets the registration (the fleet removed the cluster). NodeClaims and their instances are left alone.</summary>
+    Task UnregisterAsync();
+
     /// <summary>Replaces the reported state with a full snapshot (agent connect or resync).</summary>
     Task<SyncResult> ResyncAsync(ClusterSnapshot snapshot);
 

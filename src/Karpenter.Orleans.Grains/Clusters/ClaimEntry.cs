@@ -34,6 +34,9 @@ public sealed class ClaimEntry
 
     public List<string> Taints { get; set; } = [];
 
+    /// <summary>Pods (namespace/name) planned onto the claim, so nominations survive a restart of the cluster grain.</summary>
+    public List<string> Pods { get; set; } = [];
+
     public bool IsLive => Phase != NodeClaimPhase.Terminated;
 
     /// <summary>Launched or launching but not yet a node: capacity the provisioner counts as coming.</summary>

@@ -238,6 +238,7 @@ public sealed partial class ClusterGrain
                 CreatedAt = time.Now,
                 Labels = spec.Labels.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
                 Taints = [.. spec.Taints],
+                Pods = [.. plan.Pods],
             };
             foreach (var podKey in plan.Pods)
             {

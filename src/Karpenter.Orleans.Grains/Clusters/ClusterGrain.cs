@@ -83,6 +83,38 @@ public sealed partial class ClusterGrain(
 
     Task<ClusterRegistration?> IClusterGrain.GetRegistrationAsync() => Task.FromResult(Registration);
 
+    async Task IClusterGrain.UnregisterAsync()
+    {
+        if (Registration is null)
+        {
+            return;
+        }
+
+        state.State.Registration = null;
+        await state.WriteStateAsync();
+        _reconcileTimer?.Dispose();
+        _reconcileTimer = null;
+        _session = null;
+        _pods.Clear();
+        _nodes.Clear();
+        try
+        {
+            if (await this.GetReminder(ReconcileReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OrleansException)
+        {
+            logger.LogDebug("No reminder to remove for cluster {Cluster}: {Message}", ClusterId, ex.Message);
+        }
+
+        foreach (var metric in new[] { MetricNames.SchedulerQueueDepth, MetricNames.UnschedulablePods, MetricNames.ClusterCost, MetricNames.ClusterSpendCap, MetricNames.AgentLag, MetricNames.Nodes })
+        {
+            KarpoTelemetry.Gauges.RemoveWhere(metric, new KeyValuePair<string, object?>("cluster", ClusterId));
+        }
+    }
+
     async Task IClusterGrain.SetSpendCapAsync(double? pricePerHour)
     {
         if (pricePerHour is < 0 or double.NaN)
@@ -135,6 +167,7 @@ public sealed partial class ClusterGrain(
         }
 
         await ReplaceNodePoolsAsync(poolManifests);
+        RestoreNominations();
         _session = snapshot.AgentSession;
         _sequence = snapshot.Sequence;
         _lastAgentContact = now;
@@ -469,6 +502,25 @@ public sealed partial class ClusterGrain(
         if (claimName is not null && state.State.Claims[claimName].Phase is not NodeClaimPhase.Disrupting)
         {
             Apply(claimName, await GrainFactory.GetGrain<INodeClaimGrain>($"{ClusterId}/{claimName}").DeleteAsync("node deleted from the cluster"));
+        }
+    }
+
+    /// <summary>
+    /// After a restart the pods come back from the agent without their nominations; the claims in
+    /// flight say which pods they are for, so those pods are not planned a second time.
+    /// </summary>
+    private void RestoreNominations()
+    {
+        foreach (var (name, entry) in state.State.Claims.Where(c => c.Value.InFlight))
+        {
+            foreach (var key in entry.Pods)
+            {
+                if (_pods.TryGetValue(key, out var pod) && pod.IsPending && pod.NodeClaim is null)
+                {
+                    pod.NodeClaim = name;
+                    pod.Reason = $"nominated to NodeClaim {name} ({entry.Phase.ToString().ToLowerInvariant()})";
+                }
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Karpenter.Orleans.CloudProviders;
 using Karpenter.Orleans.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -12,6 +13,7 @@ namespace Karpenter.Orleans.Grains.Fleet;
 [Reentrant]
 public sealed class FleetGrain(
     [PersistentState("fleet", StorageNames.Karpo)] IPersistentState<FleetState> state,
+    ICloudProviders providers,
     ILogger<FleetGrain> logger) : Grain, IFleetGrain
 {
     private static readonly string[] GroupKeys = ["cluster", "region", "zone", "instanceType", "capacityType", "nodePool"];
@@ -37,6 +39,8 @@ public sealed class FleetGrain(
     {
         ArgumentNullException.ThrowIfNull(registration);
         ArgumentException.ThrowIfNullOrEmpty(agentTokenSha256);
+        // Checked before anything is written: an unknown provider registers nothing.
+        providers.Get(registration.Provider);
         var id = registration.ClusterId;
         if (state.State.Clusters.TryGetValue(id, out var previous))
         {
@@ -62,6 +66,7 @@ public sealed class FleetGrain(
         _byToken.Remove(entry.AgentTokenSha256);
         state.State.Reports.Remove(clusterId);
         await _writer.WriteAsync(state.WriteStateAsync);
+        await GrainFactory.GetGrain<IClusterGrain>(clusterId).UnregisterAsync();
         return true;
     }
 

@@ -1,0 +1,160 @@
+using System.CommandLine;
+using Karpenter.Orleans.Abstractions;
+using Karpenter.Orleans.Cli.Commands;
+
+namespace Karpenter.Orleans.Cli.Fleet;
+
+/// <summary>
+/// The fleet commands (<c>clusters</c>, <c>capacity</c>, <c>nodeclaims</c>, <c>pending</c>, <c>cost</c>): read-only
+/// GETs of the service's API, printed as tables or, with <c>-o json</c>, as the API's records.
+/// </summary>
+internal static class FleetCommands
+{
+    public static IEnumerable<Command> Create(TextWriter stdout, TextWriter stderr, FleetEnvironment environment) =>
+    [
+        Clusters(stdout, stderr, environment),
+        Capacity(stdout, stderr, environment),
+        NodeClaims(stdout, stderr, environment),
+        Pending(stdout, stderr, environment),
+        Cost(stdout, stderr, environment),
+    ];
+
+    private static Command Clusters(TextWriter stdout, TextWriter stderr, FleetEnvironment environment)
+    {
+        var connection = new ConnectionOptions();
+        var id = new Argument<string>("CLUSTER")
+        {
+            Description = "Show only this cluster.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var command = new Command("clusters", "List the clusters of the fleet: nodes, pods, pending pods, cost and agent.") { id };
+        connection.AddTo(command);
+        command.SetAction(parseResult => Execute(stderr, () =>
+        {
+            using var client = connection.Connect(parseResult, environment);
+            var now = environment.Time.GetUtcNow();
+            if (parseResult.GetValue(id) is { Length: > 0 } cluster)
+            {
+                var one = client.Get<ClusterStatus>($"api/v1/clusters/{Uri.EscapeDataString(cluster)}", "read clusters", cluster);
+                Print(connection.Json(parseResult), one, () => FleetTables.Clusters([one], now, stdout), stdout);
+            }
+            else
+            {
+                var all = client.Get<ClusterStatus[]>("api/v1/clusters", "list clusters", cluster: null);
+                Print(connection.Json(parseResult), all, () => FleetTables.Clusters(all, now, stdout), stdout);
+            }
+        }));
+        return command;
+    }
+
+    private static Command Capacity(TextWriter stdout, TextWriter stderr, FleetEnvironment environment)
+    {
+        var connection = new ConnectionOptions();
+        var groupBy = new Option<string[]>("--group-by")
+        {
+            Description = $"Keys to group by, comma-separated or repeated: {CapacityGroupKeys.Allowed}.",
+            HelpName = "KEY[,KEY...]",
+            DefaultValueFactory = _ => [CapacityGroupKeys.Default],
+            AllowMultipleArgumentsPerToken = false,
+        };
+        groupBy.Validators.Add(CapacityGroupKeys.Validate);
+        var command = new Command("capacity", "Sum the fleet's nodes, cores, memory and $/hour by cluster, region, zone, instance type, capacity type or NodePool.")
+        {
+            groupBy,
+        };
+        connection.AddTo(command);
+        command.SetAction(parseResult => Execute(stderr, () =>
+        {
+            // The validator has already rejected unknown keys, so Parse cannot return null here.
+            var keys = CapacityGroupKeys.Parse(parseResult.GetValue(groupBy) ?? [], out _) ?? [CapacityGroupKeys.Default];
+            using var client = connection.Connect(parseResult, environment);
+            var rows = client.Get<CapacityRow[]>(
+                $"api/v1/capacity?groupBy={Uri.EscapeDataString(string.Join(',', keys))}", "read capacity", cluster: null);
+            Print(connection.Json(parseResult), rows, () => FleetTables.Capacity(rows, keys, stdout), stdout);
+        }));
+        return command;
+    }
+
+    private static Command NodeClaims(TextWriter stdout, TextWriter stderr, FleetEnvironment environment)
+    {
+        var connection = new ConnectionOptions();
+        var cluster = ClusterOption();
+        var command = new Command("nodeclaims", "List NodeClaims: phase, instance, zone, capacity type, price, node and age.") { cluster };
+        connection.AddTo(command);
+        command.SetAction(parseResult => Execute(stderr, () =>
+        {
+            var id = parseResult.GetValue(cluster);
+            using var client = connection.Connect(parseResult, environment);
+            var claims = client.Get<NodeClaimInfo[]>(WithCluster("api/v1/nodeclaims", id), "list node claims", id);
+            Print(connection.Json(parseResult), claims, () => FleetTables.NodeClaims(claims, environment.Time.GetUtcNow(), stdout), stdout);
+        }));
+        return command;
+    }
+
+    private static Command Pending(TextWriter stdout, TextWriter stderr, FleetEnvironment environment)
+    {
+        var connection = new ConnectionOptions();
+        var cluster = ClusterOption();
+        var command = new Command("pending", "List pods waiting for capacity, how long they have waited and why.") { cluster };
+        connection.AddTo(command);
+        command.SetAction(parseResult => Execute(stderr, () =>
+        {
+            var id = parseResult.GetValue(cluster);
+            using var client = connection.Connect(parseResult, environment);
+            var pods = client.Get<FleetPendingPod[]>(WithCluster("api/v1/pending", id), "list pending pods", id);
+            Print(connection.Json(parseResult), pods, () => FleetTables.Pending(pods, id, environment.Time.GetUtcNow(), stdout), stdout);
+        }));
+        return command;
+    }
+
+    private static Command Cost(TextWriter stdout, TextWriter stderr, FleetEnvironment environment)
+    {
+        var connection = new ConnectionOptions();
+        var command = new Command("cost", "Show the fleet's $/hour, running and committed, per cluster and against the spend caps.");
+        connection.AddTo(command);
+        command.SetAction(parseResult => Execute(stderr, () =>
+        {
+            using var client = connection.Connect(parseResult, environment);
+            var cost = client.Get<FleetCost>("api/v1/cost", "read the fleet's cost", cluster: null);
+            Print(connection.Json(parseResult), cost, () => FleetTables.Cost(cost, stdout), stdout);
+        }));
+        return command;
+    }
+
+    private static Option<string> ClusterOption() => new("--cluster")
+    {
+        Description = "Only this cluster (default: every cluster).",
+        HelpName = "ID",
+    };
+
+    private static string WithCluster(string path, string? cluster) =>
+        string.IsNullOrEmpty(cluster) ? path : $"{path}?cluster={Uri.EscapeDataString(cluster)}";
+
+    private static void Print<T>(bool json, T value, Action table, TextWriter stdout)
+    {
+        if (json)
+        {
+            stdout.WriteLine(FleetJson.Write(value));
+        }
+        else
+        {
+            table();
+        }
+    }
+
+    // Failures outside karpo are one line on stderr and exit 1, like bad input; anything else is left to
+    // KarpoApp, which reports it as the bug it is (exit 3).
+    private static int Execute(TextWriter stderr, Action run)
+    {
+        try
+        {
+            run();
+            return ExitCodes.Success;
+        }
+        catch (FleetException ex)
+        {
+            stderr.WriteLine($"error: {ex.Message}");
+            return ExitCodes.ServiceError;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using Karpenter.Orleans.Abstractions;
+using Karpenter.Orleans.CloudProviders;
+using Karpenter.Orleans.Silo.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Karpenter.Orleans.Silo.Api;
+
+/// <summary>
+/// <c>/api/v1/clusters</c>: registration (admin), an agent's state and deltas (that cluster's agent or
+/// admin), and per-cluster views (read, or the cluster's own agent).
+/// </summary>
+internal static class ClusterEndpoints
+{
+    public static RouteGroupBuilder MapClusterEndpoints(this RouteGroupBuilder api)
+    {
+        var clusters = api.MapGroup("/clusters").WithTags("Clusters");
+
+        clusters.MapPost(string.Empty, RegisterAsync).WithName("RegisterCluster")
+            .RequireAuthorization(KarpoPolicies.Admin).AcceptsJson<ClusterRegistration>().ProducesErrors(400);
+        clusters.MapGet(string.Empty, ListAsync).WithName("ListClusters")
+            .RequireAuthorization(KarpoPolicies.Read).ProducesErrors();
+        clusters.MapGet("/{clusterId}", GetAsync).WithName("GetCluster")
+            .RequireAuthorization(KarpoPolicies.Read).ProducesErrors(400, 404);
+        clusters.MapDelete("/{clusterId}", UnregisterAsync).WithName("UnregisterCluster")
+            .RequireAuthorization(KarpoPolicies.Admin).ProducesErrors(400, 404);
+        clusters.MapPut("/{clusterId}/spend-cap", SetSpendCapAsync).WithName("SetClusterSpendCap")
+            .RequireAuthorization(KarpoPolicies.Admin).AcceptsJson<SpendCapRequest>().ProducesErrors(400, 404);
+        clusters.MapPut("/{clusterId}/state", ResyncAsync).WithName("ResyncCluster")
+            .RequireAuthorization(KarpoPolicies.ClusterWrite).AcceptsJson<ClusterSnapshot>().ProducesErrors(400, 404);
+        clusters.MapPost("/{clusterId}/deltas", ApplyDeltasAsync).WithName("ApplyClusterDeltas")
+            .RequireAuthorization(KarpoPolicies.ClusterWrite).AcceptsJson<DeltaBatch>().ProducesErrors(400, 404);
+        clusters.MapGet("/{clusterId}/pending", PendingAsync).WithName("GetClusterPendingPods")
+            .RequireAuthorization(KarpoPolicies.Read).ProducesErrors(400, 404);
+        clusters.MapGet("/{clusterId}/nodeclaims", NodeClaimsAsync).WithName("GetClusterNodeClaims")
+            .RequireAuthorization(KarpoPolicies.Read).ProducesErrors(400, 404);
+        clusters.MapGet("/{clusterId}/nodepools", NodePoolsAsync).WithName("GetClusterNodePools")
+            .RequireAuthorization(KarpoPolicies.Read).ProducesErrors(400, 404);
+        return api;
+    }
+
+    /// <summary>The cluster's grain, after checking the id and that the cluster is registered (so reads never activate strangers).</summary>
+    public static async Task<IClusterGrain> RegisteredAsync(IGrainFactory grains, string clusterId, string field = "clusterId")
+    {
+        RequestValidation.ClusterId(clusterId, field);
+        var cluster = grains.GetGrain<IClusterGrain>(clusterId);
+        return await cluster.GetRegistrationAsync() is null
+            ? throw ApiException.NotFound($"cluster '{clusterId}' is not registered", field)
+            : cluster;
+    }
+
+    private static async Task<Created<ClusterRegistrationResponse>> RegisterAsync(
+        HttpRequest request, JsonRequestReader reader, IGrainFactory grains, AgentTokenCache agents)
+    {
+        var registration = await reader.ReadAsync<ClusterRegistration>(request);
+        RequestValidation.Registration(registration);
+
+        // The fleet stores the registration before the cluster grain checks the provider; an unknown one must stop here.
+        if (request.HttpContext.RequestServices.GetService<ICloudProviders>() is { } providers && !providers.Names.Contains(registration.Provider))
+        {
+            throw ApiException.BadRequest(
+                $"provider '{registration.Provider}' is not configured (configured: {string.Join(", ", providers.Names.Order(StringComparer.Ordinal))})",
+                "provider");
+        }
+
+        // The token is shown this once; the registry keeps only its digest.
+        var token = AgentTokens.New(AgentTokens.AgentPrefix);
+        var registered = await GrainValidation.CallAsync(() => grains.GetGrain<IFleetGrain>(IFleetGrain.FleetKey)
+            .RegisterClusterAsync(registration, AgentTokens.Sha256Hex(token)));
+        agents.Forget(registration.ClusterId);
+        return TypedResults.Created($"/api/v1/clusters/{registration.ClusterId}", new ClusterRegistrationResponse(registered.Registration, token));
+    }
+
+    private static async Task<Ok<ClusterStatus[]>> ListAsync(IGrainFactory grains)
+    {
+        var registered = await grains.GetGrain<IFleetGrain>(IFleetGrain.FleetKey).GetClustersAsync();
+        var statuses = await Task.WhenAll(registered.Select(c => grains.GetGrain<IClusterGrain>(c.Registration.ClusterId).GetStatusAsync()));
+        return TypedResults.Ok(statuses.OrderBy(s => s.ClusterId, StringComparer.Ordinal).ToArray());
+    }
+
+    private static async Task<Ok<ClusterStatus>> GetAsync(string clusterId, IGrainFactory grains) =>
+        TypedResults.Ok(await (await RegisteredAsync(grains, clusterId)).GetStatusAsync());
+
+    private static async Task<NoContent> UnregisterAsync(string clusterId, IGrainFactory grains, AgentTokenCache agents)
+    {
+        RequestValidation.ClusterId(clusterId);
+        var removed = await grains.GetGrain<IFleetGrain>(IFleetGrain.FleetKey).UnregisterClusterAsync(clusterId);
+        agents.Forget(clusterId);
+        return removed ? TypedResults.NoContent() : throw ApiException.NotFound($"cluster '{clusterId}' is not registered", "clusterId");
+    }
+
+    private static async Task<NoContent> SetSpendCapAsync(string clusterId, HttpRequest request, JsonRequestReader reader, IGrainFactory grains)
+    {
+        RequestValidation.ClusterId(clusterId);
+        var body = await reader.ReadAsync<SpendCapRequest>(request);
+        var cap = RequestValidation.SpendCap(body.PricePerHour, "pricePerHour");
+        var cluster = await RegisteredAsync(grains, clusterId);
+        await GrainValidation.CallAsync(() => cluster.SetSpendCapAsync(cap));
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<SyncResult>> ResyncAsync(string clusterId, HttpRequest request, JsonRequestReader reader, IGrainFactory grains)
+    {
+        RequestValidation.ClusterId(clusterId);
+        var snapshot = await reader.ReadAsync<ClusterSnapshot>(request);
+        RequestValidation.Snapshot(snapshot);
+        var cluster = await RegisteredAsync(grains, clusterId);
+        return TypedResults.Ok(await GrainValidation.CallAsync(() => cluster.ResyncAsync(snapshot)));
+    }
+
+    private static async Task<Ok<SyncResult>> ApplyDeltasAsync(string clusterId, HttpRequest request, JsonRequestReader reader, IGrainFactory grains)
+    {
+        RequestValidation.ClusterId(clusterId);
+        var batch = await reader.ReadAsync<DeltaBatch>(request);
+        RequestValidation.Batch(batch);
+        var cluster = await RegisteredAsync(grains, clusterId);
+        return TypedResults.Ok(await GrainValidation.CallAsync(() => cluster.ApplyDeltasAsync(batch)));
+    }
+
+    private static async Task<Ok<IReadOnlyList<PendingPod>>> PendingAsync(string clusterId, IGrainFactory grains) =>
+        TypedResults.Ok(await (await RegisteredAsync(grains, clusterId)).GetPendingPodsAsync());
+
+    private static async Task<Ok<IReadOnlyList<NodeClaimInfo>>> NodeClaimsAsync(string clusterId, IGrainFactory grains) =>
+        TypedResults.Ok(await (await RegisteredAsync(grains, clusterId)).GetNodeClaimsAsync());
+
+    private static async Task<Ok<IReadOnlyList<NodePoolStatus>>> NodePoolsAsync(string clusterId, IGrainFactory grains) =>
+        TypedResults.Ok(await (await RegisteredAsync(grains, clusterId)).GetNodePoolsAsync());
+}

@@ -1,0 +1,76 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Karpenter.Orleans.Silo.Api;
+
+/// <summary>
+/// Reads a JSON body completely, within the size limit, before any of it is acted on: a body that is too
+/// large, malformed or of the wrong shape is refused whole, with the offending field named.
+/// </summary>
+internal sealed class JsonRequestReader(IOptions<JsonOptions> json, IOptions<KarpoApiOptions> api)
+{
+    public async Task<T> ReadAsync<T>(HttpRequest request)
+        where T : class
+    {
+        if (request.HasJsonContentType() is false && !string.IsNullOrEmpty(request.ContentType))
+        {
+            throw new ApiException(StatusCodes.Status415UnsupportedMediaType, "the body must be application/json", "body");
+        }
+
+        var body = await ReadBoundedAsync(request);
+        if (body.Length == 0)
+        {
+            throw ApiException.BadRequest("a JSON body is required", "body");
+        }
+
+        T? value;
+        try
+        {
+            value = JsonSerializer.Deserialize<T>(body.Span, json.Value.SerializerOptions);
+        }
+        catch (JsonException exception)
+        {
+            var field = FieldOf(exception.Path);
+            throw ApiException.BadRequest(
+                field is null
+                    ? $"the body is not valid JSON (line {exception.LineNumber + 1}, byte {exception.BytePositionInLine})"
+                    : $"'{field}' is malformed or of the wrong type",
+                field ?? "body");
+        }
+
+        return value ?? throw ApiException.BadRequest("the body must be a JSON object", "body");
+    }
+
+    private async Task<ReadOnlyMemory<byte>> ReadBoundedAsync(HttpRequest request)
+    {
+        var limit = api.Value.MaxRequestBodyBytes;
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+            {
+                // A body sent without a length is counted as it arrives, so it can never grow past the limit in memory.
+                if (buffer.Length + read > limit)
+                {
+                    throw ApiException.TooLarge(limit);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return buffer.ToArray();
+    }
+
+    // "$.objects[2].kind" -> "objects[2].kind"; the root itself names no field.
+    private static string? FieldOf(string? path) =>
+        path is null or "$" ? null : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+}

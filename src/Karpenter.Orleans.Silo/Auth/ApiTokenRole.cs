@@ -1,0 +1,9 @@
+namespace Karpenter.Orleans.Silo.Auth;
+
+/// <summary>What a configured (non-agent) token grants.</summary>
+internal enum ApiTokenRole
+{
+    None,
+    Reader,
+    Admin,
+}

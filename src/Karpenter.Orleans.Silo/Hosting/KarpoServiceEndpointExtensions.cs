@@ -1,0 +1,46 @@
+using Karpenter.Orleans.Silo.Api;
+using Karpenter.Orleans.Silo.Telemetry;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Orleans.Dashboard;
+
+namespace Karpenter.Orleans.Silo.Hosting;
+
+/// <summary>The request pipeline and every route, called from Program.cs.</summary>
+public static class KarpoServiceEndpointExtensions
+{
+    /// <summary>
+    /// Maps /healthz, /metrics, /openapi/v1.json and /dashboard without authentication, and the
+    /// bearer-token API under /api/v1.
+    /// </summary>
+    public static WebApplication MapKarpoService(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<ApiErrorMiddleware>();
+
+        // Bodiless errors (unknown route, wrong method) get the same ApiError shape as the rest.
+        app.UseStatusCodePages(async context =>
+        {
+            var response = context.HttpContext.Response;
+            await response.WriteAsJsonAsync(new Karpenter.Orleans.Abstractions.ApiError(
+                ReasonPhrases.GetReasonPhrase(response.StatusCode).ToLowerInvariant()));
+        });
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthChecks(TelemetrySources.HealthPath);
+        app.MapPrometheusScrapingEndpoint(TelemetrySources.MetricsPath);
+        app.MapOpenApi();
+        if (app.Services.GetRequiredService<IOptions<KarpoDashboardOptions>>().Value.Enabled)
+        {
+            app.MapOrleansDashboard(KarpoDashboardOptions.RoutePrefix);
+        }
+
+        // Every API route needs a valid token at least; each then names the role it needs.
+        var api = app.MapGroup("/api/v1").RequireAuthorization();
+        api.MapClusterEndpoints();
+        api.MapFleetEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,36 @@
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Karpenter.Orleans.Silo.Telemetry;
+
+/// <summary>Telemetry in one place: metrics for Prometheus, traces, and OTLP when an endpoint is configured.</summary>
+internal static class TelemetryExtensions
+{
+    public static IHostApplicationBuilder AddKarpoTelemetry(this IHostApplicationBuilder builder)
+    {
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(TelemetrySources.ServiceName))
+            .WithMetrics(metrics => metrics
+                .AddMeter(TelemetrySources.Karpo, TelemetrySources.OrleansMeter)
+                .AddAspNetCoreInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter())
+            .WithTracing(tracing => tracing
+                .AddSource(TelemetrySources.ActivitySources)
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsHousekeeping(context.Request.Path)));
+
+        // The OTLP exporter reads OTEL_EXPORTER_OTLP_* itself; without an endpoint it would retry against localhost:4317 forever.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            telemetry.UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    // Scrapes and probes arrive every few seconds; tracing them would drown the traces worth reading.
+    private static bool IsHousekeeping(PathString path) =>
+        path.StartsWithSegments(TelemetrySources.MetricsPath) || path.StartsWithSegments(TelemetrySources.HealthPath);
+}

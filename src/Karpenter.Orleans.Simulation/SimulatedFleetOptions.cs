@@ -1,0 +1,41 @@
+namespace Karpenter.Orleans.Simulation;
+
+/// <summary>
+/// The simulated fleet (configuration section <see cref="SectionName"/>): clusters that stand in for real
+/// ones and their agents, with workloads that rise and fall over <see cref="WorkloadPeriod"/>.
+/// </summary>
+public sealed class SimulatedFleetOptions
+{
+    public const string SectionName = "Karpo:SimulatedFleet";
+
+    /// <summary>Runs the simulated fleet; false registers nothing.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Ticks the fleet from a hosted service every <see cref="TickInterval"/>. Tests that drive
+    /// <see cref="SimulatedFleet.TickAsync"/> themselves turn it off.
+    /// </summary>
+    public bool AutoTick { get; set; } = true;
+
+    /// <summary>
+    /// The clusters. Left empty, the fleet has <see cref="DefaultClusters"/>: the binder appends to a
+    /// pre-filled list instead of replacing it, so defaults are applied after binding.
+    /// </summary>
+    public List<SimulatedClusterOptions> Clusters { get; set; } = [];
+
+    public TimeSpan TickInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>One full rise and fall of the workload curve; short so nodes come and go within minutes.</summary>
+    public TimeSpan WorkloadPeriod { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Multiplies every workload's replica count (0.1 for a tiny fleet, 10 for a load test).</summary>
+    public double Scale { get; set; } = 1.0;
+
+    /// <summary>Three clusters in two regions.</summary>
+    public static IReadOnlyList<SimulatedClusterOptions> DefaultClusters() =>
+    [
+        new() { ClusterId = "prod-use1", Region = "us-east-1" },
+        new() { ClusterId = "prod-usw2", Region = "us-west-2" },
+        new() { ClusterId = "staging-use1", Region = "us-east-1" },
+    ];
+}

@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Karpenter.Orleans.Simulation;
+
+/// <summary>
+/// Ticks the <see cref="SimulatedFleet"/> every <see cref="SimulatedFleetOptions.TickInterval"/> once the
+/// host has started (the silo must be up before grains answer). Failures are logged and retried; they
+/// never stop the host.
+/// </summary>
+public sealed class SimulatedFleetService(
+    SimulatedFleet fleet,
+    IOptions<SimulatedFleetOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<SimulatedFleetService> logger,
+    TimeProvider? timeProvider = null) : BackgroundService
+{
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!await WaitForStartAsync(stoppingToken))
+        {
+            return;
+        }
+
+        var o = options.Value;
+        logger.LogInformation("Simulated fleet running: {Clusters} cluster(s) ({Ids}), tick {TickInterval}, workload period {WorkloadPeriod}, scale {Scale}",
+            fleet.Configured.Count, string.Join(", ", fleet.Configured.Select(c => c.ClusterId)), o.TickInterval, o.WorkloadPeriod, o.Scale);
+        using var timer = new PeriodicTimer(o.TickInterval, _time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await fleet.TickAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // TickAsync isolates clusters already; this is a last guard so the host never dies of it.
+                    logger.LogError(ex, "Simulated fleet tick failed");
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Host shutting down.
+        }
+    }
+
+    private async Task<bool> WaitForStartAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        using var onStopping = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
+        try
+        {
+            await started.Task;
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

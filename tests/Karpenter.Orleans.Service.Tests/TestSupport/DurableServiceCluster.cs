@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using Karpenter.Orleans.CloudProviders;
+using Karpenter.Orleans.CloudProviders.Simulated;
+using Karpenter.Orleans.Grains;
+using Karpenter.Orleans.Service.Tests.Storage;
+using Karpenter.Orleans.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+
+namespace Karpenter.Orleans.Service.Tests.TestSupport;
+
+/// <summary>
+/// The service on durable storage (SQLite or PostgreSQL, through the real ADO.NET providers) in a classic
+/// <see cref="TestCluster"/>, whose options can hand membership to PostgreSQL. The cloud and the clock
+/// belong to a <see cref="World"/> that outlives silos, so a test can stop or kill silos and start new
+/// ones that find the same instances.
+/// </summary>
+public sealed class DurableServiceCluster : IAsyncDisposable
+{
+    private static readonly ConcurrentDictionary<string, World> Worlds = new(StringComparer.Ordinal);
+
+    private DurableServiceCluster(TestCluster cluster) => Cluster = cluster;
+
+    public TestCluster Cluster { get; }
+
+    public IClusterClient Grains => Cluster.Client;
+
+    /// <summary>The outside world: one cloud and one clock shared by every silo of a test.</summary>
+    public sealed class World
+    {
+        public World()
+        {
+            Clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+            Cloud = ServiceCluster.NewCloud(Clock);
+            Worlds[Id] = this;
+        }
+
+        public string Id { get; } = Guid.NewGuid().ToString("N");
+
+        public FakeTimeProvider Clock { get; }
+
+        public SimulatedCloudProvider Cloud { get; }
+    }
+
+    public static async Task<DurableServiceCluster> StartAsync(World world, KarpoStorageOptions storage, string serviceId, string clusterId, short silos = 1)
+    {
+        var postgres = storage.Provider == StorageProvider.PostgreSql;
+        var builder = new TestClusterBuilder(silos);
+        builder.Options.ServiceId = serviceId;
+        builder.Options.ClusterId = clusterId;
+        builder.Options.ConfigureFileLogging = false;
+        builder.Options.UseTestClusterMembership = !postgres;
+        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"{KarpoStorageOptions.Section}:{nameof(KarpoStorageOptions.Provider)}"] = storage.Provider.ToString(),
+            [$"{KarpoStorageOptions.Section}:{nameof(KarpoStorageOptions.ConnectionString)}"] = storage.ConnectionString,
+            [$"{KarpoStorageOptions.Section}:{nameof(KarpoStorageOptions.SqlitePath)}"] = storage.SqlitePath,
+            ["Karpo:Provisioning:Timers"] = "false",
+            ["Karpo:Provisioning:InterruptionPolling"] = "false",
+            ["Karpo:Provisioning:OrphanGracePeriod"] = "00:00:00",
+            ["Test:World"] = world.Id,
+        }));
+        builder.AddSiloBuilderConfigurator<WorldSiloConfigurator>();
+        if (postgres)
+        {
+            builder.AddClientBuilderConfigurator<AdoNetClusteringClientConfigurator>();
+        }
+
+        var cluster = builder.Build();
+        try
+        {
+            await cluster.DeployAsync();
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+
+        return new DurableServiceCluster(cluster);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    private sealed class WorldSiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            var world = Worlds[siloBuilder.Configuration["Test:World"]!];
+            siloBuilder.AddKarpoStorage(StorageTestClusters.Read(siloBuilder.Configuration));
+            // Declare a killed silo dead within seconds rather than the production half-minute.
+            siloBuilder.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 1;
+                o.NumVotesForDeathDeclaration = 1;
+            });
+            var services = siloBuilder.Services;
+            services.AddKarpoGrains(siloBuilder.Configuration.GetSection(ProvisioningOptions.Section));
+            services.AddSingleton(new ServiceClock(world.Clock));
+            services.AddSingleton(world.Cloud);
+            services.AddSingleton<ICloudProvider>(world.Cloud);
+            services.AddSingleton<ICloudProviders, CloudProviderRegistry>();
+        }
+    }
+}
