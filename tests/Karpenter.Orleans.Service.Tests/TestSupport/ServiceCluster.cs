@@ -18,18 +18,21 @@ namespace Karpenter.Orleans.Service.Tests.TestSupport;
 /// </summary>
 public sealed class ServiceCluster : IAsyncDisposable
 {
-    private ServiceCluster(InProcessTestCluster cluster, SimulatedCloudProvider cloud, FakeTimeProvider clock)
+    private ServiceCluster(InProcessTestCluster cluster, SimulatedCloudProvider cloud, FakeTimeProvider? clock)
     {
         Cluster = cluster;
         Cloud = cloud;
-        Clock = clock;
+        _clock = clock;
     }
+
+    private readonly FakeTimeProvider? _clock;
 
     public InProcessTestCluster Cluster { get; }
 
     public SimulatedCloudProvider Cloud { get; }
 
-    public FakeTimeProvider Clock { get; }
+    /// <summary>The grains' and the cloud's clock; throws for a cluster started on real time.</summary>
+    public FakeTimeProvider Clock => _clock ?? throw new InvalidOperationException("this cluster runs on real time");
 
     public IClusterClient Grains => Cluster.Client;
 
@@ -40,10 +43,16 @@ public sealed class ServiceCluster : IAsyncDisposable
         Action<Dictionary<string, string?>>? configure = null,
         KarpoStorageOptions? storage = null,
         string? serviceId = null,
-        int silos = 1)
+        int silos = 1,
+        bool realTime = false)
     {
-        clock ??= new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
-        cloud ??= NewCloud(clock);
+        if (!realTime)
+        {
+            clock ??= new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+        }
+
+        TimeProvider time = clock is null ? TimeProvider.System : clock;
+        cloud ??= NewCloud(time);
         var settings = new Dictionary<string, string?>
         {
             ["Karpo:Provisioning:Timers"] = "false",
@@ -62,7 +71,7 @@ public sealed class ServiceCluster : IAsyncDisposable
         {
             host.Configuration.AddInMemoryCollection(settings);
             host.Services.AddKarpoGrains(host.Configuration.GetSection(ProvisioningOptions.Section));
-            host.Services.AddSingleton(new ServiceClock(clock));
+            host.Services.AddSingleton(new ServiceClock(time));
             host.Services.AddSingleton(cloud);
             host.Services.AddSingleton<ICloudProvider>(cloud);
             host.Services.AddSingleton<ICloudProviders, CloudProviderRegistry>();
