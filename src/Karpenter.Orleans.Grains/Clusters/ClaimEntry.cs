@@ -37,6 +37,9 @@ public sealed class ClaimEntry
     /// <summary>Pods (namespace/name) planned onto the claim, so nominations survive a restart of the cluster grain.</summary>
     public List<string> Pods { get; set; } = [];
 
+    /// <summary>Hash of the NodePool template the claim was made from; a different current hash means drift.</summary>
+    public string? TemplateHash { get; set; }
+
     public bool IsLive => Phase != NodeClaimPhase.Terminated;
 
     /// <summary>Launched or launching but not yet a node: capacity the provisioner counts as coming.</summary>

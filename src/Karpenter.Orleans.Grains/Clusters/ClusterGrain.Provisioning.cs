@@ -239,6 +239,7 @@ public sealed partial class ClusterGrain
                 Labels = spec.Labels.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
                 Taints = [.. spec.Taints],
                 Pods = [.. plan.Pods],
+                TemplateHash = _nodePools.TryGetValue(plan.NodePool, out var pool) ? TemplateHash(pool) : null,
             };
             foreach (var podKey in plan.Pods)
             {
@@ -342,6 +343,40 @@ public sealed partial class ClusterGrain
             if (!state.State.Claims.ContainsKey(name))
             {
                 return name;
+            }
+        }
+    }
+
+    /// <summary>
+    /// What Karpenter's static drift compares: the template's labels, annotations, taints, startup taints
+    /// and node class. Requirements are checked separately, by whether the claim still satisfies them.
+    /// </summary>
+    private static string TemplateHash(NodePool pool)
+    {
+        var text = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            Labels = pool.Labels.OrderBy(p => p.Key, StringComparer.Ordinal).ToList(),
+            Annotations = pool.Annotations.OrderBy(p => p.Key, StringComparer.Ordinal).ToList(),
+            Taints = pool.Taints.Select(FormatTaint).Order(StringComparer.Ordinal).ToList(),
+            StartupTaints = pool.StartupTaints.Select(FormatTaint).Order(StringComparer.Ordinal).ToList(),
+            NodeClass = pool.NodeClassRef?.ToString(),
+        });
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..16].ToLowerInvariant();
+    }
+
+    /// <summary>Marks live claims of a changed NodePool drifted when its template or requirements no longer match them.</summary>
+    private async Task DetectDriftAsync(NodePool pool)
+    {
+        var hash = TemplateHash(pool);
+        foreach (var (name, entry) in state.State.Claims.Where(c => c.Value.NodePool == pool.Name &&
+                     c.Value.Phase is NodeClaimPhase.Registered or NodeClaimPhase.Initialized).ToList())
+        {
+            var reason = entry.TemplateHash is { } h && h != hash ? "NodePool template changed"
+                : pool.TemplateRequirements.Any(r => entry.Labels.TryGetValue(r.Key, out var v) && !r.Has(v)) ? "the NodeClaim no longer meets the NodePool's requirements"
+                : null;
+            if (reason is not null)
+            {
+                Apply(name, await GrainFactory.GetGrain<INodeClaimGrain>($"{ClusterId}/{name}").MarkDriftedAsync(reason));
             }
         }
     }

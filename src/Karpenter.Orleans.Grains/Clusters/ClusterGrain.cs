@@ -443,9 +443,15 @@ public sealed partial class ClusterGrain(
                 continue;
             }
 
+            var changed = _nodePoolManifests.ContainsKey(name);
             _nodePoolManifests[name] = manifest;
             _nodePools[name] = ManifestLoader.LoadText($"nodepool {name}", manifest).NodePools[0];
             await GrainFactory.GetGrain<INodePoolGrain>($"{ClusterId}/{name}").SetSpecAsync(manifest);
+            if (changed)
+            {
+                await DetectDriftAsync(_nodePools[name]);
+            }
+
             TriggerBatch();
         }
     }

@@ -29,19 +29,25 @@ public static class LatencyFigure
         var timeout = s.Timeout ?? TimeSpan.FromSeconds(90);
         output.WriteLine($"== latency ({label}): {s.Pods} pending pods at once over {s.Clusters} simulated clusters, batch idle {idle.TotalMilliseconds} ms / max {max.TotalMilliseconds} ms, " +
                          $"tick every {tick.TotalMilliseconds} ms, boot delay 0");
-        await using var silo = await ServiceSilo.StartAsync(new Dictionary<string, string?>
-        {
-            ["Timers"] = "true",
-            ["BatchIdleDuration"] = idle.ToString(),
-            ["BatchMaxDuration"] = max.ToString(),
-        });
+        TimedCloudProvider? cloud = null;
+        await using var silo = await ServiceSilo.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["Timers"] = "true",
+                ["BatchIdleDuration"] = idle.ToString(),
+                ["BatchMaxDuration"] = max.ToString(),
+            },
+            simulated => cloud = new TimedCloudProvider(simulated));
 
         var clusters = new List<SimulatedCluster>();
+        var grains = new List<TimedClusterGrain>();
         for (var i = 0; i < s.Clusters; i++)
         {
             var id = $"burst-{i}";
             var registration = new ClusterRegistration(id, "simulated", i % 2 == 0 ? "us-east-1" : "us-west-2", "111111111111");
-            var cluster = new SimulatedCluster(registration, silo.Grains.GetGrain<IClusterGrain>(id), silo.Cloud, TimeProvider.System,
+            var grain = new TimedClusterGrain(silo.Grains.GetGrain<IClusterGrain>(id));
+            grains.Add(grain);
+            var cluster = new SimulatedCluster(registration, grain, silo.Cloud, TimeProvider.System,
                 new SimulatedClusterSettings { Phase = (double)i / s.Clusters });
             // Keep the default NodePools and DaemonSet, drop the curve-driven workloads: only the burst runs.
             cluster.RemoveAllWorkloads();
@@ -107,11 +113,16 @@ public static class LatencyFigure
             var id = clusters[i].ClusterId;
             var runs = telemetry.Provisions.Where(p => p.Cluster == id).OrderBy(p => p.Start).ToList();
             var solves = telemetry.Solves.Where(p => p.Cluster == id).Select(p => p.Seconds).ToList();
+            var launches = cloud!.Launches.Where(l => l.Cluster == id && l.Start >= burst).ToList();
+            double Since(DateTimeOffset? t) => t is { } v ? (v - burst).TotalMilliseconds : double.NaN;
             var runText = string.Join(" | ", runs.Select(r =>
-                $"batch closed +{Stats.Ms((r.Start - burst).TotalMilliseconds)} ({r.Pending} pending), run {Stats.Ms(r.Duration.TotalMilliseconds)}"));
-            output.WriteLine($"   {id}: deltas in +{Stats.Ms(deltasSent[i]?.TotalMilliseconds ?? double.NaN)}; {runText}; " +
+                $"batch closed +{Stats.Ms(Since(r.Start))} ({r.Pending} pending), run ended +{Stats.Ms(Since(r.Start + r.Duration))}"));
+            output.WriteLine($"   {id}: pods created +0, deltas in +{Stats.Ms(deltasSent[i]?.TotalMilliseconds ?? double.NaN)}; {runText}; " +
                              $"solve {string.Join(", ", solves.Select(x => Stats.Ms(x * 1000)))}; " +
-                             $"first node seen +{Stats.Ms((firstNode[i] - burst)?.TotalMilliseconds ?? double.NaN)}, all bound +{Stats.Ms((allBound[i] - burst)?.TotalMilliseconds ?? double.NaN)}");
+                             $"{launches.Count} launches from +{Stats.Ms(Since(launches.Select(l => (DateTimeOffset?)l.Start).Min()))} to +{Stats.Ms(Since(launches.Select(l => (DateTimeOffset?)l.End).Max()))}; " +
+                             $"first node seen +{Stats.Ms(Since(firstNode[i]))}, all bound +{Stats.Ms(Since(allBound[i]))}");
+            var slowest = grains[i].Calls.Where(c => c.Start >= burst).OrderByDescending(c => c.Milliseconds).Take(3).ToList();
+            output.WriteLine($"      slowest ApplyDeltasAsync: {string.Join(", ", slowest.Select(c => $"{Stats.Ms(c.Milliseconds)} at +{Stats.Ms(Since(c.Start))} ({c.Deltas} deltas, {c.Nodes} nodes)"))}");
         }
 
         output.WriteLine($"   NodeClaims created: {telemetry.ClaimsCreated}");

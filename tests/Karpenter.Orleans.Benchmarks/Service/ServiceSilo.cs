@@ -21,7 +21,7 @@ public sealed class ServiceSilo : IAsyncDisposable
 {
     private readonly IHost _host;
 
-    private ServiceSilo(IHost host, SimulatedCloudProvider cloud, CountingLoggerProvider log)
+    private ServiceSilo(IHost host, ICloudProvider cloud, CountingLoggerProvider log)
     {
         _host = host;
         Cloud = cloud;
@@ -30,13 +30,17 @@ public sealed class ServiceSilo : IAsyncDisposable
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
-    public SimulatedCloudProvider Cloud { get; }
+    /// <summary>The cloud the grains use (the simulated cloud, or the wrapper given to <see cref="StartAsync"/>).</summary>
+    public ICloudProvider Cloud { get; }
 
     /// <summary>Warnings and errors the silo logged (counted, the first few kept).</summary>
     public CountingLoggerProvider Log { get; }
 
-    /// <summary>Starts the silo. <paramref name="provisioning"/> entries go under <c>Karpo:Provisioning</c>.</summary>
-    public static async Task<ServiceSilo> StartAsync(IReadOnlyDictionary<string, string?> provisioning)
+    /// <summary>
+    /// Starts the silo. <paramref name="provisioning"/> entries go under <c>Karpo:Provisioning</c>;
+    /// <paramref name="wrapCloud"/> may put a decorator (timing, say) between the grains and the cloud.
+    /// </summary>
+    public static async Task<ServiceSilo> StartAsync(IReadOnlyDictionary<string, string?> provisioning, Func<SimulatedCloudProvider, ICloudProvider>? wrapCloud = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var settings = provisioning.ToDictionary(p => $"{ProvisioningOptions.Section}:{p.Key}", p => p.Value);
@@ -54,9 +58,10 @@ public sealed class ServiceSilo : IAsyncDisposable
             BootDelay = TimeSpan.Zero,
             AutomaticInterruptions = false,
         };
-        var cloud = new SimulatedCloudProvider(options, TimeProvider.System);
+        var simulated = new SimulatedCloudProvider(options, TimeProvider.System);
+        var cloud = wrapCloud?.Invoke(simulated) ?? simulated;
+        builder.Services.AddSingleton(simulated);
         builder.Services.AddSingleton(cloud);
-        builder.Services.AddSingleton<ICloudProvider>(cloud);
         builder.Services.AddSingleton<ICloudProviders, CloudProviderRegistry>();
         builder.Services.AddKarpoGrains(builder.Configuration.GetSection(ProvisioningOptions.Section));
 
