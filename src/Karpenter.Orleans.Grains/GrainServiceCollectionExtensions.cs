@@ -1,3 +1,4 @@
+using Karpenter.Orleans.CloudProviders;
 using Karpenter.Orleans.Grains.Clusters;
 using Karpenter.Orleans.Grains.Interruption;
 using Microsoft.Extensions.Configuration;
@@ -18,6 +19,8 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ServiceClock(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<RegionCatalogs>();
+        // With no provider registered the registry is empty and says so by name, instead of failing to resolve.
+        services.TryAddSingleton<ICloudProviders, CloudProviderRegistry>();
         services.AddHostedService<InterruptionPoller>();
         return services;
     }

@@ -31,5 +31,11 @@ public interface IFleetGrain : IGrainWithStringKey
     /// <summary>Holds the price of a launch against the fleet's cap; a retry for the same claim returns the same decision.</summary>
     Task<SpendDecision> TryReserveSpendAsync(string clusterId, string nodeClaim, double pricePerHour);
 
+    /// <summary>
+    /// Holds several launches of one provisioning run at once, in order: each is granted while the cap
+    /// allows, and the ledger is written once.
+    /// </summary>
+    Task<IReadOnlyList<SpendDecision>> TryReserveSpendAsync(string clusterId, IReadOnlyList<SpendRequest> requests);
+
     Task ReleaseSpendAsync(string clusterId, string nodeClaim);
 }

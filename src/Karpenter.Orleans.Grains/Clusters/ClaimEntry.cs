@@ -26,6 +26,12 @@ public sealed class ClaimEntry
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    public DateTimeOffset? LaunchedAt { get; set; }
+
+    public DateTimeOffset? RegisteredAt { get; set; }
+
+    public DateTimeOffset? InitializedAt { get; set; }
+
     public DateTimeOffset? TerminatedAt { get; set; }
 
     public string? Reason { get; set; }

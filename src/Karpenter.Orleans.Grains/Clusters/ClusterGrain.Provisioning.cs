@@ -18,7 +18,7 @@ public sealed partial class ClusterGrain
     {
         _batchFirst = null;
         _batchLast = null;
-        return ProvisionCoreAsync();
+        return ProvisionCoreAsync(awaitLaunches: true);
     }
 
     private void TriggerBatch()
@@ -61,7 +61,7 @@ public sealed partial class ClusterGrain
         {
             _batchFirst = null;
             _batchLast = null;
-            await ProvisionCoreAsync();
+            await ProvisionCoreAsync(awaitLaunches: false);
         }
         else
         {
@@ -71,7 +71,8 @@ public sealed partial class ClusterGrain
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
-    private async Task<ProvisioningReport> ProvisionCoreAsync()
+    /// <summary>One provisioning run. <paramref name="awaitLaunches"/>: return after the launches (the explicit API) or right after creating the claims (the batch timer).</summary>
+    private async Task<ProvisioningReport> ProvisionCoreAsync(bool awaitLaunches)
     {
         var registration = Registration;
         var pending = _pods.Values.Where(p => p.IsPending && (p.NodeClaim is null || !IsInFlight(p.NodeClaim))).ToList();
@@ -175,7 +176,7 @@ public sealed partial class ClusterGrain
             }
         }
 
-        var created = await CreateClaimsAsync(registration, result.NodeClaims, catalog);
+        var created = await CreateClaimsAsync(registration, result.NodeClaims, catalog, awaitLaunches);
         state.State.LastProvisionedAt = time.Now;
         await state.WriteStateAsync();
         PublishGauges();
@@ -186,27 +187,46 @@ public sealed partial class ClusterGrain
             Math.Round(created.Sum(c => c.PricePerHour), 6), solveSeconds);
     }
 
-    private async Task<List<NodeClaimInfo>> CreateClaimsAsync(ClusterRegistration registration, IReadOnlyList<PlannedNodeClaim> planned, InstanceTypeCatalog catalog)
+    private async Task<List<NodeClaimInfo>> CreateClaimsAsync(ClusterRegistration registration, IReadOnlyList<PlannedNodeClaim> planned, InstanceTypeCatalog catalog, bool awaitLaunches)
     {
-        var specs = new List<(NodeClaimSpec Spec, PlannedNodeClaim Plan)>();
         var committed = CommittedPerHour();
         var fleet = GrainFactory.GetGrain<IFleetGrain>(IFleetGrain.FleetKey);
         var types = catalog.InstanceTypes.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var cap = Registration!.SpendCapPerHour;
+
+        // The cluster's own cap first, claim by claim in the solver's order.
+        var admitted = new List<(string Name, PlannedNodeClaim Plan)>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var plan in planned)
         {
-            var cap = Registration!.SpendCapPerHour;
             if (cap is { } c && committed + plan.PricePerHour > c + 1e-9)
             {
                 Hold(plan, string.Create(CultureInfo.InvariantCulture,
-                    $"cluster spend cap ${c:0.####}/h reached (${committed:0.####}/h committed; a {plan.InstanceType} NodeClaim needs ${plan.PricePerHour:0.####}/h)"));
+                    $"cluster spend cap ${c:0.####}/h reached (${committed:0.####}/h committed; a {plan.InstanceType} NodeClaim needs ${plan.PricePerHour:0.####}/h)"), spendCap: true);
                 continue;
             }
 
-            var name = NextClaimName(plan.NodePool);
-            var decision = await fleet.TryReserveSpendAsync(ClusterId, name, plan.PricePerHour);
+            committed += plan.PricePerHour;
+            var name = NextClaimName(plan.NodePool, names);
+            names.Add(name);
+            admitted.Add((name, plan));
+        }
+
+        if (admitted.Count == 0)
+        {
+            return [];
+        }
+
+        // Then the fleet's cap, for the whole run in one call.
+        var decisions = await fleet.TryReserveSpendAsync(ClusterId, admitted.Select(a => new SpendRequest(a.Name, a.Plan.PricePerHour)).ToList());
+        var specs = new List<NodeClaimSpec>();
+        for (var i = 0; i < admitted.Count; i++)
+        {
+            var (name, plan) = admitted[i];
+            var decision = decisions[i];
             if (!decision.Granted)
             {
-                Hold(plan, decision.Reason!);
+                Hold(plan, decision.Reason!, spendCap: true);
                 continue;
             }
 
@@ -216,11 +236,10 @@ public sealed partial class ClusterGrain
             if (launchOptions.Count == 0)
             {
                 await fleet.ReleaseSpendAsync(ClusterId, name);
-                Hold(plan, "no offering of the planned instance types is available any more");
+                Hold(plan, "no offering of the planned instance types is available any more", spendCap: false);
                 continue;
             }
 
-            committed += plan.PricePerHour;
             var spec = new NodeClaimSpec(ClusterId, name, plan.NodePool, registration.Provider, registration.Region, registration.Account,
                 launchOptions, plan.Labels.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
                 plan.Taints.Select(FormatTaint).ToList(), plan.Requests.MilliCpu, plan.Requests.Memory, plan.Pods);
@@ -250,7 +269,7 @@ public sealed partial class ClusterGrain
                 }
             }
 
-            specs.Add((spec, plan));
+            specs.Add(spec);
         }
 
         if (specs.Count == 0)
@@ -261,15 +280,29 @@ public sealed partial class ClusterGrain
         // The index is written before any launch, so a crash mid-launch leaves claims the next
         // reconcile drives on (their launches replay with the same client token).
         await state.WriteStateAsync();
-        var infos = await Task.WhenAll(specs.Select(async Task<NodeClaimInfo?> (s) =>
+        if (!awaitLaunches)
+        {
+            // Like Karpenter's provisioner, create the claims and let their lifecycle launch them: the
+            // cluster's turn ends now (the agent's next changes are not kept waiting), and each claim
+            // reports Launched or Terminated back through OnNodeClaimChangedAsync.
+            foreach (var spec in specs)
+            {
+                GrainFactory.GetGrain<INodeClaimGrain>($"{ClusterId}/{spec.Name}").CreateAsync(spec).Ignore();
+            }
+
+            return specs.Select(s => new NodeClaimInfo(ClusterId, s.Name, s.NodePool, NodeClaimPhase.Pending, null, null, null, null,
+                s.Options[0].PricePerHour, null, 0, 0, time.Now, null, null, null, null, null)).ToList();
+        }
+
+        var infos = await Task.WhenAll(specs.Select(async Task<NodeClaimInfo?> (spec) =>
         {
             try
             {
-                return await GrainFactory.GetGrain<INodeClaimGrain>($"{ClusterId}/{s.Spec.Name}").CreateAsync(s.Spec);
+                return await GrainFactory.GetGrain<INodeClaimGrain>($"{ClusterId}/{spec.Name}").CreateAsync(spec);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                logger.LogWarning(ex, "NodeClaim {Cluster}/{NodeClaim} did not answer its launch; the next reconcile drives it on", ClusterId, s.Spec.Name);
+                logger.LogWarning(ex, "NodeClaim {Cluster}/{NodeClaim} did not answer its launch; the next reconcile drives it on", ClusterId, spec.Name);
                 return null;
             }
         }));
@@ -284,7 +317,7 @@ public sealed partial class ClusterGrain
         return infos.Where(i => i is not null && i.Phase != NodeClaimPhase.Terminated).Select(i => i!).ToList();
     }
 
-    /// <summary>Every offering of the claim's instance types its requirements allow, best first (price, then learned spot risk).</summary>
+    /// <summary>Every offering of the claim's instance types its requirements allow: the planned offering first, then by price.</summary>
     private static List<OfferingOption> LaunchOptions(PlannedNodeClaim plan, Dictionary<string, InstanceType> types, double ceiling)
     {
         var zones = plan.Requirements[WellKnownLabels.Zone];
@@ -316,9 +349,13 @@ public sealed partial class ClusterGrain
             .ToList();
     }
 
-    private void Hold(PlannedNodeClaim plan, string reason)
+    private void Hold(PlannedNodeClaim plan, string reason, bool spendCap)
     {
-        KarpoTelemetry.SpendCapBlocked.Add(plan.Pods.Count, new KeyValuePair<string, object?>("cluster", ClusterId));
+        if (spendCap)
+        {
+            KarpoTelemetry.SpendCapBlocked.Add(plan.Pods.Count, new KeyValuePair<string, object?>("cluster", ClusterId));
+        }
+
         foreach (var podKey in plan.Pods)
         {
             if (_pods.TryGetValue(podKey, out var p))
@@ -329,7 +366,7 @@ public sealed partial class ClusterGrain
         }
     }
 
-    private string NextClaimName(string nodePool)
+    private string NextClaimName(string nodePool, HashSet<string> taken)
     {
         Span<char> suffix = stackalloc char[5];
         while (true)
@@ -340,7 +377,7 @@ public sealed partial class ClusterGrain
             }
 
             var name = $"{nodePool}-{suffix}";
-            if (!state.State.Claims.ContainsKey(name))
+            if (!state.State.Claims.ContainsKey(name) && !taken.Contains(name))
             {
                 return name;
             }

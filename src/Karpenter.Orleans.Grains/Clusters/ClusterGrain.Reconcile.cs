@@ -10,6 +10,11 @@ namespace Karpenter.Orleans.Grains.Clusters;
 public sealed partial class ClusterGrain
 {
     private static readonly TimeSpan KeepTerminatedFor = TimeSpan.FromMinutes(10);
+
+    /// <summary>An indexed claim whose grain has no spec this long after creation never received it (its create call was lost).</summary>
+    private static readonly TimeSpan NeverCreatedAfter = TimeSpan.FromSeconds(30);
+
+    private bool _stateDirty;
     private DateTimeOffset _lastGarbageCollection;
 
     Task IClusterGrain.ReconcileAsync() => ReconcileCoreAsync();
@@ -19,9 +24,11 @@ public sealed partial class ClusterGrain
         ArgumentNullException.ThrowIfNull(claim);
         if (state.State.Claims.ContainsKey(claim.Name) && Apply(claim.Name, claim))
         {
+            // The claim grain persisted its own state; the index catches up at the next reconcile, not
+            // with one write per claim per phase (a burst launches hundreds).
+            _stateDirty = true;
             PublishGauges();
             ReportCapacity(time.Now);
-            return state.WriteStateAsync();
         }
 
         return Task.CompletedTask;
@@ -51,6 +58,18 @@ public sealed partial class ClusterGrain
         entry.NodeName = info.NodeName ?? entry.NodeName;
         entry.Reason = info.Reason;
         entry.TerminatedAt = info.TerminatedAt;
+        entry.LaunchedAt = info.LaunchedAt ?? entry.LaunchedAt;
+        entry.RegisteredAt = info.RegisteredAt ?? entry.RegisteredAt;
+        entry.InitializedAt = info.InitializedAt ?? entry.InitializedAt;
+        if (changed && info.Phase is NodeClaimPhase.Launched or NodeClaimPhase.Registered or NodeClaimPhase.Initialized)
+        {
+            var phase = info.Phase.ToString().ToLowerInvariant();
+            foreach (var p in _pods.Values.Where(p => p.NodeClaim == name))
+            {
+                p.Reason = $"nominated to NodeClaim {name} ({phase})";
+            }
+        }
+
         if (info.Phase == NodeClaimPhase.Terminated)
         {
             // Pods waiting for this claim go back to the provisioner with the claim's reason.
@@ -101,7 +120,7 @@ public sealed partial class ClusterGrain
                 {
                     Apply(name, info);
                 }
-                else if (entry.Phase == NodeClaimPhase.Pending)
+                else if (entry.Phase == NodeClaimPhase.Pending && now - entry.CreatedAt >= NeverCreatedAfter)
                 {
                     // Indexed, but the claim never received its spec (the silo died in between): it
                     // never launched, so it simply ends and its pods are planned again.
@@ -136,8 +155,9 @@ public sealed partial class ClusterGrain
             TriggerBatch();
         }
 
-        if (_reportDirty)
+        if (_reportDirty || _stateDirty)
         {
+            _stateDirty = false;
             await state.WriteStateAsync();
         }
 

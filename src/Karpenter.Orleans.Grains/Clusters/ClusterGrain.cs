@@ -322,7 +322,7 @@ public sealed partial class ClusterGrain(
                         return null;
                     }
 
-                    TrackPod(key, pod, (previousPods ?? _pods).GetValueOrDefault(key), now);
+                    TrackPod(key, PodSlimmer.Slim(pod), (previousPods ?? _pods).GetValueOrDefault(key), now);
                     return null;
                 case ObjectKind.Node:
                     var node = KubernetesJson.Deserialize<V1Node>(json);
@@ -331,7 +331,7 @@ public sealed partial class ClusterGrain(
                         return "metadata.name is required";
                     }
 
-                    _nodes[nodeName] = node;
+                    _nodes[nodeName] = PodSlimmer.Slim(node);
                     _reportDirty = true;
                     return null;
                 case ObjectKind.DaemonSet:

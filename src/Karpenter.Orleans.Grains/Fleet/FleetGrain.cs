@@ -147,24 +147,58 @@ public sealed class FleetGrain(
 
     async Task<SpendDecision> IFleetGrain.TryReserveSpendAsync(string clusterId, string nodeClaim, double pricePerHour)
     {
+        var (decision, changed) = Reserve(clusterId, nodeClaim, pricePerHour);
+        if (changed)
+        {
+            await _writer.WriteAsync(state.WriteStateAsync);
+            PublishFleetGauges();
+        }
+
+        return decision;
+    }
+
+    async Task<IReadOnlyList<SpendDecision>> IFleetGrain.TryReserveSpendAsync(string clusterId, IReadOnlyList<SpendRequest> requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var decisions = new List<SpendDecision>(requests.Count);
+        var changed = false;
+        foreach (var r in requests)
+        {
+            var (decision, c) = Reserve(clusterId, r.NodeClaim, r.PricePerHour);
+            decisions.Add(decision);
+            changed |= c;
+        }
+
+        if (changed)
+        {
+            await _writer.WriteAsync(state.WriteStateAsync);
+            PublishFleetGauges();
+        }
+
+        return decisions;
+    }
+
+    /// <summary>Decides and records one hold in memory; the caller writes.</summary>
+    private (SpendDecision Decision, bool Changed) Reserve(string clusterId, string nodeClaim, double pricePerHour)
+    {
         var key = $"{clusterId}/{nodeClaim}";
         var held = state.State.Spend.GetValueOrDefault(key);
         var others = Committed() - held;
         var cap = state.State.SpendCapPerHour;
         if (cap is { } c && others + pricePerHour > c + 1e-9)
         {
-            return new SpendDecision(false, Math.Round(others, 6), cap,
-                string.Create(CultureInfo.InvariantCulture, $"fleet spend cap ${c:0.####}/h reached (${others:0.####}/h committed, this NodeClaim needs ${pricePerHour:0.####}/h)"));
+            return (new SpendDecision(false, Math.Round(others, 6), cap,
+                string.Create(CultureInfo.InvariantCulture, $"fleet spend cap ${c:0.####}/h reached (${others:0.####}/h committed, this NodeClaim needs ${pricePerHour:0.####}/h)")), false);
         }
 
+        var changed = false;
         if (!state.State.Spend.TryGetValue(key, out var existing) || Math.Abs(existing - pricePerHour) > 1e-12)
         {
             state.State.Spend[key] = pricePerHour;
-            await _writer.WriteAsync(state.WriteStateAsync);
-            PublishFleetGauges();
+            changed = true;
         }
 
-        return new SpendDecision(true, Math.Round(others + pricePerHour, 6), cap, null);
+        return (new SpendDecision(true, Math.Round(others + pricePerHour, 6), cap, null), changed);
     }
 
     async Task IFleetGrain.ReleaseSpendAsync(string clusterId, string nodeClaim)

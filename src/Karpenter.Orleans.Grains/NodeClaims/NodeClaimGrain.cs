@@ -200,7 +200,7 @@ public sealed class NodeClaimGrain(
             foreach (var group in spec.Options.GroupBy(o => QuotaCodes.For(o.InstanceType, o.CapacityType)))
             {
                 var need = group.Max(o => vcpus.GetValueOrDefault(o.InstanceType));
-                var decision = await quota.TryReserveAsync(new QuotaRequest(spec.Name, group.Key, need, spec.ClusterId));
+                var decision = await quota.TryReserveAsync(new QuotaRequest(HoldId(spec), group.Key, need, spec.ClusterId));
                 if (!decision.Granted)
                 {
                     failures.Add(decision.Reason!);
@@ -230,7 +230,7 @@ public sealed class NodeClaimGrain(
                     return;
                 }
 
-                await quota.ReleaseAsync(spec.Name);
+                await quota.ReleaseAsync(HoldId(spec));
                 S.QuotaHeld = false;
             }
         }
@@ -251,8 +251,8 @@ public sealed class NodeClaimGrain(
     {
         var spec = S.Spec!;
         // The hold shrinks to what the instance really uses, then counts as usage.
-        await quota.TryReserveAsync(new QuotaRequest(spec.Name, quotaCode, vcpus, spec.ClusterId));
-        await quota.CommitAsync(spec.Name);
+        await quota.TryReserveAsync(new QuotaRequest(HoldId(spec), quotaCode, vcpus, spec.ClusterId));
+        await quota.CommitAsync(HoldId(spec));
         var type = catalog.InstanceTypes.FirstOrDefault(t => t.Name == instance.InstanceType);
         S.Phase = NodeClaimPhase.Launched;
         S.InstanceId = instance.Id;
@@ -295,7 +295,7 @@ public sealed class NodeClaimGrain(
 
         if (S.QuotaHeld || S.InstanceId is not null)
         {
-            await GrainFactory.GetGrain<IQuotaGrain>($"{spec.Provider}/{spec.Account}/{spec.Region}").ReleaseAsync(spec.Name);
+            await GrainFactory.GetGrain<IQuotaGrain>($"{spec.Provider}/{spec.Account}/{spec.Region}").ReleaseAsync(HoldId(spec));
             S.QuotaHeld = false;
         }
 
@@ -321,6 +321,9 @@ public sealed class NodeClaimGrain(
 
     private void Notify() =>
         GrainFactory.GetGrain<IClusterGrain>(S.Spec!.ClusterId).OnNodeClaimChangedAsync(Info()).Ignore();
+
+    /// <summary>The quota ledger is shared by every cluster of the account: holds are keyed by cluster and claim.</summary>
+    private static string HoldId(NodeClaimSpec spec) => $"{spec.ClusterId}/{spec.Name}";
 
     /// <summary>EC2 accepts client tokens up to 64 ASCII characters; the claim's key is unique per cluster.</summary>
     private static string ClientToken(NodeClaimSpec spec)

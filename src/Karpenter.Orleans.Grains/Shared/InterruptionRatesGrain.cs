@@ -2,38 +2,64 @@ namespace Karpenter.Orleans.Grains.Shared;
 
 /// <summary>
 /// Spot interruptions per pool, counted from every cluster of a region. The rate is interruptions per
-/// launch, so a pool that took two instances from one cluster warns every other cluster at once.
+/// launch (smoothed by one launch), so a pool that took instances from one cluster warns every other cluster at once. Counts
+/// decay with a half-life of <see cref="HalfLife"/>: a pool avoided because of old trouble gets no
+/// launches to prove itself again, so only forgetting lets it back in.
 /// </summary>
 public sealed class InterruptionRatesGrain(
-    [PersistentState("interruption-rates", StorageNames.Karpo)] IPersistentState<InterruptionRatesState> state) : Grain, IInterruptionRatesGrain
+    [PersistentState("interruption-rates", StorageNames.Karpo)] IPersistentState<InterruptionRatesState> state,
+    ServiceClock time) : Grain, IInterruptionRatesGrain
 {
+    public static readonly TimeSpan HalfLife = TimeSpan.FromHours(6);
+
     Task IInterruptionRatesGrain.RecordLaunchAsync(SpotPoolKey pool, string clusterId)
     {
-        var key = Key(pool);
-        state.State.Launches[key] = state.State.Launches.GetValueOrDefault(key) + 1;
+        var counts = Decayed(Key(pool));
+        counts.Launches++;
+        counts.TotalLaunches++;
         return state.WriteStateAsync();
     }
 
     Task IInterruptionRatesGrain.RecordInterruptionAsync(SpotPoolKey pool, string clusterId)
     {
-        var key = Key(pool);
-        state.State.Interruptions[key] = state.State.Interruptions.GetValueOrDefault(key) + 1;
+        var counts = Decayed(Key(pool));
+        counts.Interruptions++;
+        counts.TotalInterruptions++;
         return state.WriteStateAsync();
     }
 
     Task<IReadOnlyList<SpotPoolRate>> IInterruptionRatesGrain.GetRatesAsync()
     {
-        var keys = state.State.Launches.Keys.Union(state.State.Interruptions.Keys).Order(StringComparer.Ordinal);
-        IReadOnlyList<SpotPoolRate> rates = keys.Select(k =>
+        IReadOnlyList<SpotPoolRate> rates = state.State.Pools.Keys.Order(StringComparer.Ordinal).Select(k =>
         {
-            var launches = state.State.Launches.GetValueOrDefault(k);
-            var interruptions = state.State.Interruptions.GetValueOrDefault(k);
+            var c = Decayed(k);
             var slash = k.IndexOf('/', StringComparison.Ordinal);
             // An interruption implies a launch even when the launch was counted elsewhere (before a restart).
-            var rate = interruptions == 0 ? 0.0 : (double)interruptions / Math.Max(launches, interruptions);
-            return new SpotPoolRate(k[..slash], k[(slash + 1)..], launches, interruptions, rate);
+            // The extra launch in the denominator is a prior: as the counts decay the evidence thins out
+            // and the rate falls back towards zero, so an avoided pool is tried again after a while.
+            var rate = c.Interruptions <= 1e-9 ? 0.0 : c.Interruptions / (Math.Max(c.Launches, c.Interruptions) + 1);
+            return new SpotPoolRate(k[..slash], k[(slash + 1)..], c.TotalLaunches, c.TotalInterruptions, Math.Round(rate, 6));
         }).ToList();
         return Task.FromResult(rates);
+    }
+
+    private SpotPoolCounts Decayed(string key)
+    {
+        var now = time.Now;
+        if (!state.State.Pools.TryGetValue(key, out var c))
+        {
+            return state.State.Pools[key] = new SpotPoolCounts { At = now };
+        }
+
+        if (now > c.At)
+        {
+            var factor = Math.Pow(0.5, (now - c.At).TotalSeconds / HalfLife.TotalSeconds);
+            c.Launches *= factor;
+            c.Interruptions *= factor;
+            c.At = now;
+        }
+
+        return c;
     }
 
     private static string Key(SpotPoolKey pool) => $"{pool.InstanceType}/{pool.Zone}";

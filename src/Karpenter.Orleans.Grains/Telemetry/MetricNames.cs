@@ -7,13 +7,13 @@ namespace Karpenter.Orleans.Grains.Telemetry;
 /// </summary>
 public static class MetricNames
 {
-    /// <summary>Counter; labels nodepool, reason (provisioning, interruption), capacity_type.</summary>
+    /// <summary>Counter of NodeClaims launched; labels nodepool, reason (provisioning), capacity_type.</summary>
     public const string NodeClaimsCreated = "karpenter_nodeclaims_created_total";
 
-    /// <summary>Counter; labels nodepool, reason (emptiness, interruption, registration_timeout, launch_failed, orphan).</summary>
+    /// <summary>Counter of launched NodeClaims ended; labels nodepool, reason (emptiness, interruption, registration_timeout, instance_terminated, node_deleted, orphan, disrupted, deleted).</summary>
     public const string NodeClaimsTerminated = "karpenter_nodeclaims_terminated_total";
 
-    /// <summary>Counter; labels nodepool, reason (empty, interrupted, drifted).</summary>
+    /// <summary>Counter; labels nodepool, reason (empty, interrupted). Drift is marked, not yet disrupted.</summary>
     public const string NodeClaimsDisrupted = "karpenter_nodeclaims_disrupted_total";
 
     /// <summary>Histogram, seconds from a pod's creation to its binding.</summary>
@@ -58,7 +58,7 @@ public static class MetricNames
     /// <summary>SLI. Histogram, seconds from NodeClaim creation to its node initialized; label nodepool.</summary>
     public const string NodeProvisioningDuration = "karpo_node_provisioning_duration_seconds";
 
-    /// <summary>SLI. Counter of launches; label result (success, failure), reason on failure.</summary>
+    /// <summary>SLI. Counter of launches; label result (success, failure).</summary>
     public const string ProvisioningAttempts = "karpo_provisioning_attempts_total";
 
     /// <summary>Histogram, seconds one cluster reconcile (housekeeping) took.</summary>

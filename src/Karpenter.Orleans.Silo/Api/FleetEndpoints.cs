@@ -15,9 +15,9 @@ internal static class FleetEndpoints
         fleet.MapGet("/capacity", CapacityAsync).WithName("GetCapacity")
             .RequireAuthorization(KarpoPolicies.Read).ProducesErrors(400);
         fleet.MapGet("/nodeclaims", NodeClaimsAsync).WithName("ListNodeClaims")
-            .RequireAuthorization(KarpoPolicies.Read).ProducesErrors(400, 404);
+            .RequireAuthorization(KarpoPolicies.Read).WithMetadata(ScopedByClusterQuery.Instance).ProducesErrors(400, 404);
         fleet.MapGet("/pending", PendingAsync).WithName("ListPendingPods")
-            .RequireAuthorization(KarpoPolicies.Read).ProducesErrors(400, 404);
+            .RequireAuthorization(KarpoPolicies.Read).WithMetadata(ScopedByClusterQuery.Instance).ProducesErrors(400, 404);
         fleet.MapGet("/cost", CostAsync).WithName("GetCost")
             .RequireAuthorization(KarpoPolicies.Read).ProducesErrors();
         fleet.MapPut("/fleet/spend-cap", SetSpendCapAsync).WithName("SetFleetSpendCap")

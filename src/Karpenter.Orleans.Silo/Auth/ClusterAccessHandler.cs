@@ -41,6 +41,12 @@ internal sealed class ClusterAccessHandler : AuthorizationHandler<ClusterAccessR
             return route as string;
         }
 
+        // Only a route that really narrows its answer to the queried cluster may be opened to an agent by the query.
+        if (http.GetEndpoint()?.Metadata.GetMetadata<ScopedByClusterQuery>() is null)
+        {
+            return null;
+        }
+
         var query = http.Request.Query[QueryKey];
         return query.Count == 1 ? query[0] : null;
     }

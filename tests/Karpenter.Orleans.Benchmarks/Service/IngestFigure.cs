@@ -14,7 +14,7 @@ namespace Karpenter.Orleans.Benchmarks.Service;
 /// </summary>
 public static class IngestFigure
 {
-    public sealed record Settings(int Clusters = 4, int Nodes = 50, int PodsPerCluster = 1500, int BatchesPerRound = 10, int Rounds = 3, int BatchSize = 500);
+    public sealed record Settings(int Clusters = 4, int Nodes = 50, int PodsPerCluster = 1500, int BatchesPerRound = 20, int Rounds = 3, int BatchSize = 500);
 
     public static async Task<int> RunAsync(Settings s, TextWriter output)
     {

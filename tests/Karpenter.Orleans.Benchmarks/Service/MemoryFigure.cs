@@ -60,7 +60,25 @@ public static class MemoryFigure
         output.WriteLine($"   RESULT memory: managed heap {Stats.MiB(loaded.Heap)} (+{Stats.MiB(loaded.Heap - baseline.Heap)} over baseline, ~{Stats.N(perPod)} bytes per pod or node), " +
                          $"GC committed {Stats.MiB(loaded.Committed)}, RSS {Stats.MiB(loaded.Rss)}, peak RSS {Stats.MiB(loaded.PeakRss)}");
         silo.Log.Report(output);
+        output.WriteLine($"   for reference, one deserialized V1Pod of this shape alone holds ~{Stats.N(PodObjectBytes(10_000))} bytes of managed heap");
         return failed ? 1 : 0;
+    }
+
+    /// <summary>
+    /// What holding a pod as a <c>k8s.Models.V1Pod</c> costs by itself (what the cluster grain keeps per
+    /// pod), so the per-pod figure above can be attributed: the model, or the service's own bookkeeping.
+    /// </summary>
+    private static double PodObjectBytes(int count)
+    {
+        var json = Enumerable.Range(0, count)
+            .Select(i => k8s.KubernetesJson.Serialize(KubeObjects.Pod("reference", i, KubeObjects.NodeName("reference", i % 100), DateTime.UtcNow)))
+            .ToList();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var pods = json.Select(j => k8s.KubernetesJson.Deserialize<k8s.Models.V1Pod>(j)).ToList();
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        GC.KeepAlive(pods);
+        GC.KeepAlive(json);
+        return (after - before) / (double)count;
     }
 
     private static async Task<(bool Ok, long Chars)> SendSnapshotAsync(IClusterGrain grain, string id, int nodes, int podsPerNode)

@@ -12,7 +12,7 @@ public static class ServiceRun
     private const string Usage = """
         usage: service [ingest|latency|memory|all] [options]
           ingest   pod deltas per second through ApplyDeltasAsync (timers off)
-                   --clusters N (4) --nodes N (50) --pods N (1500 per cluster) --batches N (10 per cluster per round) --rounds N (3) --batch-size N (500)
+                   --clusters N (4) --nodes N (50) --pods N (1500 per cluster) --batches N (20 per cluster per round) --rounds N (3) --batch-size N (500)
           latency  pending->bound latency of a burst on 3 simulated clusters (timers on); by default twice:
                    Karpenter's batching (1 s idle / 10 s max), then 100 ms idle / 10 s max
                    --pods N (1000) --clusters N (3) --tick-ms N (100) --idle-ms N --max-ms N (one run with this batching)
@@ -49,7 +49,7 @@ public static class ServiceRun
         {
             failures += await IngestFigure.RunAsync(new IngestFigure.Settings(
                 figure == "ingest" ? Get("clusters", 4) : 4, figure == "ingest" ? Get("nodes", 50) : 50, figure == "ingest" ? Get("pods", 1500) : 1500,
-                Get("batches", 10), Get("rounds", 3), Get("batch-size", 500)), output);
+                Get("batches", 20), Get("rounds", 3), Get("batch-size", 500)), output);
         }
 
         if (figure is "latency" or "all")

@@ -61,5 +61,14 @@ public sealed class SharedKnowledgeTests
         var bChoice = Assert.Single(await b.GetNodeClaimsAsync());
         Assert.Equal("spot", bChoice.CapacityType);
         Assert.NotEqual((interrupted.InstanceType, interrupted.Zone), (bChoice.InstanceType, bChoice.Zone));
+
+        // The evidence decays: a day later the pool is below the avoidance threshold (0.2) and may be used again.
+        var rates = service.Grains.GetGrain<IInterruptionRatesGrain>("simulated/us-east-1");
+        Assert.True(Rate(await rates.GetRatesAsync(), interrupted) >= 0.2);
+        service.Clock.Advance(TimeSpan.FromHours(24));
+        Assert.True(Rate(await rates.GetRatesAsync(), interrupted) < 0.2);
     }
+
+    private static double Rate(IReadOnlyList<SpotPoolRate> rates, NodeClaimInfo pool) =>
+        rates.Single(r => r.InstanceType == pool.InstanceType && r.Zone == pool.Zone).InterruptionRate;
 }

@@ -64,6 +64,8 @@ public sealed class SiloFailureTests
                 }
             }
 
+            // Simulated time moves on too, so claims whose create call died with the silo are given up.
+            world.Clock.Advance(TimeSpan.FromSeconds(5));
             await Task.Delay(500);
         }
 

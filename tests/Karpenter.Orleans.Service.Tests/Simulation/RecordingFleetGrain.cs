@@ -43,5 +43,7 @@ internal sealed class RecordingFleetGrain : IFleetGrain
 
     public Task<SpendDecision> TryReserveSpendAsync(string clusterId, string nodeClaim, double pricePerHour) => throw new NotSupportedException();
 
+    public Task<IReadOnlyList<SpendDecision>> TryReserveSpendAsync(string clusterId, IReadOnlyList<SpendRequest> requests) => throw new NotSupportedException();
+
     public Task ReleaseSpendAsync(string clusterId, string nodeClaim) => throw new NotSupportedException();
 }

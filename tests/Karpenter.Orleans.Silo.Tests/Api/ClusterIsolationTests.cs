@@ -46,7 +46,9 @@ public sealed class ClusterIsolationTests(KarpoSiloFactory silo)
         }
 
         // Fleet-wide views and admin routes are not an agent's business.
-        foreach (var url in new[] { "/api/v1/clusters", "/api/v1/capacity", "/api/v1/cost", "/api/v1/nodeclaims", "/api/v1/pending" })
+        // Naming its own cluster in the query does not open a fleet-wide view either.
+        foreach (var url in new[] { "/api/v1/clusters", "/api/v1/capacity", "/api/v1/cost", "/api/v1/nodeclaims", "/api/v1/pending",
+                     "/api/v1/clusters?cluster=iso-a", "/api/v1/capacity?cluster=iso-a", "/api/v1/cost?cluster=iso-a", "/api/v1/capacity?groupBy=cluster&cluster=iso-a" })
         {
             using var read = await agentA.GetAsync(url);
             Assert.True(read.StatusCode == HttpStatusCode.Forbidden, $"{url}: {(int)read.StatusCode}");
