@@ -24,11 +24,9 @@ public sealed partial class ClusterGrain
         ArgumentNullException.ThrowIfNull(claim);
         if (state.State.Claims.ContainsKey(claim.Name) && Apply(claim.Name, claim))
         {
-            // The claim grain persisted its own state; the index catches up at the next reconcile, not
-            // with one write per claim per phase (a burst launches hundreds).
+            // The claim grain persisted its own state; the index, gauges and the fleet's roll-up catch up at
+            // the next reconcile rather than once per claim per phase (a burst launches hundreds).
             _stateDirty = true;
-            PublishGauges();
-            ReportCapacity(time.Now);
         }
 
         return Task.CompletedTask;

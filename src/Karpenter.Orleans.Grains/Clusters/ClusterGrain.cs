@@ -460,6 +460,8 @@ public sealed partial class ClusterGrain(
     {
         var byInstance = state.State.Claims.Where(c => c.Value.IsLive && c.Value.InstanceId is not null)
             .ToDictionary(c => c.Value.InstanceId!, c => c.Key, StringComparer.Ordinal);
+        // Nodes of a burst join together: their claims are told in parallel, each claim in order.
+        var updates = new List<Task<(string Claim, NodeClaimInfo? Registered, NodeClaimInfo? Initialized)>>();
         foreach (var name in touchedNodes)
         {
             if (!_nodes.TryGetValue(name, out var node) || ClaimOf(node, byInstance) is not { } claimName)
@@ -467,21 +469,38 @@ public sealed partial class ClusterGrain(
                 continue;
             }
 
-            var entry = state.State.Claims[claimName];
-            var claim = GrainFactory.GetGrain<INodeClaimGrain>($"{ClusterId}/{claimName}");
-            if (entry.Phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched)
+            var phase = state.State.Claims[claimName].Phase;
+            var register = phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched;
+            var initialize = IsReady(node) && phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched or NodeClaimPhase.Registered;
+            if (register || initialize)
             {
-                Apply(claimName, await claim.MarkRegisteredAsync(name));
+                updates.Add(UpdateClaimAsync(claimName, name, register, initialize));
+            }
+        }
+
+        foreach (var (claimName, registered, initialized) in await Task.WhenAll(updates))
+        {
+            if (registered is not null)
+            {
+                Apply(claimName, registered);
             }
 
-            if (state.State.Claims[claimName].Phase == NodeClaimPhase.Registered && IsReady(node))
+            if (initialized is not null)
             {
-                Apply(claimName, await claim.MarkInitializedAsync());
+                Apply(claimName, initialized);
             }
         }
 
         PublishGauges();
         ReportCapacity(now);
+    }
+
+    private async Task<(string Claim, NodeClaimInfo? Registered, NodeClaimInfo? Initialized)> UpdateClaimAsync(string claimName, string nodeName, bool register, bool initialize)
+    {
+        var claim = GrainFactory.GetGrain<INodeClaimGrain>($"{ClusterId}/{claimName}");
+        var registered = register ? await claim.MarkRegisteredAsync(nodeName) : null;
+        var initialized = initialize ? await claim.MarkInitializedAsync() : null;
+        return (claimName, registered, initialized);
     }
 
     private static string? ClaimOf(V1Node node, Dictionary<string, string> byInstance)
