@@ -37,7 +37,7 @@ public sealed partial class ClusterGrain
     async Task<IReadOnlyList<NodePoolStatus>> IClusterGrain.GetNodePoolsAsync()
     {
         var list = new List<NodePoolStatus>();
-        foreach (var name in _nodePoolManifests.Keys.Order(StringComparer.Ordinal))
+        foreach (var name in _nodePoolManifests.Keys.Union(_invalidNodePools).Order(StringComparer.Ordinal))
         {
             if (await GrainFactory.GetGrain<INodePoolGrain>($"{ClusterId}/{name}").GetAsync() is { } status)
             {

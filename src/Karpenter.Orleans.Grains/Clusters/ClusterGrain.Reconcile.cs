@@ -176,7 +176,7 @@ public sealed partial class ClusterGrain
         var candidates = new List<(string Claim, ClaimEntry Entry)>();
         foreach (var (name, entry) in state.State.Claims)
         {
-            if (entry.Phase is not (NodeClaimPhase.Initialized or NodeClaimPhase.Registered) || entry.NodeName is not { } node || !_nodes.TryGetValue(node, out var v1))
+            if (entry.Phase is not (NodeClaimPhase.Initialized or NodeClaimPhase.Registered or NodeClaimPhase.Drifted) || entry.NodeName is not { } node || !_nodes.TryGetValue(node, out var v1))
             {
                 continue;
             }

@@ -28,6 +28,7 @@ public sealed partial class ClusterGrain(
     private readonly Dictionary<string, V1Node> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodePool> _nodePools = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _nodePoolManifests = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _invalidNodePools = new(StringComparer.Ordinal);
     private readonly Dictionary<string, V1DaemonSet> _daemonSets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, V1PodDisruptionBudget> _pdbs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _emptySince = new(StringComparer.Ordinal);
@@ -249,7 +250,7 @@ public sealed partial class ClusterGrain(
 
                     break;
                 case ObjectKind.NodePool:
-                    if (_nodePools.Remove(delta.Name) | _nodePoolManifests.Remove(delta.Name))
+                    if (_nodePools.Remove(delta.Name) | _nodePoolManifests.Remove(delta.Name) | _invalidNodePools.Remove(delta.Name))
                     {
                         await GrainFactory.GetGrain<INodePoolGrain>($"{ClusterId}/{delta.Name}").RemoveAsync();
                     }
@@ -280,6 +281,13 @@ public sealed partial class ClusterGrain(
             if (error is null)
             {
                 await ReplaceNodePoolsAsync(manifests);
+            }
+            else if (!_nodePoolManifests.ContainsKey(delta.Name))
+            {
+                // A NodePool the cluster does not use yet is kept invalid in its grain, so its status
+                // (GET .../nodepools) says what is wrong; a valid one already in use stays in force.
+                await GrainFactory.GetGrain<INodePoolGrain>($"{ClusterId}/{delta.Name}").SetSpecAsync(delta.Json);
+                _invalidNodePools.Add(delta.Name);
             }
 
             return error;
@@ -444,6 +452,7 @@ public sealed partial class ClusterGrain(
             }
 
             var changed = _nodePoolManifests.ContainsKey(name);
+            _invalidNodePools.Remove(name);
             _nodePoolManifests[name] = manifest;
             _nodePools[name] = ManifestLoader.LoadText($"nodepool {name}", manifest).NodePools[0];
             await GrainFactory.GetGrain<INodePoolGrain>($"{ClusterId}/{name}").SetSpecAsync(manifest);

@@ -81,6 +81,25 @@ public sealed class FleetAndNodePoolTests
     }
 
     [Fact]
+    public async Task An_invalid_NodePool_from_the_agent_is_listed_with_its_error_and_provisions_nothing()
+    {
+        await using var service = await ServiceCluster.StartAsync();
+        var cluster = await RegisterAsync(service.Grains, "badpool", [Pod("w-0")]);
+        var bad = NodePool(name: "gpu", extraRequirement: ", {\"key\": \"karpenter.k8s.aws/instance-cpu\", \"operator\": \"Gt\", \"values\": [\"four\"]}");
+
+        var result = await cluster.ApplyDeltasAsync(new DeltaBatch("session-1", [new ObjectDelta(1, DeltaType.Upsert, ObjectKind.NodePool, null, "gpu", bad)]));
+
+        Assert.Single(result.Errors);
+        var pools = await cluster.GetNodePoolsAsync();
+        Assert.Equal(["default", "gpu"], pools.Select(p => p.Name));
+        var gpu = pools.Single(p => p.Name == "gpu");
+        Assert.False(gpu.Valid);
+        Assert.Contains("four", gpu.Error, StringComparison.Ordinal);
+        await cluster.ProvisionAsync();
+        Assert.All(await cluster.GetNodeClaimsAsync(), c => Assert.Equal("default", c.NodePool));
+    }
+
+    [Fact]
     public async Task Changing_a_NodePool_template_marks_its_nodes_drifted()
     {
         await using var service = await ServiceCluster.StartAsync();
