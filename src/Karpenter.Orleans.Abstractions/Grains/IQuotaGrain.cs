@@ -9,8 +9,11 @@ public interface IQuotaGrain : IGrainWithStringKey
     /// <summary>Holds vCPUs for a launch. Asking again for the same reservation id returns the existing hold.</summary>
     Task<QuotaDecision> TryReserveAsync(QuotaRequest request);
 
-    /// <summary>The launch succeeded: the hold becomes usage.</summary>
-    Task CommitAsync(string reservationId);
+    /// <summary>
+    /// The launch succeeded: the hold becomes usage, shrunk to <paramref name="vcpus"/> when given (the
+    /// hold covered the largest type the launch might get; the instance says which it got).
+    /// </summary>
+    Task CommitAsync(string reservationId, int? vcpus = null);
 
     /// <summary>The launch failed or the instance ended: the vCPUs are free again.</summary>
     Task ReleaseAsync(string reservationId);

@@ -226,7 +226,7 @@ public sealed class NodeClaimGrain(
 
                 if (result.Instance is { } instance)
                 {
-                    await LaunchedAsync(instance, catalog, quota, group.Key, vcpus.GetValueOrDefault(instance.InstanceType));
+                    await LaunchedAsync(instance, catalog, quota, vcpus.GetValueOrDefault(instance.InstanceType));
                     return;
                 }
 
@@ -247,12 +247,11 @@ public sealed class NodeClaimGrain(
         await TerminateAsync("launch failed: " + string.Join("; ", failures.Take(5)), "launch_failed");
     }
 
-    private async Task LaunchedAsync(CloudInstance instance, InstanceTypeCatalog catalog, IQuotaGrain quota, string quotaCode, int vcpus)
+    private async Task LaunchedAsync(CloudInstance instance, InstanceTypeCatalog catalog, IQuotaGrain quota, int vcpus)
     {
         var spec = S.Spec!;
-        // The hold shrinks to what the instance really uses, then counts as usage.
-        await quota.TryReserveAsync(new QuotaRequest(HoldId(spec), quotaCode, vcpus, spec.ClusterId));
-        await quota.CommitAsync(HoldId(spec));
+        // The hold shrinks to what the instance really uses and counts as usage, in one call.
+        await quota.CommitAsync(HoldId(spec), vcpus);
         var type = catalog.InstanceTypes.FirstOrDefault(t => t.Name == instance.InstanceType);
         S.Phase = NodeClaimPhase.Launched;
         S.InstanceId = instance.Id;
@@ -275,8 +274,11 @@ public sealed class NodeClaimGrain(
             await GrainFactory.GetGrain<IInterruptionRatesGrain>(regionKey).RecordLaunchAsync(new SpotPoolKey(instance.InstanceType, instance.Zone), spec.ClusterId);
         }
 
-        // The fleet ledger held the planned price; it now holds the real one.
-        await GrainFactory.GetGrain<IFleetGrain>(IFleetGrain.FleetKey).TryReserveSpendAsync(spec.ClusterId, spec.Name, instance.PricePerHour);
+        // The fleet ledger held the planned price; when the launch got another offering it holds the real one.
+        if (Math.Abs(instance.PricePerHour - spec.Options[0].PricePerHour) > 1e-12)
+        {
+            await GrainFactory.GetGrain<IFleetGrain>(IFleetGrain.FleetKey).TryReserveSpendAsync(spec.ClusterId, spec.Name, instance.PricePerHour);
+        }
         KarpoTelemetry.ProvisioningAttempts.Add(1, new("cluster", spec.ClusterId), new("result", "success"));
         KarpoTelemetry.NodeClaimsCreated.Add(1, new("cluster", spec.ClusterId), new("nodepool", spec.NodePool),
             new("reason", "provisioning"), new("capacity_type", instance.CapacityType));

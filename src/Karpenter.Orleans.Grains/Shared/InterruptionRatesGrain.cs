@@ -12,12 +12,25 @@ public sealed class InterruptionRatesGrain(
 {
     public static readonly TimeSpan HalfLife = TimeSpan.FromHours(6);
 
+    private bool _dirty;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Launch counts arrive with every spot launch in the region; they are written in the background.
+        // Losing a few seconds of them in a crash only makes a rate briefly higher (more cautious).
+        this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)));
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => FlushAsync(cancellationToken);
+
     Task IInterruptionRatesGrain.RecordLaunchAsync(SpotPoolKey pool, string clusterId)
     {
         var counts = Decayed(Key(pool));
         counts.Launches++;
         counts.TotalLaunches++;
-        return state.WriteStateAsync();
+        _dirty = true;
+        return Task.CompletedTask;
     }
 
     Task IInterruptionRatesGrain.RecordInterruptionAsync(SpotPoolKey pool, string clusterId)
@@ -25,7 +38,18 @@ public sealed class InterruptionRatesGrain(
         var counts = Decayed(Key(pool));
         counts.Interruptions++;
         counts.TotalInterruptions++;
+        // Interruptions are rare and are what steers every cluster: written at once.
+        _dirty = false;
         return state.WriteStateAsync();
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_dirty)
+        {
+            _dirty = false;
+            await state.WriteStateAsync();
+        }
     }
 
     Task<IReadOnlyList<SpotPoolRate>> IInterruptionRatesGrain.GetRatesAsync()

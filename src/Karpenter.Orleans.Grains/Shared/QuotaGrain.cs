@@ -45,11 +45,17 @@ public sealed class QuotaGrain(
         return new QuotaDecision(true, request.QuotaCode, limit, u, r, null);
     }
 
-    async Task IQuotaGrain.CommitAsync(string reservationId)
+    async Task IQuotaGrain.CommitAsync(string reservationId, int? vcpus)
     {
-        if (state.State.Holds.TryGetValue(reservationId, out var hold) && !hold.Committed)
+        if (state.State.Holds.TryGetValue(reservationId, out var hold) && (!hold.Committed || vcpus is { } v && v != hold.Vcpus))
         {
             hold.Committed = true;
+            // Only ever shrinks: the hold was granted for at least this much.
+            if (vcpus is { } actual && actual >= 0 && actual < hold.Vcpus)
+            {
+                hold.Vcpus = actual;
+            }
+
             await state.WriteStateAsync();
         }
     }
