@@ -17,7 +17,7 @@ public sealed class FleetGrain(
     ILogger<FleetGrain> logger) : Grain, IFleetGrain
 {
     private static readonly string[] GroupKeys = ["cluster", "region", "zone", "instanceType", "capacityType", "nodePool"];
-    private readonly SerialWriter _writer = new();
+    private CoalescingWriter? _coalescing;
     private Dictionary<string, string> _byToken = new(StringComparer.Ordinal);
     private bool _reportsDirty;
 
@@ -50,7 +50,7 @@ public sealed class FleetGrain(
         var entry = new RegisteredCluster(registration, agentTokenSha256, previous?.RegisteredAt ?? DateTimeOffset.UtcNow);
         state.State.Clusters[id] = entry;
         _byToken[agentTokenSha256] = id;
-        await _writer.WriteAsync(state.WriteStateAsync);
+        await WriteAsync();
         await GrainFactory.GetGrain<IClusterGrain>(id).RegisterAsync(registration);
         logger.LogInformation("Cluster {Cluster} registered ({Provider} {Region}, account {Account})", id, registration.Provider, registration.Region, registration.Account);
         return entry;
@@ -65,7 +65,7 @@ public sealed class FleetGrain(
 
         _byToken.Remove(entry.AgentTokenSha256);
         state.State.Reports.Remove(clusterId);
-        await _writer.WriteAsync(state.WriteStateAsync);
+        await WriteAsync();
         await GrainFactory.GetGrain<IClusterGrain>(clusterId).UnregisterAsync();
         return true;
     }
@@ -141,7 +141,7 @@ public sealed class FleetGrain(
         }
 
         state.State.SpendCapPerHour = pricePerHour;
-        await _writer.WriteAsync(state.WriteStateAsync);
+        await WriteAsync();
         PublishFleetGauges();
     }
 
@@ -150,7 +150,7 @@ public sealed class FleetGrain(
         var (decision, changed) = Reserve(clusterId, nodeClaim, pricePerHour);
         if (changed)
         {
-            await _writer.WriteAsync(state.WriteStateAsync);
+            await WriteAsync();
             PublishFleetGauges();
         }
 
@@ -171,7 +171,7 @@ public sealed class FleetGrain(
 
         if (changed)
         {
-            await _writer.WriteAsync(state.WriteStateAsync);
+            await WriteAsync();
             PublishFleetGauges();
         }
 
@@ -205,10 +205,12 @@ public sealed class FleetGrain(
     {
         if (state.State.Spend.Remove($"{clusterId}/{nodeClaim}"))
         {
-            await _writer.WriteAsync(state.WriteStateAsync);
+            await WriteAsync();
             PublishFleetGauges();
         }
     }
+
+    private Task WriteAsync() => (_coalescing ??= new CoalescingWriter(state.WriteStateAsync)).WriteAsync();
 
     private double Committed() => state.State.Spend.Values.Sum();
 
@@ -217,7 +219,7 @@ public sealed class FleetGrain(
         if (_reportsDirty)
         {
             _reportsDirty = false;
-            await _writer.WriteAsync(state.WriteStateAsync);
+            await WriteAsync();
         }
     }
 

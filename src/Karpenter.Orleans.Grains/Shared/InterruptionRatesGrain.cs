@@ -6,6 +6,7 @@ namespace Karpenter.Orleans.Grains.Shared;
 /// decay with a half-life of <see cref="HalfLife"/>: a pool avoided because of old trouble gets no
 /// launches to prove itself again, so only forgetting lets it back in.
 /// </summary>
+[Reentrant]
 public sealed class InterruptionRatesGrain(
     [PersistentState("interruption-rates", StorageNames.Karpo)] IPersistentState<InterruptionRatesState> state,
     ServiceClock time) : Grain, IInterruptionRatesGrain
@@ -13,6 +14,9 @@ public sealed class InterruptionRatesGrain(
     public static readonly TimeSpan HalfLife = TimeSpan.FromHours(6);
 
     private bool _dirty;
+    private CoalescingWriter? _writer;
+
+    private Task WriteAsync() => (_writer ??= new CoalescingWriter(state.WriteStateAsync)).WriteAsync();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -40,7 +44,7 @@ public sealed class InterruptionRatesGrain(
         counts.TotalInterruptions++;
         // Interruptions are rare and are what steers every cluster: written at once.
         _dirty = false;
-        return state.WriteStateAsync();
+        return WriteAsync();
     }
 
     private async Task FlushAsync(CancellationToken cancellationToken)
@@ -48,7 +52,7 @@ public sealed class InterruptionRatesGrain(
         if (_dirty)
         {
             _dirty = false;
-            await state.WriteStateAsync();
+            await WriteAsync();
         }
     }
 

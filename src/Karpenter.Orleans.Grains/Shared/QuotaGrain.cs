@@ -3,13 +3,19 @@ using Microsoft.Extensions.Options;
 namespace Karpenter.Orleans.Grains.Shared;
 
 /// <summary>
-/// The vCPU ledger of one account region. Not reentrant: each decision sees every earlier hold, which is
-/// what keeps clusters launching at the same moment from overcommitting the account.
+/// The vCPU ledger of one account region. Every decision is taken between awaits, so each sees every
+/// earlier hold: that is what keeps clusters launching at the same moment from overcommitting the account.
+/// Reentrant only so that the writes of a burst are grouped (<see cref="CoalescingWriter"/>).
 /// </summary>
+[Reentrant]
 public sealed class QuotaGrain(
     [PersistentState("quota", StorageNames.Karpo)] IPersistentState<QuotaState> state,
     IOptions<ProvisioningOptions> options) : Grain, IQuotaGrain
 {
+    private CoalescingWriter? _writer;
+
+    private Task WriteAsync() => (_writer ??= new CoalescingWriter(state.WriteStateAsync)).WriteAsync();
+
     async Task<QuotaDecision> IQuotaGrain.TryReserveAsync(QuotaRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -38,7 +44,7 @@ public sealed class QuotaGrain(
                 Committed = existing?.Committed ?? false,
                 ClusterId = request.ClusterId,
             };
-            await state.WriteStateAsync();
+            await WriteAsync();
         }
 
         var (u, r) = Split(request.QuotaCode);
@@ -56,7 +62,7 @@ public sealed class QuotaGrain(
                 hold.Vcpus = actual;
             }
 
-            await state.WriteStateAsync();
+            await WriteAsync();
         }
     }
 
@@ -64,7 +70,7 @@ public sealed class QuotaGrain(
     {
         if (state.State.Holds.Remove(reservationId))
         {
-            await state.WriteStateAsync();
+            await WriteAsync();
         }
     }
 
@@ -72,7 +78,7 @@ public sealed class QuotaGrain(
     {
         ArgumentOutOfRangeException.ThrowIfNegative(vcpus);
         state.State.Limits[quotaCode] = vcpus;
-        await state.WriteStateAsync();
+        await WriteAsync();
     }
 
     Task<IReadOnlyList<QuotaLine>> IQuotaGrain.GetLedgerAsync()
