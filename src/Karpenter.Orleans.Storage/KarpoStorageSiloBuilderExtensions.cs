@@ -44,7 +44,14 @@ public static class KarpoStorageSiloBuilderExtensions
         switch (provider)
         {
             case StorageProvider.Memory:
-                silo.AddMemoryGrainStorage(KarpoStorageOptions.GrainStorageName);
+                // The same plain JSON as the databases (Orleans' default here is Newtonsoft with type names,
+                // several times slower per write), and more storage grains than the default 10 so a burst
+                // of writes is not queued behind a few of them.
+                silo.AddMemoryGrainStorage(KarpoStorageOptions.GrainStorageName, o =>
+                {
+                    o.GrainStorageSerializer = new PlainJsonGrainStorageSerializer();
+                    o.NumStorageGrains = 64;
+                });
                 silo.UseInMemoryReminderService();
                 return silo;
 
