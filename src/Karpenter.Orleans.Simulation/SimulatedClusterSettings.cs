@@ -4,7 +4,7 @@ namespace Karpenter.Orleans.Simulation;
 public sealed record SimulatedClusterSettings
 {
     /// <summary>One full rise and fall of every Deployment's replica count.</summary>
-    public TimeSpan WorkloadPeriod { get; init; } = TimeSpan.FromMinutes(4);
+    public TimeSpan WorkloadPeriod { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Multiplies every workload's replica count.</summary>
     public double Scale { get; init; } = 1.0;

@@ -26,7 +26,7 @@ public sealed class SimulatedFleetOptions
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>One full rise and fall of the workload curve; short so nodes come and go within minutes.</summary>
-    public TimeSpan WorkloadPeriod { get; set; } = TimeSpan.FromMinutes(4);
+    public TimeSpan WorkloadPeriod { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Multiplies every workload's replica count (0.1 for a tiny fleet, 10 for a load test).</summary>
     public double Scale { get; set; } = 1.0;

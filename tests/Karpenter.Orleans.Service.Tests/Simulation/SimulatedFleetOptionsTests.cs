@@ -39,7 +39,7 @@ public sealed class SimulatedFleetOptionsTests
             Assert.Equal("111111111111", c.Account);
         });
         Assert.Equal(TimeSpan.FromSeconds(1), options.TickInterval);
-        Assert.Equal(TimeSpan.FromMinutes(4), options.WorkloadPeriod);
+        Assert.Equal(TimeSpan.FromMinutes(2), options.WorkloadPeriod);
         Assert.Equal(1.0, options.Scale);
     }
 
