@@ -7,6 +7,9 @@ public interface IInstanceGrain : IGrainWithStringKey
 
     Task<InstanceRecord?> GetAsync();
 
+    /// <summary>Removes the stored record (the instance and its claim are gone).</summary>
+    Task ForgetAsync();
+
     /// <summary>Records the notice and forwards it to the instance's NodeClaim.</summary>
     Task NotifyInterruptionAsync(InterruptionNotice notice);
 }

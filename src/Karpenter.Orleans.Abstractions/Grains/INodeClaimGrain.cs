@@ -27,6 +27,9 @@ public interface INodeClaimGrain : IGrainWithStringKey
     /// <summary>Terminates the instance and ends the claim. Idempotent.</summary>
     Task<NodeClaimInfo> DeleteAsync(string reason);
 
+    /// <summary>Removes a terminated claim's stored state (and its instance record), once the cluster no longer lists it.</summary>
+    Task ForgetAsync();
+
     /// <summary>The cloud will take the instance away; the claim starts disrupting.</summary>
     Task<NodeClaimInfo> NotifyInterruptionAsync(InterruptionNotice notice);
 }

@@ -143,8 +143,17 @@ public sealed partial class ClusterGrain
 
         foreach (var name in state.State.Claims.Where(c => c.Value.TerminatedAt is { } t && now - t > KeepTerminatedFor).Select(c => c.Key).ToList())
         {
-            state.State.Claims.Remove(name);
-            _reportDirty = true;
+            // Listed for a while so users see why a claim ended, then its stored state goes too.
+            try
+            {
+                await GrainFactory.GetGrain<INodeClaimGrain>($"{ClusterId}/{name}").ForgetAsync();
+                state.State.Claims.Remove(name);
+                _reportDirty = true;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                logger.LogWarning(ex, "Could not remove ended NodeClaim {Cluster}/{NodeClaim}; retrying at the next reconcile", ClusterId, name);
+            }
         }
 
         if (_pods.Values.Any(p => p.IsPending && p.NodeClaim is null) && _batchFirst is null)

@@ -24,6 +24,17 @@ public sealed class InstanceGrain(
 
     Task<InstanceRecord?> IInstanceGrain.GetAsync() => Task.FromResult(state.State.Record);
 
+    async Task IInstanceGrain.ForgetAsync()
+    {
+        if (state.State.Record is not null)
+        {
+            state.State.Record = null;
+            await _writer.WriteAsync(state.ClearStateAsync);
+        }
+
+        DeactivateOnIdle();
+    }
+
     async Task IInstanceGrain.NotifyInterruptionAsync(InterruptionNotice notice)
     {
         ArgumentNullException.ThrowIfNull(notice);

@@ -139,6 +139,22 @@ public sealed class NodeClaimGrain(
         return Info();
     }
 
+    async Task INodeClaimGrain.ForgetAsync()
+    {
+        if (S.Spec is null || S.Phase != NodeClaimPhase.Terminated)
+        {
+            return;
+        }
+
+        if (S.InstanceId is { } id)
+        {
+            await GrainFactory.GetGrain<IInstanceGrain>($"{S.Spec.Provider}/{S.Spec.Region}/{id}").ForgetAsync();
+        }
+
+        await state.ClearStateAsync();
+        DeactivateOnIdle();
+    }
+
     async Task<NodeClaimInfo> INodeClaimGrain.NotifyInterruptionAsync(InterruptionNotice notice)
     {
         ArgumentNullException.ThrowIfNull(notice);

@@ -206,5 +206,12 @@ public sealed class ClusterGrainTests
         var ended = Assert.Single(await cluster.GetNodeClaimsAsync());
         Assert.Equal(NodeClaimPhase.Terminated, ended.Phase);
         Assert.Contains("emptiness", ended.Reason, StringComparison.Ordinal);
+
+        // Listed for ten minutes so users see why it ended; then nothing of it stays in storage.
+        service.Clock.Advance(TimeSpan.FromMinutes(11));
+        await cluster.ReconcileAsync();
+        Assert.Empty(await cluster.GetNodeClaimsAsync());
+        Assert.Null(await service.Grains.GetGrain<INodeClaimGrain>($"theta/{ended.Name}").GetAsync());
+        Assert.Null(await service.Grains.GetGrain<IInstanceGrain>($"simulated/us-east-1/{ended.InstanceId}").GetAsync());
     }
 }
