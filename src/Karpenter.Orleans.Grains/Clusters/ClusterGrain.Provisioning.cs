@@ -176,7 +176,7 @@ public sealed partial class ClusterGrain
             }
         }
 
-        var created = await CreateClaimsAsync(registration, result.NodeClaims, catalog, awaitLaunches);
+        var created = await CreateClaimsAsync(registration, result.NodeClaims, types, awaitLaunches);
         state.State.LastProvisionedAt = time.Now;
         await state.WriteStateAsync();
         PublishGauges();
@@ -187,11 +187,10 @@ public sealed partial class ClusterGrain
             Math.Round(created.Sum(c => c.PricePerHour), 6), solveSeconds);
     }
 
-    private async Task<List<NodeClaimInfo>> CreateClaimsAsync(ClusterRegistration registration, IReadOnlyList<PlannedNodeClaim> planned, InstanceTypeCatalog catalog, bool awaitLaunches)
+    private async Task<List<NodeClaimInfo>> CreateClaimsAsync(ClusterRegistration registration, IReadOnlyList<PlannedNodeClaim> planned, Dictionary<string, InstanceType> types, bool awaitLaunches)
     {
         var committed = CommittedPerHour();
         var fleet = GrainFactory.GetGrain<IFleetGrain>(IFleetGrain.FleetKey);
-        var types = catalog.InstanceTypes.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var cap = Registration!.SpendCapPerHour;
 
         // The cluster's own cap first, claim by claim in the solver's order.

@@ -21,8 +21,7 @@ public sealed class RegionCatalogs(ICloudProviders providers)
         var source = await providers.Get(provider).GetInstanceTypesAsync(region);
         var avoidKey = string.Join(',', avoidedSpotPools.Order(StringComparer.Ordinal));
         var key = $"{provider}/{region}";
-        if (_cache.TryGetValue(key, out var hit) && ReferenceEquals(hit.Source, source) && hit.Version == availability.Version &&
-            hit.AvoidKey == avoidKey && hit.UnavailableCount == availability.Unavailable.Count)
+        if (_cache.TryGetValue(key, out var hit) && ReferenceEquals(hit.Source, source) && hit.Version == availability.Version && hit.AvoidKey == avoidKey)
         {
             return hit.Catalog;
         }
@@ -52,9 +51,9 @@ public sealed class RegionCatalogs(ICloudProviders providers)
         }
 
         var catalog = new InstanceTypeCatalog(source.Zones, types, source.Region ?? region);
-        _cache[key] = new Entry(source, availability.Version, avoidKey, availability.Unavailable.Count, catalog);
+        _cache[key] = new Entry(source, availability.Version, avoidKey, catalog);
         return catalog;
     }
 
-    private sealed record Entry(InstanceTypeCatalog Source, long Version, string AvoidKey, int UnavailableCount, InstanceTypeCatalog Catalog);
+    private sealed record Entry(InstanceTypeCatalog Source, long Version, string AvoidKey, InstanceTypeCatalog Catalog);
 }

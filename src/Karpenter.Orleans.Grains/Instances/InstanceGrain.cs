@@ -11,7 +11,9 @@ public sealed class InstanceGrain(
     [PersistentState("instance", StorageNames.Karpo)] IPersistentState<InstanceState> state,
     ILogger<InstanceGrain> logger) : Grain, IInstanceGrain
 {
-    private readonly SerialWriter _writer = new();
+    private CoalescingWriter? _coalescing;
+
+    private Task WriteAsync() => (_coalescing ??= new CoalescingWriter(state.WriteStateAsync)).WriteAsync();
 
     Task IInstanceGrain.RecordAsync(InstanceRecord record)
     {
@@ -19,7 +21,7 @@ public sealed class InstanceGrain(
         // Notices are kept when the claim records a newer state.
         var notices = state.State.Record?.Notices ?? [];
         state.State.Record = record with { Notices = record.Notices.Count >= notices.Count ? record.Notices : notices };
-        return _writer.WriteAsync(state.WriteStateAsync);
+        return WriteAsync();
     }
 
     Task<InstanceRecord?> IInstanceGrain.GetAsync() => Task.FromResult(state.State.Record);
@@ -29,7 +31,9 @@ public sealed class InstanceGrain(
         if (state.State.Record is not null)
         {
             state.State.Record = null;
-            await _writer.WriteAsync(state.ClearStateAsync);
+            // Let a write still in flight finish before the row is cleared, so it cannot bring the record back.
+            await WriteAsync();
+            await state.ClearStateAsync();
         }
 
         DeactivateOnIdle();
@@ -50,7 +54,7 @@ public sealed class InstanceGrain(
         }
 
         state.State.Record = record with { Notices = [.. record.Notices, notice] };
-        await _writer.WriteAsync(state.WriteStateAsync);
+        await WriteAsync();
         await GrainFactory.GetGrain<INodeClaimGrain>($"{record.ClusterId}/{record.NodeClaim}").NotifyInterruptionAsync(notice);
     }
 }

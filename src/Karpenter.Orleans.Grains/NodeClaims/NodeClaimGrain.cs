@@ -210,7 +210,10 @@ public sealed class NodeClaimGrain(
         try
         {
             var catalog = await provider.GetInstanceTypesAsync(spec.Region);
-            var vcpus = catalog.InstanceTypes.ToDictionary(t => t.Name, t => (int)Math.Ceiling(t.Capacity.MilliCpu / 1000.0), StringComparer.Ordinal);
+            // Only the claim's own options: a catalog has over a thousand types, a claim a few dozen.
+            var wanted = spec.Options.Select(o => o.InstanceType).ToHashSet(StringComparer.Ordinal);
+            var vcpus = catalog.InstanceTypes.Where(t => wanted.Contains(t.Name))
+                .ToDictionary(t => t.Name, t => (int)Math.Ceiling(t.Capacity.MilliCpu / 1000.0), StringComparer.Ordinal);
             // Options under one quota go out in one call, like one CreateFleet with several overrides; the
             // quota holds the largest of them until the launch says which type it got.
             foreach (var group in spec.Options.GroupBy(o => QuotaCodes.For(o.InstanceType, o.CapacityType)))

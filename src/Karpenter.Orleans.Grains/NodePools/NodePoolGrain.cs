@@ -1,6 +1,5 @@
 using Karpenter.Orleans.Grains.Telemetry;
 using Karpenter.Orleans.Scheduling.Manifests;
-using Karpenter.Orleans.Scheduling.Resources;
 
 namespace Karpenter.Orleans.Grains.NodePools;
 
@@ -112,10 +111,4 @@ public sealed class NodePoolGrain(
         return new NodePoolStatus(ClusterId, Name, s.Weight, s.Valid, s.Error, s.Limits,
             s.Usage?.Resources ?? new Dictionary<string, string>(), s.Usage?.Nodes ?? 0, s.Usage?.NodeClaims ?? 0);
     }
-
-    internal static IReadOnlyDictionary<string, string> Format(ResourceVector capacity) => new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["cpu"] = ResourceVector.FormatMilli(capacity.MilliCpu),
-        ["memory"] = ResourceVector.FormatBytes(capacity.Memory),
-    };
 }

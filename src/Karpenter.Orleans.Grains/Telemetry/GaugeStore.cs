@@ -10,13 +10,13 @@ public sealed class GaugeStore
 
     public void Set(string metric, double value, params KeyValuePair<string, object?>[] tags)
     {
-        var key = string.Join('\u001f', tags.Select(t => $"{t.Key}={t.Value}"));
+        var key = Key(tags);
         _series.GetOrAdd(metric, _ => new(StringComparer.Ordinal))[key] = (value, tags);
     }
 
     public void Remove(string metric, params KeyValuePair<string, object?>[] tags)
     {
-        var key = string.Join('\u001f', tags.Select(t => $"{t.Key}={t.Value}"));
+        var key = Key(tags);
         if (_series.TryGetValue(metric, out var series))
         {
             series.TryRemove(key, out _);
@@ -40,9 +40,11 @@ public sealed class GaugeStore
 
     public double? Get(string metric, params KeyValuePair<string, object?>[] tags)
     {
-        var key = string.Join('\u001f', tags.Select(t => $"{t.Key}={t.Value}"));
+        var key = Key(tags);
         return _series.TryGetValue(metric, out var series) && series.TryGetValue(key, out var v) ? v.Value : null;
     }
+
+    private static string Key(KeyValuePair<string, object?>[] tags) => string.Join('\u001f', tags.Select(t => $"{t.Key}={t.Value}"));
 
     internal IEnumerable<Measurement<double>> Read(string metric) =>
         _series.TryGetValue(metric, out var series)

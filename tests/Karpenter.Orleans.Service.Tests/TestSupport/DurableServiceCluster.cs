@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using Karpenter.Orleans.CloudProviders;
 using Karpenter.Orleans.CloudProviders.Simulated;
-using Karpenter.Orleans.Grains;
 using Karpenter.Orleans.Service.Tests.Storage;
 using Karpenter.Orleans.Storage;
 using Microsoft.Extensions.Configuration;
@@ -102,12 +100,7 @@ public sealed class DurableServiceCluster : IAsyncDisposable
                 o.NumMissedProbesLimit = 1;
                 o.NumVotesForDeathDeclaration = 1;
             });
-            var services = siloBuilder.Services;
-            services.AddKarpoGrains(siloBuilder.Configuration.GetSection(ProvisioningOptions.Section));
-            services.AddSingleton(new ServiceClock(world.Clock));
-            services.AddSingleton(world.Cloud);
-            services.AddSingleton<ICloudProvider>(world.Cloud);
-            services.AddSingleton<ICloudProviders, CloudProviderRegistry>();
+            ServiceCluster.AddServices(siloBuilder.Services, siloBuilder.Configuration, world.Cloud, world.Clock);
         }
     }
 }

@@ -70,16 +70,22 @@ public sealed class ServiceCluster : IAsyncDisposable
         builder.ConfigureSiloHost((_, host) =>
         {
             host.Configuration.AddInMemoryCollection(settings);
-            host.Services.AddKarpoGrains(host.Configuration.GetSection(ProvisioningOptions.Section));
-            host.Services.AddSingleton(new ServiceClock(time));
-            host.Services.AddSingleton(cloud);
-            host.Services.AddSingleton<ICloudProvider>(cloud);
-            host.Services.AddSingleton<ICloudProviders, CloudProviderRegistry>();
+            AddServices(host.Services, host.Configuration, cloud, time);
         });
         builder.ConfigureSilo((_, silo) => silo.AddKarpoStorage(storageOptions));
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return new ServiceCluster(cluster, cloud, clock);
+    }
+
+    /// <summary>What every test silo runs besides storage: the grains' services, the test's clock and its cloud.</summary>
+    public static void AddServices(IServiceCollection services, IConfiguration configuration, SimulatedCloudProvider cloud, TimeProvider time)
+    {
+        services.AddKarpoGrains(configuration.GetSection(ProvisioningOptions.Section));
+        services.AddSingleton(new ServiceClock(time));
+        services.AddSingleton(cloud);
+        services.AddSingleton<ICloudProvider>(cloud);
+        services.AddSingleton<ICloudProviders, CloudProviderRegistry>();
     }
 
     public static SimulatedCloudProvider NewCloud(TimeProvider clock, Action<SimulatedCloudOptions>? configure = null)
