@@ -15,6 +15,8 @@ internal static class BenchCommand
     public const string Benchmark = "benchmark";
     public const string Preferences = "preferences";
     public const string Aws = "aws";
+    public const string AwsNoHostname = "aws-no-hostname";
+    public const string AwsNoTopology = "aws-no-topology";
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
@@ -26,13 +28,13 @@ internal static class BenchCommand
         pods.Validators.Add(RequirePositive);
         var workload = new Option<string>("--workload")
         {
-            Description = "benchmark: Karpenter's scheduling benchmark; preferences: its preference variant; aws: a mixed workload on the AWS catalog.",
+            Description = "benchmark: Karpenter's scheduling benchmark; preferences: its preference variant; aws: a mixed workload on the AWS catalog; aws-no-hostname: the same without hostname anti-affinity and hostname spread; aws-no-topology: the same without any topology constraint.",
             DefaultValueFactory = _ => Benchmark,
         };
-        workload.AcceptOnlyFromAmong(Benchmark, Preferences, Aws);
+        workload.AcceptOnlyFromAmong(Benchmark, Preferences, Aws, AwsNoHostname, AwsNoTopology);
         var catalog = new Option<string>("--instance-types")
         {
-            Description = "Catalog for --workload aws (default: data/aws-us-east-1-instance-types.json of this checkout).",
+            Description = "Catalog for the aws workloads (default: data/aws-us-east-1-instance-types.json of this checkout).",
             HelpName = "PATH",
         };
         var seed = new Option<int>("--seed")
@@ -126,14 +128,21 @@ internal static class BenchCommand
 
     private static SchedulingInput BuildWorkload(string workload, int pods, int seed, string? catalogPath)
     {
-        if (workload != Aws)
+        var topology = workload switch
+        {
+            Aws => AwsTopology.Full,
+            AwsNoHostname => AwsTopology.NoHostname,
+            AwsNoTopology => AwsTopology.None,
+            _ => (AwsTopology?)null,
+        };
+        if (topology is null)
         {
             return BenchmarkWorkload.Create(pods, preferences: workload == Preferences, seed);
         }
 
         var path = catalogPath ?? RepositoryPaths.FindAwsCatalog(Directory.GetCurrentDirectory());
         InputPaths.RequireFile(path, "instance-type catalog");
-        return AwsMixedWorkload.Create(CatalogLoader.Load(path), pods, seed);
+        return AwsMixedWorkload.Create(CatalogLoader.Load(path), pods, seed, topology.Value);
     }
 
     private static (SchedulingResult Result, double Seconds) Timed(SchedulingInput input, SolverOptions options)

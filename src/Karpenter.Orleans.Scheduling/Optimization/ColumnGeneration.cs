@@ -87,7 +87,7 @@ internal sealed class ColumnGeneration
             certified = Math.Max(certified, PriceAllShapes());
             var broken = CapBrokenPairs(lp);
             var optimal = broken == 0 && certified >= lp.Objective * (1 - GapTolerance);
-            outcome = new Outcome(certified, nodes, lp.ShapeCount, _pool.Count, round, optimal);
+            outcome = new Outcome(certified, nodes, lp.ShapeCount, _pool.Count, round, optimal, ReadPlacements(lp));
             if (optimal)
             {
                 return outcome;
@@ -249,8 +249,52 @@ internal sealed class ColumnGeneration
         return added;
     }
 
+    /// <summary>The restricted LP's solution as patterns: per shape, its fractional nodes and the pods of each group on them.</summary>
+    private List<LpPattern> ReadPlacements(RestrictedLp lp)
+    {
+        var byShape = new SortedDictionary<int, List<(int Group, double Pods)>>();
+        foreach (var (s, k) in _pool.Pairs)
+        {
+            var y = lp.Pods(s, k);
+            if (y > 1e-9)
+            {
+                if (!byShape.TryGetValue(s, out var list))
+                {
+                    byShape[s] = list = [];
+                }
+
+                list.Add((_problem.ShapeGroups[s][k], y));
+            }
+        }
+
+        var patterns = new List<LpPattern>();
+        foreach (var (s, pods) in byShape)
+        {
+            var x = lp.NodeVariable(s);
+            if (x > 1e-9)
+            {
+                patterns.Add(new LpPattern(s, x, pods));
+            }
+        }
+
+        // Pods the LP keeps on nodes of their own group (u_g) are a pattern of their own.
+        for (var g = 0; g < _problem.GroupCount; g++)
+        {
+            var u = lp.Alone(g);
+            if (u > 1e-9)
+            {
+                patterns.Add(new LpPattern(_problem.AloneShape[g], u / _problem.AloneBound[g], [(g, u)]));
+            }
+        }
+
+        return patterns;
+    }
+
     /// <summary>What a run ends with; <see cref="Nodes"/> are per reduced shape.</summary>
-    public sealed record Outcome(double Certified, double[] Nodes, int ShapesInLp, int PairsInLp, int Rounds, bool Optimal);
+    public sealed record Outcome(double Certified, double[] Nodes, int ShapesInLp, int PairsInLp, int Rounds, bool Optimal, IReadOnlyList<LpPattern> Patterns);
+
+    /// <summary><see cref="Nodes"/> fractional nodes of reduced shape <see cref="Shape"/> carrying the given pods per reduced group.</summary>
+    public sealed record LpPattern(int Shape, double Nodes, IReadOnlyList<(int Group, double Pods)> Pods);
 
     private sealed record Mix(int Shape, int[] Groups, double Ratio);
 }

@@ -70,7 +70,31 @@ public static class LowerBoundSolver
             Array.Clear(counts);
         }
 
-        return new LowerBoundResult(Math.Max(certified, fallback), counts);
+        var patterns = run is { Optimal: true } && !usedFallback ? Patterns(problem, reduced, run.Patterns) : [];
+        return new LowerBoundResult(Math.Max(certified, fallback), counts) { Patterns = patterns };
+    }
+
+    // Back to the problem's numbering; merged twins share their pods in proportion to their counts.
+    private static List<LowerBoundPattern> Patterns(LowerBoundProblem problem, ReducedProblem reduced, IReadOnlyList<ColumnGeneration.LpPattern> lp)
+    {
+        var result = new List<LowerBoundPattern>(lp.Count);
+        foreach (var p in lp)
+        {
+            var pods = new List<(int, double)>();
+            foreach (var (g, y) in p.Pods)
+            {
+                var members = reduced.GroupMembers[g];
+                double total = members.Sum(m => (long)problem.Groups[m].Count);
+                foreach (var m in members)
+                {
+                    pods.Add((m, y * problem.Groups[m].Count / total));
+                }
+            }
+
+            result.Add(new LowerBoundPattern(reduced.ShapeOriginal[p.Shape], p.Nodes, pods));
+        }
+
+        return result;
     }
 
     /// <summary>

@@ -12,8 +12,9 @@ internal sealed class ReducedProblem
 {
     private ReducedProblem(
         int groupCount, int resourceCount, double[] demand, double[] cap, int[] shapeOriginal, double[] price,
-        int[][] shapeGroups, int[][] shapeRows, double[][] coefficients, double[][] bounds, bool[][] capRows)
+        int[][] shapeGroups, int[][] shapeRows, double[][] coefficients, double[][] bounds, bool[][] capRows, int[][] members)
     {
+        GroupMembers = members;
         GroupCount = groupCount;
         ResourceCount = resourceCount;
         Demand = demand;
@@ -48,6 +49,9 @@ internal sealed class ReducedProblem
     }
 
     public int GroupCount { get; }
+
+    /// <summary>Per reduced group, the problem's groups it stands for (several when identical twins were merged).</summary>
+    public int[][] GroupMembers { get; }
 
     /// <summary>Resources in the model (cpu, memory, pods, ephemeral storage, then requested extended ones).</summary>
     public int ResourceCount { get; }
@@ -157,7 +161,8 @@ internal sealed class ReducedProblem
             [.. kept.Select(d => d.Rows)],
             [.. kept.Select(d => d.Coefficients)],
             [.. kept.Select(d => d.Bounds)],
-            [.. kept.Select(d => d.CapRows)]);
+            [.. kept.Select(d => d.CapRows)],
+            [.. merged.Select(m => m.Members)]);
     }
 
     // Groups that can take part: some pods, a positive cap, something requested or capped, a shape that holds one pod.
@@ -217,7 +222,7 @@ internal sealed class ReducedProblem
                 cap = m;
             }
 
-            result.Add(new CandidateGroup(group.Count, request, [.. usable], cap));
+            result.Add(new CandidateGroup(group.Count, request, [.. usable], cap, [gi]));
         }
 
         return result;
@@ -261,7 +266,7 @@ internal sealed class ReducedProblem
             }
             else if (index.TryGetValue(c, out var at))
             {
-                result[at] = result[at] with { Count = result[at].Count + c.Count };
+                result[at] = result[at] with { Count = result[at].Count + c.Count, Members = [.. result[at].Members, .. c.Members] };
             }
             else
             {
@@ -376,7 +381,7 @@ internal sealed class ReducedProblem
         return !capBinds || s.CapShare * t.Price <= s.Price;
     }
 
-    private sealed record CandidateGroup(long Count, ResourceVector Request, int[] Usable, double Cap);
+    private sealed record CandidateGroup(long Count, ResourceVector Request, int[] Usable, double Cap, int[] Members);
 
     private sealed class MergeKeyComparer : IEqualityComparer<CandidateGroup>
     {

@@ -121,6 +121,9 @@ internal sealed class RestrictedLp : IDisposable
 
     public double Pods(int s, int k) => _pairs[s]?[k] is { } y ? Math.Max(0, y.SolutionValue()) : 0;
 
+    /// <summary>u_g: pods of group <paramref name="g"/> on nodes of its own (its alone shape).</summary>
+    public double Alone(int g) => Math.Max(0, _alone[g].SolutionValue());
+
     public void Dispose()
     {
         _parameters.Dispose();

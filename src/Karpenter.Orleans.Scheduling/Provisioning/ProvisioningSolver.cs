@@ -28,18 +28,43 @@ public static class ProvisioningSolver
         // in a fixed order, so the result does not depend on which finishes first.
         var improve = options.Improve && model.Groups.Count > 0 && model.Pools.Count > 0;
         var mixTask = improve ? Task.Run(() => Pack(model, PackingStrategy.MixTarget, MixRounds)) : null;
-        var marginalTask = improve ? Task.Run(() => Pack(model, PackingStrategy.MarginalCost, InterleaveRounds)) : null;
+
+        // Rounding the LP's solution pays when there are few distinct pods, most of them free to go anywhere
+        // their node selection allows (the rounding seeds only those), and no existing nodes to fill first
+        // (the LP knows nothing of them); its LP is also the lower bound then. It takes the place of the
+        // marginal-cost packing, which it beats on such workloads, so the solve uses no more cores.
+        var seedable = model.Groups.Where(LpSeeds.IsFree).Sum(g => g.Count);
+        var lpTask = improve && model.Groups.Count <= MaxGroupsForLpSeeds && model.InitialNodes.Count == 0 && seedable * 2 >= model.PendingCount
+            ? Task.Run(() => PackFromLp(model))
+            : null;
+        var marginalTask = improve && lpTask is null ? Task.Run(() => Pack(model, PackingStrategy.MarginalCost, InterleaveRounds)) : null;
         var best = Pack(model, PackingStrategy.FillLargest);
         var greedyCost = best.Cost;
         Trace($"greedy {greedyCost:F3} ({clock.ElapsedMilliseconds} ms)");
-        if (mixTask is not null && marginalTask is not null)
+        if (marginalTask is not null)
         {
             var marginalPlan = marginalTask.GetAwaiter().GetResult();
             Trace($"marginal-cost {marginalPlan.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
             best = Better(best, marginalPlan);
+        }
+
+        if (mixTask is not null)
+        {
             var mixPlan = mixTask.GetAwaiter().GetResult();
             Trace($"mix-target {mixPlan.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
             best = Better(best, mixPlan);
+        }
+
+        double? lpBound = null;
+        if (lpTask is not null)
+        {
+            var (lpPlan, lpBoundValue) = lpTask.GetAwaiter().GetResult();
+            lpBound = lpBoundValue;
+            Trace($"lp-seeded {lpPlan?.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
+            if (lpPlan is not null)
+            {
+                best = Better(best, lpPlan);
+            }
         }
 
         double? bound = null;
@@ -48,7 +73,16 @@ public static class ProvisioningSolver
             // The bound covers the pods this plan puts on new claims: existing nodes cost nothing.
             var onClaims = best.Run.Claims.SelectMany(c => c.NewPods).ToHashSet(StringComparer.Ordinal);
             var all = onClaims.Count == model.Groups.Sum(g => g.Count);
-            bound = LowerBoundSolver.Solve(BuildBoundProblem(model, all ? null : onClaims)).PricePerHour;
+            if (all && lpBound is not null)
+            {
+                bound = lpBound;
+            }
+            else
+            {
+                var built = LowerBoundBuilder.Build(model, all ? null : onClaims);
+                bound = LowerBoundSolver.Solve(built.Problem).PricePerHour + built.IsolatedCost;
+            }
+
             Trace($"lower bound {bound:F3} ({clock.ElapsedMilliseconds} ms)");
         }
 
@@ -90,6 +124,26 @@ public static class ProvisioningSolver
     /// <summary>Rounds of the mix-target pass; more rounds keep each claim's mix closer to the pending mix.</summary>
     private const int MixRounds = 64;
 
+    /// <summary>Most pod groups for which the solver solves the LP to seed a packing (the LP grows with the groups).</summary>
+    private const int MaxGroupsForLpSeeds = 256;
+
+    /// <summary>The mix-target packing started from the LP's whole nodes; null when the LP gives no seeds.</summary>
+    private static (Plan? Plan, double Bound) PackFromLp(SolverModel model)
+    {
+        var built = LowerBoundBuilder.Build(model, null);
+        var lp = LowerBoundSolver.Solve(built.Problem);
+        var bound = lp.PricePerHour + built.IsolatedCost;
+        var seeds = LpSeeds.From(built, lp);
+        if (seeds.Count == 0)
+        {
+            return (null, bound);
+        }
+
+        var run = new SchedulerRun(model, PackingStrategy.MixTarget, seeds: seeds);
+        run.Run(MixRounds);
+        return (Finalize(model, run), bound);
+    }
+
     private static Plan Pack(SolverModel model, PackingStrategy strategy, int rounds = 1)
     {
         var run = new SchedulerRun(model, strategy);
@@ -112,30 +166,14 @@ public static class ProvisioningSolver
     private static Plan Finalize(SolverModel model, SchedulerRun run)
     {
         var names = new ClaimNames();
-        var claims = new List<PlannedNodeClaim>(run.Claims.Count);
+        var parts = SingleGroupCover.Parts(model, run.Claims, c => model.Index.Prices(c.Requirements)[Options(model, c.Pool, c.Requirements, c.Used, c.Reserved)[0]]);
+        var claims = new List<PlannedNodeClaim>(parts.Count);
         var cost = 0.0;
-        var order = new List<int>();
-        foreach (var c in run.Claims)
+        foreach (var part in parts)
         {
+            var c = part.Claim;
             var pool = c.Pool;
-            // Broaden back to every type that fits the claim's pods within what it reserved against limits.
-            pool.Types.And(model.Index.For(c.Requirements)).CopyIndices(order);
-            var prices = model.Index.Prices(c.Requirements);
-            var options = new List<int>();
-            foreach (var t in order)
-            {
-                if (c.Used.FitsIn(pool.Room[t]) && double.IsFinite(prices[t]) &&
-                    (pool.Limits.Count == 0 || WithinReserved(model.Index.Capacity[t], c.Reserved, pool)))
-                {
-                    options.Add(t);
-                }
-            }
-
-            options.Sort((x, y) =>
-            {
-                var p = prices[x].CompareTo(prices[y]);
-                return p != 0 ? p : string.CompareOrdinal(model.Index.Types[x].Name, model.Index.Types[y].Name);
-            });
+            var options = Options(model, pool, c.Requirements, part.Used, part.Reserved);
             var launchType = options[0];
             var offering = model.Index.CheapestOffering(launchType, c.Requirements)!;
             var type = model.Index.Types[launchType];
@@ -176,14 +214,41 @@ public static class ProvisioningSolver
                 InstanceTypeOptions = reported,
                 Labels = labels,
                 Taints = pool.Pool.Taints,
-                Requests = c.Used + pool.Overhead[launchType],
-                Pods = c.NewPods.Order(StringComparer.Ordinal).ToList(),
+                Requests = part.Used + pool.Overhead[launchType],
+                Pods = part.Pods.Order(StringComparer.Ordinal).ToList(),
                 MinValuesRelaxed = c.MinValuesRelaxed,
                 Requirements = c.Requirements,
             });
         }
 
         return new Plan(run, claims, cost);
+    }
+
+    /// <summary>
+    /// Every type of the pool that satisfies the claim's requirements and holds its pods within what it
+    /// reserved against limits, cheapest first (name breaks ties): the first is what the claim launches.
+    /// </summary>
+    private static List<int> Options(SolverModel model, PoolTemplate pool, Model.RequirementSet reqs, ResourceVector used, ResourceVector reserved)
+    {
+        var order = new List<int>();
+        pool.Types.And(model.Index.For(reqs)).CopyIndices(order);
+        var prices = model.Index.Prices(reqs);
+        var options = new List<int>();
+        foreach (var t in order)
+        {
+            if (used.FitsIn(pool.Room[t]) && double.IsFinite(prices[t]) &&
+                (pool.Limits.Count == 0 || WithinReserved(model.Index.Capacity[t], reserved, pool)))
+            {
+                options.Add(t);
+            }
+        }
+
+        options.Sort((x, y) =>
+        {
+            var p = prices[x].CompareTo(prices[y]);
+            return p != 0 ? p : string.CompareOrdinal(model.Index.Types[x].Name, model.Index.Types[y].Name);
+        });
+        return options;
     }
 
     /// <summary>The cheapest <paramref name="max"/> types, extended when needed to keep minValues.</summary>
@@ -224,89 +289,6 @@ public static class ProvisioningSolver
         }
 
         return true;
-    }
-
-    /// <summary>
-    /// The LP over pod groups and (NodePool, type) shapes. A group may use a shape when the pool's taints
-    /// are tolerated and some required term is compatible (preferences are relaxable, so they do not
-    /// restrict the bound). Required hostname anti-affinity and hostname spread cap pods per node.
-    /// </summary>
-    private static LowerBoundProblem BuildBoundProblem(SolverModel model, ISet<string>? onlyPods)
-    {
-        var shapes = new List<LowerBoundShape>();
-        var shapeIndex = new Dictionary<(int Pool, int Type), int>();
-        foreach (var pool in model.Pools)
-        {
-            foreach (var t in pool.Types.Indices())
-            {
-                if (double.IsFinite(pool.Price[t]))
-                {
-                    shapeIndex[(pool.Index, t)] = shapes.Count;
-                    shapes.Add(new LowerBoundShape($"{pool.Name}/{model.Index.Types[t].Name}", pool.Room[t], pool.Price[t]));
-                }
-            }
-        }
-
-        var groups = new List<LowerBoundGroup>();
-        foreach (var g in model.Groups)
-        {
-            var count = onlyPods is null ? g.Count : g.PodKeys.Count(onlyPods.Contains);
-            if (count == 0 || g.InvalidReason is not null)
-            {
-                continue;
-            }
-
-            var compatible = new SortedSet<int>();
-            foreach (var pool in model.Pools)
-            {
-                if (Internal.Taints.FirstUntolerated(pool.Taints, g.Tolerations, strictPreferNoSchedule: false) is not null)
-                {
-                    continue;
-                }
-
-                foreach (var term in g.RequiredTerms)
-                {
-                    if (pool.Requirements.Compatible(term, model.WellKnown) is not null)
-                    {
-                        continue;
-                    }
-
-                    foreach (var t in pool.Types.And(model.Index.For(pool.Requirements.Add(term))).Indices())
-                    {
-                        if (shapeIndex.TryGetValue((pool.Index, t), out var s) && g.Requests.FitsIn(pool.Room[t]))
-                        {
-                            compatible.Add(s);
-                        }
-                    }
-                }
-            }
-
-            int? cap = null;
-            foreach (var tg in g.RequiredAntiAffinity.Where(tg => tg.IsHostname && tg.Matches(g.Namespace, g.Labels)))
-            {
-                cap = 1;
-            }
-
-            foreach (var (tg, anyway) in g.Spreads)
-            {
-                if (!anyway && tg.IsHostname && tg.Matches(g.Namespace, g.Labels))
-                {
-                    cap = Math.Min(cap ?? int.MaxValue, tg.MaxSkew);
-                }
-            }
-
-            if (g.HostPorts.Count > 0)
-            {
-                cap = 1;
-            }
-
-            if (compatible.Count > 0)
-            {
-                groups.Add(new LowerBoundGroup(count, g.Requests, [.. compatible], cap));
-            }
-        }
-
-        return new LowerBoundProblem(shapes, groups);
     }
 
     private sealed record Plan(SchedulerRun Run, List<PlannedNodeClaim> Claims, double Cost);

@@ -44,8 +44,9 @@ public static class AwsMixedWorkload
     /// <summary>
     /// NodePools (general, critical, gpu), two DaemonSets, two PodDisruptionBudgets and <paramref name="pods"/>
     /// pending pods from ~16 deployments, in an order shuffled by <paramref name="seed"/>.
+    /// <paramref name="topology"/> drops topology constraints for the variants the cost goal is measured on.
     /// </summary>
-    public static SchedulingInput Create(InstanceTypeCatalog catalog, int pods, int seed = 42)
+    public static SchedulingInput Create(InstanceTypeCatalog catalog, int pods, int seed = 42, AwsTopology topology = AwsTopology.Full)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentOutOfRangeException.ThrowIfNegative(pods);
@@ -55,7 +56,7 @@ public static class AwsMixedWorkload
         {
             for (var i = 0; i < replicas[d]; i++)
             {
-                list.Add(Pod(Deployments[d], i, PodFactory.Uid(seed, 2, list.Count)));
+                list.Add(Pod(Without(Deployments[d], topology), i, PodFactory.Uid(seed, 2, list.Count)));
             }
         }
 
@@ -167,6 +168,13 @@ public static class AwsMixedWorkload
 
         return replicas;
     }
+
+    private static AwsDeployment Without(AwsDeployment d, AwsTopology topology) => topology switch
+    {
+        AwsTopology.NoHostname => d with { HostnameAntiAffinity = false, SoftHostnameSpread = false },
+        AwsTopology.None => d with { HostnameAntiAffinity = false, SoftHostnameSpread = false, ZonalSpread = false },
+        _ => d,
+    };
 
     private static V1Pod Pod(AwsDeployment d, int index, string uid)
     {

@@ -30,6 +30,9 @@ internal sealed class ClaimTarget : Target
 
     public ResourceVector LaunchRoom { get; set; }
 
+    /// <summary>How many pods of each group the claim carries.</summary>
+    public Dictionary<PodGroup, int> GroupPods { get; } = [];
+
     /// <summary>minValues per key in force for this claim (lowered under BestEffort).</summary>
     public Dictionary<string, int>? MinValues { get; set; }
 

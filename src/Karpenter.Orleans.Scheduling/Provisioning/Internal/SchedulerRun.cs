@@ -27,11 +27,22 @@ internal sealed class SchedulerRun
     private readonly Dictionary<(int, Relaxation, RequirementSet, int), double> _newClaimCost = [];
     private readonly Dictionary<(int, Relaxation, RequirementSet), (int Nodes, int Claims)> _scanFrom = [];
     private readonly int[] _claimsPerPool;
-    private double _pendingCpu;
-    private double _pendingMemory;
+    private readonly IReadOnlyList<ClaimSeed>? _seeds;
+    // Per pool: cpu (millicores) and memory (bytes) still pending of the groups that may use it and have no
+    // node selection of their own, so a new claim's mix sums only the few groups that do.
+    private readonly (double Cpu, double Memory)[] _openDemand;
+    private readonly List<PodGroup> _selective;
 
-    public SchedulerRun(SolverModel model, PackingStrategy strategy, IReadOnlyList<PodGroup>? order = null)
+    // The groups a phase of the run places; null when all groups are placed together.
+    private List<PodGroup>? _phase;
+
+    // Per group and pool, whether the group's pods may run on the pool's nodes (computed on first use).
+    private bool?[]? _usesPool;
+    private readonly Dictionary<RequirementSet, bool[]> _compatibleGroups = [];
+
+    public SchedulerRun(SolverModel model, PackingStrategy strategy, IReadOnlyList<PodGroup>? order = null, IReadOnlyList<ClaimSeed>? seeds = null)
     {
+        _seeds = seeds;
         _order = order ?? model.Groups;
         _m = model;
         _strategy = strategy;
@@ -40,13 +51,13 @@ internal sealed class SchedulerRun
         _placed = new int[model.Groups.Count];
         _reasons = new string?[model.Groups.Count];
         _reserved = new ResourceVector[model.Pools.Count];
+        _claimsPerPool = new int[model.Pools.Count];
+        _openDemand = new (double, double)[model.Pools.Count];
+        _selective = model.Groups.Where(g => g.RequiredTerms.Count > 0).ToList();
         foreach (var g in model.Groups)
         {
-            _pendingCpu += (double)g.Count * g.Requests.MilliCpu;
-            _pendingMemory += (double)g.Count * g.Requests.Memory;
+            AddOpenDemand(g, g.Count);
         }
-
-        _claimsPerPool = new int[model.Pools.Count];
     }
 
     public IReadOnlyList<ClaimTarget> Claims => _claims;
@@ -59,19 +70,32 @@ internal sealed class SchedulerRun
 
     public void Run(int rounds = 1)
     {
-        // Interleaving: the first passes place only a share of each group, so claims get a mix of pod
-        // shapes instead of one group filling a claim's cpu while its memory idles.
-        for (var round = 1; round < rounds; round++)
+        if (_seeds is not null)
         {
-            foreach (var g in _order)
+            Seed(_seeds);
+        }
+
+        if (_strategy == PackingStrategy.MixTarget && rounds > 1)
+        {
+            // The most constrained pods go first, on claims aimed at their own mix: pods a zonal spread
+            // pins to every zone, then pods whose node selection narrows the types (an architecture, a
+            // capacity type). Mixed in with the rest, they would pull pods that could run on the cheapest
+            // offerings onto dearer ones; placed first, they leave only slack for the rest to fill.
+            var pinned = _order.Where(IsZonePinned).ToList();
+            var narrowed = _order.Where(g => !IsZonePinned(g) && NarrowsTypes(g)).ToList();
+            foreach (var phase in new[] { pinned, narrowed })
             {
-                var target = (int)Math.Ceiling(g.Count * (double)round / rounds);
-                if (_placed[g.Index] < target)
+                if (phase.Count > 0 && phase.Count < _order.Count)
                 {
-                    PlaceGroup(g, target);
+                    _phase = phase;
+                    Interleave(phase, rounds);
                 }
             }
+
+            _phase = null;
         }
+
+        Interleave(_order, rounds);
 
         // Repeat until a pass places nothing: pods with affinity to pods later in the queue get another turn.
         var progress = true;
@@ -87,6 +111,136 @@ internal sealed class SchedulerRun
             }
         }
     }
+
+    /// <summary>Opens the seeded claims and puts their share of pods on them, as far as every check allows.</summary>
+    private void Seed(IReadOnlyList<ClaimSeed> seeds)
+    {
+        var relax = Relaxation.Strict;
+        foreach (var seed in seeds)
+        {
+            // Largest pods first, so the small ones fill what the large ones leave on each node.
+            var mix = seed.Mix.OrderByDescending(m => m.Group.Requests.MilliCpu).ThenByDescending(m => m.Group.Requests.Memory).ToList();
+            var placedHere = new int[mix.Count];
+            for (var i = 0; i < seed.Nodes; i++)
+            {
+                ClaimTarget? claim = null;
+                for (var j = 0; j < mix.Count; j++)
+                {
+                    // The pattern's pods so far, rounded down: a node that could not take its share passes it on.
+                    var (g, perNode) = mix[j];
+                    var want = Math.Min((int)Math.Floor(((i + 1) * perNode) + 1e-6) - placedHere[j], g.Count - _placed[g.Index]);
+                    if (want <= 0)
+                    {
+                        continue;
+                    }
+
+                    var reqs = g.RequiredTerms.Count == 1 ? g.RequiredTerms[0] : RequirementSet.Empty;
+                    if (claim is null)
+                    {
+                        var before = _placed[g.Index];
+                        claim = SeedClaim(seed, g, relax, reqs, want);
+                        placedHere[j] += _placed[g.Index] - before;
+                        continue;
+                    }
+
+                    var k = ClaimFit(claim, g, relax, reqs, want, out var merged, out var types);
+                    if (k > 0)
+                    {
+                        claim.Requirements = merged;
+                        CommitClaim(claim, g, relax, k, types);
+                        placedHere[j] += k;
+                    }
+                }
+            }
+        }
+    }
+
+    private ClaimTarget? SeedClaim(ClaimSeed seed, PodGroup g, Relaxation relax, RequirementSet reqs, int want)
+    {
+        var pool = seed.Pool;
+        if (Taints.FirstUntolerated(pool.Taints, g.Tolerations, !relax.ToleratePreferNoSchedule) is not null ||
+            pool.Requirements.Compatible(reqs, _m.WellKnown) is not null ||
+            (pool.NodeLimit is { } nodeLimit && pool.NodesInUse + _claimsPerPool[pool.Index] >= nodeLimit))
+        {
+            return null;
+        }
+
+        var merged = pool.Requirements.Add(reqs);
+        if (seed.Zone is { } zone)
+        {
+            merged = merged.Add(Requirement.In(WellKnownLabels.Zone, zone));
+        }
+
+        if (!pool.Types.And(_m.Index.For(merged)).Contains(seed.Type) || !WithinLimits(_m.Index.Capacity[seed.Type], RemainingLimits(pool)))
+        {
+            return null;
+        }
+
+        var claim = new ClaimTarget { Id = _claims.Count, Pool = pool, Requirements = merged, Types = [seed.Type] };
+        claim.Ports.AddRange(pool.DaemonPorts);
+        var k = ClaimFit(claim, g, relax, RequirementSet.Empty, want, out _, out var types);
+        if (k == 0)
+        {
+            return null;
+        }
+
+        _claims.Add(claim);
+        _claimsPerPool[pool.Index]++;
+        CommitClaim(claim, g, relax, k, types);
+        return claim;
+    }
+
+    /// <summary>
+    /// Interleaving: the first passes place only a share of each group, so claims get a mix of pod
+    /// shapes instead of one group filling a claim's cpu while its memory idles.
+    /// </summary>
+    private void Interleave(IReadOnlyList<PodGroup> groups, int rounds)
+    {
+        for (var round = 1; round < rounds; round++)
+        {
+            foreach (var g in groups)
+            {
+                var target = (int)Math.Ceiling(g.Count * (double)round / rounds);
+                if (_placed[g.Index] < target)
+                {
+                    PlaceGroup(g, target);
+                }
+            }
+        }
+    }
+
+    /// <summary>True when every pool the group may use offers it fewer types than the pool has.</summary>
+    private bool NarrowsTypes(PodGroup g)
+    {
+        var any = false;
+        foreach (var pool in _m.Pools)
+        {
+            if (!UsesPool(g, pool))
+            {
+                continue;
+            }
+
+            any = true;
+            var all = pool.Types.Count;
+            foreach (var term in g.RequiredTerms)
+            {
+                if (pool.Requirements.Compatible(term, _m.WellKnown) is null && pool.Types.And(_m.Index.For(pool.Requirements.Add(term))).Count >= all)
+                {
+                    return false;
+                }
+            }
+
+            if (g.RequiredTerms.Count == 0)
+            {
+                return false;
+            }
+        }
+
+        return any;
+    }
+
+    private static bool IsZonePinned(PodGroup g) =>
+        g.Spreads.Exists(s => !s.ScheduleAnyway && !s.Group.IsHostname && s.Group.Matches(g.Namespace, g.Labels));
 
     private bool PlaceGroup(PodGroup g, int upTo = int.MaxValue)
     {
@@ -373,7 +527,10 @@ internal sealed class SchedulerRun
 
             var k = ClaimFit(c, g, relax, chunkReqs, limit, out var merged, out var types, launchTypeOnly: true);
             contiguous = false;
-            if (k > 0)
+
+            // Slack is free only if the pods do not move the claim to a dearer offering (say, a zone
+            // a spread chunk pins it to); otherwise the claim competes on added cost below.
+            if (k > 0 && (ReferenceEquals(merged, c.Requirements) || _m.Index.Prices(merged)[c.LaunchType] <= c.LaunchPrice + 1e-12))
             {
                 c.Requirements = merged;
                 CommitClaim(c, g, relax, k, types);
@@ -404,11 +561,12 @@ internal sealed class SchedulerRun
             evaluated++;
             var used = c.Used + (g.Requests * k);
             var price = double.PositiveInfinity;
+            var prices = _m.Index.Prices(merged);
             foreach (var t in types)
             {
-                if (c.Pool.Price[t] < price && used.FitsIn(c.Pool.Room[t]))
+                if (prices[t] < price && used.FitsIn(c.Pool.Room[t]))
                 {
-                    price = c.Pool.Price[t];
+                    price = prices[t];
                 }
             }
 
@@ -455,11 +613,12 @@ internal sealed class SchedulerRun
             }
 
             var used = g.Requests * kNew;
+            var prices = _m.Index.Prices(fresh.Requirements);
             foreach (var t in fresh.Types)
             {
                 if (used.FitsIn(pool.Room[t]))
                 {
-                    cost = Math.Min(cost, pool.Price[t] / kNew);
+                    cost = Math.Min(cost, prices[t] / kNew);
                 }
             }
 
@@ -911,10 +1070,18 @@ internal sealed class SchedulerRun
         // The type that carries the mix of all pods still pending most cheaply (price per share of that
         // mix), as the LP relaxation would pick; interleaved rounds then fill it with that mix.
         var prices = _m.Index.Prices(reqs);
-        var demand = PendingDemand();
+        var demand = PendingDemand(pool, reqs);
+        var (best, bestCost) = MixCost(pool, prices, fitting, demand);
+
+        return best < 0 ? fitting : [best];
+    }
+
+    /// <summary>The type among <paramref name="types"/> that carries the pending mix most cheaply, and its price per share of that mix.</summary>
+    private static (int Type, double Cost) MixCost(PoolTemplate pool, double[] prices, List<int> types, (double Cpu, double Memory) demand)
+    {
         var best = -1;
         var bestCost = double.PositiveInfinity;
-        foreach (var t in fitting)
+        foreach (var t in types)
         {
             var room = pool.Room[t];
             var share = Math.Min(demand.Cpu > 0 ? room.MilliCpu / demand.Cpu : double.PositiveInfinity, demand.Memory > 0 ? room.Memory / demand.Memory : double.PositiveInfinity);
@@ -925,11 +1092,78 @@ internal sealed class SchedulerRun
             }
         }
 
-        return best < 0 ? fitting : [best];
+        return (best, bestCost);
     }
 
     /// <summary>CPU (millicores) and memory (bytes) requested by the pods not placed yet.</summary>
-    private (double Cpu, double Memory) PendingDemand() => (_pendingCpu, _pendingMemory);
+    private (double Cpu, double Memory) PendingDemand(PoolTemplate pool, RequirementSet reqs)
+    {
+        // Only pods that may run on this claim: a tainted pool's pods, or arm64 pods for an amd64 claim,
+        // say nothing of the mix the claim will carry.
+        double cpu = 0, memory = 0;
+        var compatible = CompatibleGroups(reqs);
+        if (_phase is null)
+        {
+            (cpu, memory) = _openDemand[pool.Index];
+        }
+
+        foreach (var g in _phase ?? _selective)
+        {
+            var left = g.Count - _placed[g.Index];
+            if (left > 0 && UsesPool(g, pool) && compatible[g.Index])
+            {
+                cpu += (double)left * g.Requests.MilliCpu;
+                memory += (double)left * g.Requests.Memory;
+            }
+        }
+
+        return (cpu, memory);
+    }
+
+    private void AddOpenDemand(PodGroup g, int pods)
+    {
+        if (g.RequiredTerms.Count > 0)
+        {
+            return;
+        }
+
+        foreach (var pool in _m.Pools)
+        {
+            if (UsesPool(g, pool))
+            {
+                ref var d = ref _openDemand[pool.Index];
+                d = (d.Cpu + ((double)pods * g.Requests.MilliCpu), d.Memory + ((double)pods * g.Requests.Memory));
+            }
+        }
+    }
+
+    /// <summary>Per group, whether some required term of it is compatible with <paramref name="reqs"/>; cached per requirement set.</summary>
+    private bool[] CompatibleGroups(RequirementSet reqs)
+    {
+        if (_compatibleGroups.TryGetValue(reqs, out var cached))
+        {
+            return cached;
+        }
+
+        var result = new bool[_m.Groups.Count];
+        foreach (var g in _m.Groups)
+        {
+            result[g.Index] = g.RequiredTerms.Count == 0 || g.RequiredTerms.Exists(t => reqs.Compatible(t, _m.WellKnown) is null);
+        }
+
+        _compatibleGroups[reqs] = result;
+        return result;
+    }
+
+    private bool UsesPool(PodGroup g, PoolTemplate pool)
+    {
+        _usesPool ??= new bool?[_m.Groups.Count * _m.Pools.Count];
+        ref var known = ref _usesPool[(g.Index * _m.Pools.Count) + pool.Index];
+        known ??= g.InvalidReason is null &&
+            Taints.FirstUntolerated(pool.Taints, g.Tolerations, strictPreferNoSchedule: false) is null &&
+            (g.RequiredTerms.Count == 0 || g.RequiredTerms.Exists(t => pool.Requirements.Compatible(t, _m.WellKnown) is null));
+        return known.Value;
+    }
 
     private long MinValuesCap(PoolTemplate pool, int[] types, ResourceVector used, ResourceVector req, Dictionary<string, int> minValues)
     {
@@ -966,8 +1200,7 @@ internal sealed class SchedulerRun
         }
 
         _placed[g.Index] += k;
-        _pendingCpu -= (double)k * g.Requests.MilliCpu;
-        _pendingMemory -= (double)k * g.Requests.Memory;
+        AddOpenDemand(g, -k);
         t.Ports.AddRange(g.HostPorts);
         foreach (var tg in g.CountedBy)
         {
@@ -1018,12 +1251,14 @@ internal sealed class SchedulerRun
     private void CommitClaim(ClaimTarget claim, PodGroup g, Relaxation relax, int k, int[] types)
     {
         Commit(claim, g, relax, k);
+        claim.GroupPods[g] = claim.GroupPods.GetValueOrDefault(g) + k;
         var used = claim.Used;
         var keep = types.Where(t => used.FitsIn(claim.Pool.Room[t])).ToArray();
         claim.Types = keep;
         // Fixed resources only: MaxRoom is a quick reject, the exact check follows.
         long cpu = long.MinValue, mem = long.MinValue, pods = long.MinValue, eph = long.MinValue;
         var cheapest = -1;
+        var prices = _m.Index.Prices(claim.Requirements);
         foreach (var t in keep)
         {
             var room = claim.Pool.Room[t];
@@ -1031,7 +1266,7 @@ internal sealed class SchedulerRun
             mem = Math.Max(mem, room.Memory - used.Memory);
             pods = Math.Max(pods, room.Pods - used.Pods);
             eph = Math.Max(eph, room.EphemeralStorage - used.EphemeralStorage);
-            if (cheapest < 0 || claim.Pool.Price[t] < claim.Pool.Price[cheapest])
+            if (cheapest < 0 || prices[t] < prices[cheapest])
             {
                 cheapest = t;
             }
@@ -1049,15 +1284,22 @@ internal sealed class SchedulerRun
                 remaining[name] += claim.Reserved.Get(name);
             }
 
-            // Walk the pool's types cheapest first and stop at the first that holds the pods within limits.
+            // The cheapest type, at the claim's own prices, that holds the pods within limits. When the claim
+            // is priced as its pool is (no zone or capacity type narrowed), the pool's price order ends the walk early.
             var allowed = _m.Index.For(claim.Requirements);
+            var samePrices = Equals(claim.Requirements[WellKnownLabels.Zone], claim.Pool.Requirements[WellKnownLabels.Zone]) &&
+                Equals(claim.Requirements[WellKnownLabels.CapacityType], claim.Pool.Requirements[WellKnownLabels.CapacityType]);
             var within = -1;
             foreach (var t in claim.Pool.TypesByPrice)
             {
-                if (allowed.Contains(t) && used.FitsIn(claim.Pool.Room[t]) && WithinLimits(_m.Index.Capacity[t], remaining))
+                if ((within < 0 || prices[t] < prices[within]) && allowed.Contains(t) && used.FitsIn(claim.Pool.Room[t]) &&
+                    WithinLimits(_m.Index.Capacity[t], remaining))
                 {
                     within = t;
-                    break;
+                    if (samePrices)
+                    {
+                        break;
+                    }
                 }
             }
 
@@ -1067,7 +1309,7 @@ internal sealed class SchedulerRun
         if (cheapest >= 0)
         {
             claim.LaunchType = cheapest;
-            claim.LaunchPrice = claim.Pool.Price[cheapest];
+            claim.LaunchPrice = prices[cheapest];
             claim.LaunchRoom = claim.Pool.Room[cheapest] - used;
         }
 
