@@ -36,6 +36,12 @@ public class SchedulingBenchmarks
     [GlobalSetup(Target = nameof(AwsMixed10000))]
     public void SetupAwsMixed10000() => Prepare(SolveCase.AwsMixed10000);
 
+    [GlobalSetup(Target = nameof(AwsNoHostname10000))]
+    public void SetupAwsNoHostname10000() => Prepare(SolveCase.AwsNoHostname10000);
+
+    [GlobalSetup(Target = nameof(AwsNoTopology10000))]
+    public void SetupAwsNoTopology10000() => Prepare(SolveCase.AwsNoTopology10000);
+
     [Benchmark, PodCount(1000)]
     public SchedulingResult Scheduling1000() => Solve();
 
@@ -56,6 +62,12 @@ public class SchedulingBenchmarks
 
     [Benchmark, PodCount(10000)]
     public SchedulingResult AwsMixed10000() => Solve();
+
+    [Benchmark, PodCount(10000)]
+    public SchedulingResult AwsNoHostname10000() => Solve();
+
+    [Benchmark, PodCount(10000)]
+    public SchedulingResult AwsNoTopology10000() => Solve();
 
     /// <summary>Prints what the last solve produced, so a fast but wrong solver shows in the log.</summary>
     [GlobalCleanup]

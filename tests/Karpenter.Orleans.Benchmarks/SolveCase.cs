@@ -23,8 +23,16 @@ public sealed record SolveCase(string Name, int Pods, Func<SchedulingInput> Crea
     public static readonly SolveCase AwsMixed10000 =
         new(nameof(AwsMixed10000), 10000, () => AwsMixedWorkload.Create(CatalogLoader.Load(CatalogPath.Resolve()), 10000), SolverOptions.Default);
 
+    /// <summary>The AWS mix without hostname anti-affinity or hostname spread: the workload class of the 3% cost goal.</summary>
+    public static readonly SolveCase AwsNoHostname10000 =
+        new(nameof(AwsNoHostname10000), 10000, () => AwsMixedWorkload.Create(CatalogLoader.Load(CatalogPath.Resolve()), 10000, topology: AwsTopology.NoHostname), SolverOptions.Default);
+
+    /// <summary>The AWS mix without any topology constraint.</summary>
+    public static readonly SolveCase AwsNoTopology10000 =
+        new(nameof(AwsNoTopology10000), 10000, () => AwsMixedWorkload.Create(CatalogLoader.Load(CatalogPath.Resolve()), 10000, topology: AwsTopology.None), SolverOptions.Default);
+
     public static IReadOnlyList<SolveCase> All { get; } =
-        [Scheduling1000, Scheduling5000, Scheduling10000, Scheduling20000, RespectPreferences4000, IgnorePreferences4000, AwsMixed10000];
+        [Scheduling1000, Scheduling5000, Scheduling10000, Scheduling20000, RespectPreferences4000, IgnorePreferences4000, AwsMixed10000, AwsNoHostname10000, AwsNoTopology10000];
 
     private static SolveCase Diverse(int pods) =>
         new($"Scheduling{pods}", pods, () => BenchmarkWorkload.Create(pods), SolverOptions.Default);

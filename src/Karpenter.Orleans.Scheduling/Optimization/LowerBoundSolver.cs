@@ -77,12 +77,24 @@ public static class LowerBoundSolver
     // Back to the problem's numbering; merged twins share their pods in proportion to their counts.
     private static List<LowerBoundPattern> Patterns(LowerBoundProblem problem, ReducedProblem reduced, IReadOnlyList<ColumnGeneration.LpPattern> lp)
     {
+        // Demand rows are "at least Count", so an optimum may put extra pods in room it pays for anyway:
+        // scale each group back to its count (fewer pods on the same nodes still fit).
+        var placed = new double[reduced.GroupCount];
+        foreach (var p in lp)
+        {
+            foreach (var (g, y) in p.Pods)
+            {
+                placed[g] += y;
+            }
+        }
+
         var result = new List<LowerBoundPattern>(lp.Count);
         foreach (var p in lp)
         {
             var pods = new List<(int, double)>();
-            foreach (var (g, y) in p.Pods)
+            foreach (var (g, pairPods) in p.Pods)
             {
+                var y = placed[g] > reduced.Demand[g] ? pairPods * reduced.Demand[g] / placed[g] : pairPods;
                 var members = reduced.GroupMembers[g];
                 double total = members.Sum(m => (long)problem.Groups[m].Count);
                 foreach (var m in members)

@@ -9,11 +9,11 @@ namespace Karpenter.Orleans.Scheduling.Provisioning;
 /// <summary>
 /// Entry point of the provisioning solver: pending pods in, planned NodeClaims out. It packs with
 /// Karpenter's semantics first (first-fit decreasing, existing nodes, then planned claims, then new
-/// claims by NodePool weight), then, when <see cref="SolverOptions.Improve"/> is on, packs twice more with
-/// pod groups interleaved: filling each claim's slack and growing claims by least added cost, and aiming
-/// new claims at the type that carries the pending pods' mix most cheaply. It keeps the plan that
-/// schedules the most pods at the lowest price. Every strategy honours every constraint; the LP
-/// relaxation gives the lower bound the plan is measured against.
+/// claims by NodePool weight), then, when <see cref="SolverOptions.Improve"/> is on, packs again with pod
+/// groups interleaved: by least added cost, aiming new claims at the type that carries the pending pods'
+/// mix most cheaply, and, on workloads of few distinct pods, starting from the LP optimum rounded down to
+/// whole nodes. It keeps the plan that schedules the most pods at the lowest price. Every strategy honours
+/// every constraint; the LP relaxation gives the lower bound the plan is measured against.
 /// </summary>
 public static class ProvisioningSolver
 {
@@ -64,6 +64,14 @@ public static class ProvisioningSolver
             if (lpPlan is not null)
             {
                 best = Better(best, lpPlan);
+            }
+            else
+            {
+                // The LP's nodes hold too few whole pods of each group to seed from (many small groups):
+                // pack by marginal cost after all.
+                var marginalPlan = Pack(model, PackingStrategy.MarginalCost, InterleaveRounds);
+                Trace($"marginal-cost {marginalPlan.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
+                best = Better(best, marginalPlan);
             }
         }
 
@@ -127,14 +135,14 @@ public static class ProvisioningSolver
     /// <summary>Most pod groups for which the solver solves the LP to seed a packing (the LP grows with the groups).</summary>
     private const int MaxGroupsForLpSeeds = 256;
 
-    /// <summary>The mix-target packing started from the LP's whole nodes; null when the LP gives no seeds.</summary>
+    /// <summary>The mix-target packing started from the LP's whole nodes; null when those would hold under half the pods.</summary>
     private static (Plan? Plan, double Bound) PackFromLp(SolverModel model)
     {
         var built = LowerBoundBuilder.Build(model, null);
         var lp = LowerBoundSolver.Solve(built.Problem);
         var bound = lp.PricePerHour + built.IsolatedCost;
         var seeds = LpSeeds.From(built, lp);
-        if (seeds.Count == 0)
+        if (LpSeeds.WholePods(seeds) * 2 < model.PendingCount)
         {
             return (null, bound);
         }

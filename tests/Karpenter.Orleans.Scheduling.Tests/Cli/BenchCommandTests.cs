@@ -1,4 +1,5 @@
 using Karpenter.Orleans.Scheduling.Tests.TestSupport;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace Karpenter.Orleans.Scheduling.Tests.Cli;
@@ -44,4 +45,19 @@ public sealed class BenchCommandTests
         Assert.Contains(catalog, run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AwsWorkloadWithoutHostnameConstraintsRunsAndNamesItself()
+    {
+        var run = Karpo.Run("bench", "--workload", "aws-no-hostname", "--instance-types", AwsCatalog(), "--pods", "300", "--repeat", "1", "-o", "json");
+
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Stdout);
+        Assert.Equal("aws-no-hostname", doc.RootElement.GetProperty("workload").GetString());
+        Assert.Equal(300, doc.RootElement.GetProperty("pods").GetInt32());
+    }
+
+    // Tests may run from an artifacts folder outside the repository: the catalog is found from this source file.
+    private static string AwsCatalog([CallerFilePath] string source = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "..", "data", "aws-us-east-1-instance-types.json"));
 }

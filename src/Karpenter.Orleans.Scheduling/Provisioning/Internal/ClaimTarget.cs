@@ -30,6 +30,9 @@ internal sealed class ClaimTarget : Target
 
     public ResourceVector LaunchRoom { get; set; }
 
+    /// <summary>True while the claim's zone requirement comes only from the LP seed it was opened for.</summary>
+    public bool ZoneFromSeed { get; set; }
+
     /// <summary>How many pods of each group the claim carries.</summary>
     public Dictionary<PodGroup, int> GroupPods { get; } = [];
 

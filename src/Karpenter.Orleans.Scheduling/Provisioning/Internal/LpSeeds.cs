@@ -36,6 +36,10 @@ internal static class LpSeeds
         return seeds;
     }
 
+    /// <summary>About how many pods the seeds place: whole pods per node of each group, times the nodes.</summary>
+    public static long WholePods(IEnumerable<ClaimSeed> seeds) =>
+        seeds.Sum(s => s.Mix.Sum(m => (long)Math.Floor(m.PerNode + 1e-6)) * s.Nodes);
+
     /// <summary>Pods whose placement constrains no other pod and that nothing but their own node selection constrains.</summary>
     public static bool IsFree(PodGroup g) =>
         g.InvalidReason is null && !g.HasPreferences && g.RequiredTerms.Count <= 1 && g.Spreads.Count == 0 &&

@@ -110,6 +110,11 @@ internal sealed class SchedulerRun
                 }
             }
         }
+
+        if (_seeds is not null)
+        {
+            ReleaseSeedZones();
+        }
     }
 
     /// <summary>Opens the seeded claims and puts their share of pods on them, as far as every check allows.</summary>
@@ -155,6 +160,27 @@ internal sealed class SchedulerRun
         }
     }
 
+    /// <summary>
+    /// A seeded claim none of whose pods has a zone rule (spread, pod affinity, node selection on the zone,
+    /// or counting toward one) keeps no zone requirement: it may launch in any zone its pool allows.
+    /// </summary>
+    private void ReleaseSeedZones()
+    {
+        const string zone = WellKnownLabels.Zone;
+        foreach (var claim in _claims)
+        {
+            if (claim.ZoneFromSeed && !claim.GroupPods.Keys.Any(g =>
+                g.RequiredTerms.Exists(t => t.Has(zone)) || g.PreferredNodeTerms.Exists(t => t.Has(zone)) ||
+                g.Spreads.Exists(s => s.Group.Key == zone) || g.CountedBy.Exists(tg => tg.Key == zone) || g.RepelledBy.Exists(tg => tg.Key == zone) ||
+                g.RequiredAffinity.Concat(g.RequiredAntiAffinity).Concat(g.PreferredAffinity).Concat(g.PreferredAntiAffinity).Any(tg => tg.Key == zone)))
+            {
+                var released = claim.Requirements.Remove(zone);
+                claim.Requirements = claim.Pool.Requirements[zone] is { } poolZone ? released.Add(poolZone) : released;
+                claim.ZoneFromSeed = false;
+            }
+        }
+    }
+
     private ClaimTarget? SeedClaim(ClaimSeed seed, PodGroup g, Relaxation relax, RequirementSet reqs, int want)
     {
         var pool = seed.Pool;
@@ -165,6 +191,8 @@ internal sealed class SchedulerRun
             return null;
         }
 
+        // The claim starts in the zone the LP put it in, so spread chunks for that zone find it; the pin is
+        // released at the end if no pod on it has a zone rule (see ReleaseSeedZones).
         var merged = pool.Requirements.Add(reqs);
         if (seed.Zone is { } zone)
         {
@@ -176,7 +204,7 @@ internal sealed class SchedulerRun
             return null;
         }
 
-        var claim = new ClaimTarget { Id = _claims.Count, Pool = pool, Requirements = merged, Types = [seed.Type] };
+        var claim = new ClaimTarget { Id = _claims.Count, Pool = pool, Requirements = merged, Types = [seed.Type], ZoneFromSeed = seed.Zone is not null };
         claim.Ports.AddRange(pool.DaemonPorts);
         var k = ClaimFit(claim, g, relax, RequirementSet.Empty, want, out _, out var types);
         if (k == 0)
