@@ -184,9 +184,9 @@ public sealed class Requirement : IEquatable<Requirement>
     private static long? Min(long? a, long? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
 
     public bool Equals(Requirement? other) =>
-        other is not null && _hash == other._hash && Key == other.Key && Complement == other.Complement &&
+        ReferenceEquals(this, other) || (other is not null && _hash == other._hash && Key == other.Key && Complement == other.Complement &&
         GreaterThanOrEqual == other.GreaterThanOrEqual && LessThanOrEqual == other.LessThanOrEqual &&
-        MinValues == other.MinValues && Values.SetEquals(other.Values);
+        MinValues == other.MinValues && Values.SetEquals(other.Values));
 
     public override bool Equals(object? obj) => Equals(obj as Requirement);
 

@@ -174,14 +174,15 @@ public static class ProvisioningSolver
     private static Plan Finalize(SolverModel model, SchedulerRun run)
     {
         var names = new ClaimNames();
-        var parts = SingleGroupCover.Parts(model, run.Claims, c => model.Index.Prices(c.Requirements)[Options(model, c.Pool, c.Requirements, c.Used, c.Reserved)[0]]);
+        var parts = SingleGroupCover.Parts(model, run.Claims, c => LaunchPrice(model, c));
         var claims = new List<PlannedNodeClaim>(parts.Count);
         var cost = 0.0;
+        var order = new List<int>();
         foreach (var part in parts)
         {
             var c = part.Claim;
             var pool = c.Pool;
-            var options = Options(model, pool, c.Requirements, part.Used, part.Reserved);
+            var options = Options(model, pool, c.Requirements, part.Used, part.Reserved, order);
             var launchType = options[0];
             var offering = model.Index.CheapestOffering(launchType, c.Requirements)!;
             var type = model.Index.Types[launchType];
@@ -232,13 +233,29 @@ public static class ProvisioningSolver
         return new Plan(run, claims, cost);
     }
 
+    /// <summary>What the claim launches at: the price of the first of its <see cref="Options"/>, found without sorting them.</summary>
+    private static double LaunchPrice(SolverModel model, ClaimTarget c)
+    {
+        var prices = model.Index.Prices(c.Requirements);
+        var best = double.PositiveInfinity;
+        foreach (var t in c.Pool.Types.And(model.Index.For(c.Requirements)).Indices())
+        {
+            if (prices[t] < best && c.Used.FitsIn(c.Pool.Room[t]) &&
+                (c.Pool.Limits.Count == 0 || WithinReserved(model.Index.Capacity[t], c.Reserved, c.Pool)))
+            {
+                best = prices[t];
+            }
+        }
+
+        return best;
+    }
+
     /// <summary>
     /// Every type of the pool that satisfies the claim's requirements and holds its pods within what it
     /// reserved against limits, cheapest first (name breaks ties): the first is what the claim launches.
     /// </summary>
-    private static List<int> Options(SolverModel model, PoolTemplate pool, Model.RequirementSet reqs, ResourceVector used, ResourceVector reserved)
+    private static List<int> Options(SolverModel model, PoolTemplate pool, Model.RequirementSet reqs, ResourceVector used, ResourceVector reserved, List<int> order)
     {
-        var order = new List<int>();
         pool.Types.And(model.Index.For(reqs)).CopyIndices(order);
         var prices = model.Index.Prices(reqs);
         var options = new List<int>();

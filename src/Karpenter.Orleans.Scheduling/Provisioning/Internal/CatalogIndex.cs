@@ -75,6 +75,12 @@ internal sealed class CatalogIndex
     public double[] Prices(RequirementSet reqs)
     {
         var key = (reqs[WellKnownLabels.Zone], reqs[WellKnownLabels.CapacityType]);
+        if (_prices.TryGetValue(key, out var cached))
+        {
+            // Most calls hit: a lookup first, so the hot path does not allocate the factory's closure.
+            return cached;
+        }
+
         return _prices.GetOrAdd(key, _ =>
         {
             var prices = new double[Types.Length];

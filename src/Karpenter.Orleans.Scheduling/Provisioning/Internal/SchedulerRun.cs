@@ -39,6 +39,7 @@ internal sealed class SchedulerRun
     // Per group and pool, whether the group's pods may run on the pool's nodes (computed on first use).
     private bool?[]? _usesPool;
     private readonly Dictionary<RequirementSet, bool[]> _compatibleGroups = [];
+    private readonly Dictionary<RequirementSet, double[]> _pricesByReqs = new(ReferenceEqualityComparer.Instance);
 
     public SchedulerRun(SolverModel model, PackingStrategy strategy, IReadOnlyList<PodGroup>? order = null, IReadOnlyList<ClaimSeed>? seeds = null)
     {
@@ -53,7 +54,7 @@ internal sealed class SchedulerRun
         _reserved = new ResourceVector[model.Pools.Count];
         _claimsPerPool = new int[model.Pools.Count];
         _openDemand = new (double, double)[model.Pools.Count];
-        _selective = model.Groups.Where(g => g.RequiredTerms.Count > 0).ToList();
+        _selective = model.Groups.Where(HasNodeSelection).ToList();
         foreach (var g in model.Groups)
         {
             AddOpenDemand(g, g.Count);
@@ -558,7 +559,7 @@ internal sealed class SchedulerRun
 
             // Slack is free only if the pods do not move the claim to a dearer offering (say, a zone
             // a spread chunk pins it to); otherwise the claim competes on added cost below.
-            if (k > 0 && (ReferenceEquals(merged, c.Requirements) || _m.Index.Prices(merged)[c.LaunchType] <= c.LaunchPrice + 1e-12))
+            if (k > 0 && (ReferenceEquals(merged, c.Requirements) || PricesAt(merged)[c.LaunchType] <= c.LaunchPrice + 1e-12))
             {
                 c.Requirements = merged;
                 CommitClaim(c, g, relax, k, types);
@@ -589,7 +590,7 @@ internal sealed class SchedulerRun
             evaluated++;
             var used = c.Used + (g.Requests * k);
             var price = double.PositiveInfinity;
-            var prices = _m.Index.Prices(merged);
+            var prices = PricesAt(merged);
             foreach (var t in types)
             {
                 if (prices[t] < price && used.FitsIn(c.Pool.Room[t]))
@@ -641,7 +642,7 @@ internal sealed class SchedulerRun
             }
 
             var used = g.Requests * kNew;
-            var prices = _m.Index.Prices(fresh.Requirements);
+            var prices = PricesAt(fresh.Requirements);
             foreach (var t in fresh.Types)
             {
                 if (used.FitsIn(pool.Room[t]))
@@ -1148,9 +1149,12 @@ internal sealed class SchedulerRun
         return (cpu, memory);
     }
 
+    /// <summary>True when every required term of the group restricts something (an empty term allows any node).</summary>
+    private static bool HasNodeSelection(PodGroup g) => g.RequiredTerms.Count > 0 && g.RequiredTerms.TrueForAll(t => t.Count > 0);
+
     private void AddOpenDemand(PodGroup g, int pods)
     {
-        if (g.RequiredTerms.Count > 0)
+        if (HasNodeSelection(g))
         {
             return;
         }
@@ -1286,7 +1290,7 @@ internal sealed class SchedulerRun
         // Fixed resources only: MaxRoom is a quick reject, the exact check follows.
         long cpu = long.MinValue, mem = long.MinValue, pods = long.MinValue, eph = long.MinValue;
         var cheapest = -1;
-        var prices = _m.Index.Prices(claim.Requirements);
+        var prices = PricesAt(claim.Requirements);
         foreach (var t in keep)
         {
             var room = claim.Pool.Room[t];
@@ -1348,6 +1352,21 @@ internal sealed class SchedulerRun
             _reserved[claim.Pool.Index] = _reserved[claim.Pool.Index] - claim.Reserved + reserved;
             claim.Reserved = reserved;
         }
+    }
+
+    /// <summary>
+    /// Offering prices per type under <paramref name="reqs"/>. Requirement sets come from the merge cache, so the
+    /// same instances recur: a lookup by reference is cheaper than the catalog's by zone and capacity type.
+    /// </summary>
+    private double[] PricesAt(RequirementSet reqs)
+    {
+        if (!_pricesByReqs.TryGetValue(reqs, out var prices))
+        {
+            prices = _m.Index.Prices(reqs);
+            _pricesByReqs[reqs] = prices;
+        }
+
+        return prices;
     }
 
     private Dictionary<string, long>? RemainingLimits(PoolTemplate pool)
