@@ -16,64 +16,42 @@ public sealed class LowerBoundPatternTests
 
     [Fact]
     public void OptimalPatternsCostTheBound() =>
-        LowerBoundGen.Problem.Sample(
-            spec =>
-            {
-                var problem = spec.ToProblem();
-                var result = LowerBoundSolver.Solve(problem, LowerBoundOptions.Default, out var diagnostics);
-                if (!diagnostics.Optimal)
-                {
-                    return;
-                }
-
-                var cost = result.Patterns.Sum(p => p.Nodes * problem.Shapes[p.Shape].PricePerHour);
-                var bound = result.PricePerHour;
-                Assert.True(
-                    Math.Abs(cost - bound) <= 1e-6 * Math.Max(1, bound),
-                    $"patterns cost {cost}, bound {bound}");
-            },
-            iter: Iterations,
-            threads: 1,
-            print: spec => spec.ToString());
+        ForOptimalSolves((problem, result) =>
+        {
+            var cost = result.Patterns.Sum(p => p.Nodes * problem.Shapes[p.Shape].PricePerHour);
+            var bound = result.PricePerHour;
+            Assert.True(
+                Math.Abs(cost - bound) <= 1e-6 * Math.Max(1, bound),
+                $"patterns cost {cost}, bound {bound}");
+        });
 
     [Fact]
     public void OptimalPatternsPlaceEveryPlaceablePodAndNoOther() =>
-        LowerBoundGen.Problem.Sample(
-            spec =>
+        ForOptimalSolves((problem, result) =>
+        {
+            var placed = new double[problem.Groups.Count];
+            foreach (var pattern in result.Patterns)
             {
-                var problem = spec.ToProblem();
-                var result = LowerBoundSolver.Solve(problem, LowerBoundOptions.Default, out var diagnostics);
-                if (!diagnostics.Optimal)
+                foreach (var (g, pods) in pattern.Pods)
                 {
-                    return;
+                    Assert.True(pods >= 0, $"pattern on shape {pattern.Shape} carries {pods} pods of group {g}");
+                    Assert.Contains(pattern.Shape, problem.Groups[g].CompatibleShapes);
+                    placed[g] += pods;
                 }
+            }
 
-                var placed = new double[problem.Groups.Count];
-                foreach (var pattern in result.Patterns)
-                {
-                    foreach (var (g, pods) in pattern.Pods)
-                    {
-                        Assert.True(pods >= 0, $"pattern on shape {pattern.Shape} carries {pods} pods of group {g}");
-                        Assert.Contains(pattern.Shape, problem.Groups[g].CompatibleShapes);
-                        placed[g] += pods;
-                    }
-                }
-
-                for (var g = 0; g < problem.Groups.Count; g++)
-                {
-                    // The generator's groups all have pods and a positive cap; a group is left out of the LP
-                    // (and so of the patterns) only when none of its compatible shapes holds one of its pods.
-                    var group = problem.Groups[g];
-                    var placeable = group.CompatibleShapes.Any(s => group.Request.FitsIn(problem.Shapes[s].Room));
-                    var expected = placeable ? group.Count : 0;
-                    Assert.True(
-                        Math.Abs(placed[g] - expected) <= 1e-5 * Math.Max(1, expected),
-                        $"group {g} (placeable: {placeable}) has {placed[g]} pods in the patterns, expected {expected}");
-                }
-            },
-            iter: Iterations,
-            threads: 1,
-            print: spec => spec.ToString());
+            for (var g = 0; g < problem.Groups.Count; g++)
+            {
+                // The generator's groups all have pods and a positive cap; a group is left out of the LP
+                // (and so of the patterns) only when none of its compatible shapes holds one of its pods.
+                var group = problem.Groups[g];
+                var placeable = group.CompatibleShapes.Any(s => group.Request.FitsIn(problem.Shapes[s].Room));
+                var expected = placeable ? group.Count : 0;
+                Assert.True(
+                    Math.Abs(placed[g] - expected) <= 1e-5 * Math.Max(1, expected),
+                    $"group {g} (placeable: {placeable}) has {placed[g]} pods in the patterns, expected {expected}");
+            }
+        });
 
     [Fact]
     public void PatternsDoNotCarryMorePodsOfAGroupThanItHas()
@@ -97,46 +75,35 @@ public sealed class LowerBoundPatternTests
 
     [Fact]
     public void EveryPatternFitsItsNodesInEachResourceAndCap() =>
-        LowerBoundGen.Problem.Sample(
-            spec =>
+        ForOptimalSolves((problem, result) =>
+        {
+            foreach (var pattern in result.Patterns)
             {
-                var problem = spec.ToProblem();
-                var result = LowerBoundSolver.Solve(problem, LowerBoundOptions.Default, out var diagnostics);
-                if (!diagnostics.Optimal)
+                var shape = problem.Shapes[pattern.Shape];
+                Assert.True(pattern.Nodes > 0, $"pattern on {shape.Name} has {pattern.Nodes} nodes");
+                foreach (var name in Resources)
                 {
-                    return;
+                    var used = pattern.Pods.Sum(p => p.Pods * problem.Groups[p.Group].Request.Get(name));
+                    var room = pattern.Nodes * shape.Room.Get(name);
+
+                    // GLOP's feasibility tolerance: a millionth of the room, plus a millionth of one node.
+                    Assert.True(
+                        used <= (room * (1 + 1e-6)) + (1e-6 * shape.Room.Get(name)),
+                        $"{name}: {used} requested on {pattern.Nodes} nodes of {shape.Name} with room {room}");
                 }
 
-                foreach (var pattern in result.Patterns)
+                // Hostname caps hold per node as well: at most MaxPerNode pods of the group on each.
+                foreach (var (g, pods) in pattern.Pods)
                 {
-                    var shape = problem.Shapes[pattern.Shape];
-                    Assert.True(pattern.Nodes > 0, $"pattern on {shape.Name} has {pattern.Nodes} nodes");
-                    foreach (var name in Resources)
+                    if (problem.Groups[g].MaxPerNode is { } cap)
                     {
-                        var used = pattern.Pods.Sum(p => p.Pods * problem.Groups[p.Group].Request.Get(name));
-                        var room = pattern.Nodes * shape.Room.Get(name);
-
-                        // GLOP's feasibility tolerance: a millionth of the room, plus a millionth of one node.
                         Assert.True(
-                            used <= (room * (1 + 1e-6)) + (1e-6 * shape.Room.Get(name)),
-                            $"{name}: {used} requested on {pattern.Nodes} nodes of {shape.Name} with room {room}");
-                    }
-
-                    // Hostname caps hold per node as well: at most MaxPerNode pods of the group on each.
-                    foreach (var (g, pods) in pattern.Pods)
-                    {
-                        if (problem.Groups[g].MaxPerNode is { } cap)
-                        {
-                            Assert.True(
-                                pods <= (cap * pattern.Nodes * (1 + 1e-6)) + 1e-6,
-                                $"group {g} has {pods} pods on {pattern.Nodes} nodes of {shape.Name}, cap {cap}");
-                        }
+                            pods <= (cap * pattern.Nodes * (1 + 1e-6)) + 1e-6,
+                            $"group {g} has {pods} pods on {pattern.Nodes} nodes of {shape.Name}, cap {cap}");
                     }
                 }
-            },
-            iter: Iterations,
-            threads: 1,
-            print: spec => spec.ToString());
+            }
+        });
 
     [Fact]
     public void FallbackBoundsCarryNoPatterns() =>
@@ -148,6 +115,22 @@ public sealed class LowerBoundPatternTests
                 Assert.Empty(result.Patterns);
             },
             iter: 50,
+            threads: 1,
+            print: spec => spec.ToString());
+
+    /// <summary>Runs <paramref name="check"/> on every sampled problem that column generation solves to optimality.</summary>
+    private static void ForOptimalSolves(Action<LowerBoundProblem, LowerBoundResult> check) =>
+        LowerBoundGen.Problem.Sample(
+            spec =>
+            {
+                var problem = spec.ToProblem();
+                var result = LowerBoundSolver.Solve(problem, LowerBoundOptions.Default, out var diagnostics);
+                if (diagnostics.Optimal)
+                {
+                    check(problem, result);
+                }
+            },
+            iter: Iterations,
             threads: 1,
             print: spec => spec.ToString());
 }
