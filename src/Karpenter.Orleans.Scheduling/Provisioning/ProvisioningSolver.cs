@@ -240,8 +240,7 @@ public static class ProvisioningSolver
         var best = double.PositiveInfinity;
         foreach (var t in c.Pool.Types.And(model.Index.For(c.Requirements)).Indices())
         {
-            if (prices[t] < best && c.Used.FitsIn(c.Pool.Room[t]) &&
-                (c.Pool.Limits.Count == 0 || WithinReserved(model.Index.Capacity[t], c.Reserved, c.Pool)))
+            if (prices[t] < best && IsOption(model, c.Pool, t, c.Used, c.Reserved))
             {
                 best = prices[t];
             }
@@ -261,8 +260,7 @@ public static class ProvisioningSolver
         var options = new List<int>();
         foreach (var t in order)
         {
-            if (used.FitsIn(pool.Room[t]) && double.IsFinite(prices[t]) &&
-                (pool.Limits.Count == 0 || WithinReserved(model.Index.Capacity[t], reserved, pool)))
+            if (double.IsFinite(prices[t]) && IsOption(model, pool, t, used, reserved))
             {
                 options.Add(t);
             }
@@ -275,6 +273,10 @@ public static class ProvisioningSolver
         });
         return options;
     }
+
+    /// <summary>Whether type <paramref name="t"/> holds the pods and stays within what the claim reserved against limits.</summary>
+    private static bool IsOption(SolverModel model, PoolTemplate pool, int t, ResourceVector used, ResourceVector reserved) =>
+        used.FitsIn(pool.Room[t]) && (pool.Limits.Count == 0 || WithinReserved(model.Index.Capacity[t], reserved, pool));
 
     /// <summary>The cheapest <paramref name="max"/> types, extended when needed to keep minValues.</summary>
     private static List<string> Truncate(SolverModel model, List<int> ordered, Dictionary<string, int>? minValues, int max)

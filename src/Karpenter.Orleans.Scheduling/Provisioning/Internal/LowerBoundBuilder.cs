@@ -259,30 +259,8 @@ internal static class LowerBoundBuilder
     }
 
     /// <summary>Per c = 0..max, the cheapest whole nodes among <paramref name="shapes"/> that hold c pods of the group.</summary>
-    private static double[] Cover(IEnumerable<LowerBoundShape> shapes, PodGroup g, int? cap, int max)
-    {
-        var options = new List<(int Fit, double Price)>();
-        foreach (var shape in shapes)
-        {
-            var fit = (int)Math.Min(shape.Room.HowManyFit(g.Requests), cap ?? int.MaxValue);
-            if (fit > 0)
-            {
-                options.Add((fit, shape.PricePerHour));
-            }
-        }
-
-        var cover = new double[max + 1];
-        for (var c = 1; c <= max; c++)
-        {
-            cover[c] = double.PositiveInfinity;
-            foreach (var (fit, price) in options)
-            {
-                cover[c] = Math.Min(cover[c], price + cover[Math.Max(0, c - fit)]);
-            }
-        }
-
-        return cover;
-    }
+    private static double[] Cover(IEnumerable<LowerBoundShape> shapes, PodGroup g, int? cap, int max) =>
+        WholeNodeCover.Solve([.. shapes.Select(s => ((int)Math.Min(s.Room.HowManyFit(g.Requests), cap ?? int.MaxValue), s.PricePerHour))], max).Cost;
 
     private static int? Cap(PodGroup g)
     {

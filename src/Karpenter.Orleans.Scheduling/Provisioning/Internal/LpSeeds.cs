@@ -42,7 +42,5 @@ internal static class LpSeeds
 
     /// <summary>Pods whose placement constrains no other pod and that nothing but their own node selection constrains.</summary>
     public static bool IsFree(PodGroup g) =>
-        g.InvalidReason is null && !g.HasPreferences && g.RequiredTerms.Count <= 1 && g.Spreads.Count == 0 &&
-        g.RequiredAffinity.Count == 0 && g.RequiredAntiAffinity.Count == 0 && g.PreferredAffinity.Count == 0 &&
-        g.PreferredAntiAffinity.Count == 0 && g.HostPorts.Count == 0 && g.CountedBy.Count == 0 && g.RepelledBy.Count == 0;
+        g.InvalidReason is null && !g.HasPreferences && g.RequiredTerms.Count <= 1 && g.HostPorts.Count == 0 && !g.TopologyGroups().Any();
 }

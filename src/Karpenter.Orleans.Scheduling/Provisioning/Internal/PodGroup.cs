@@ -62,4 +62,9 @@ internal sealed class PodGroup
         PreferredAntiAffinity.Count > 0 || Spreads.Any(s => s.ScheduleAnyway);
 
     public int Count => PodKeys.Count;
+
+    /// <summary>Every topology group these pods declare (spread, pod affinity and anti-affinity) or are counted or repelled by.</summary>
+    public IEnumerable<TopologyGroup> TopologyGroups() =>
+        Spreads.Select(s => s.Group).Concat(RequiredAffinity).Concat(RequiredAntiAffinity)
+            .Concat(PreferredAffinity).Concat(PreferredAntiAffinity).Concat(CountedBy).Concat(RepelledBy);
 }

@@ -172,8 +172,7 @@ internal sealed class SchedulerRun
         {
             if (claim.ZoneFromSeed && !claim.GroupPods.Keys.Any(g =>
                 g.RequiredTerms.Exists(t => t.Has(zone)) || g.PreferredNodeTerms.Exists(t => t.Has(zone)) ||
-                g.Spreads.Exists(s => s.Group.Key == zone) || g.CountedBy.Exists(tg => tg.Key == zone) || g.RepelledBy.Exists(tg => tg.Key == zone) ||
-                g.RequiredAffinity.Concat(g.RequiredAntiAffinity).Concat(g.PreferredAffinity).Concat(g.PreferredAntiAffinity).Any(tg => tg.Key == zone)))
+                g.TopologyGroups().Any(tg => tg.Key == zone)))
             {
                 var released = claim.Requirements.Remove(zone);
                 claim.Requirements = claim.Pool.Requirements[zone] is { } poolZone ? released.Add(poolZone) : released;

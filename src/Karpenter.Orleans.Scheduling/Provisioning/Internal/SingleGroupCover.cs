@@ -69,7 +69,7 @@ internal static class SingleGroupCover
     private static bool Movable(PodGroup g, RequirementSet reqs) =>
         g.InvalidReason is null && g.HostPorts.Count == 0 && g.RequiredAffinity.Count == 0 && g.RequiredAntiAffinity.Count == 0 &&
         g.PreferredAffinity.Count == 0 && g.PreferredAntiAffinity.Count == 0 && g.RepelledBy.Count == 0 &&
-        g.CountedBy.Concat(g.Spreads.Select(s => s.Group)).All(tg => !tg.IsHostname && reqs[tg.Key] is { Complement: false, Values.Count: 1 });
+        g.TopologyGroups().All(tg => !tg.IsHostname && reqs[tg.Key] is { Complement: false, Values.Count: 1 });
 
     private static List<ClaimPart>? Cover(SolverModel model, PoolTemplate pool, PodGroup g, RequirementSet reqs, List<ClaimTarget> claims, double current)
     {
@@ -93,45 +93,33 @@ internal static class SingleGroupCover
             }
         }
 
-        var cost = new double[n + 1];
-        var choice = new int[n + 1];
-        for (var c = 1; c <= n; c++)
-        {
-            cost[c] = double.PositiveInfinity;
-            foreach (var (fit, t) in byFit)
-            {
-                var value = prices[t] + cost[Math.Max(0, c - fit)];
-                if (value < cost[c])
-                {
-                    (cost[c], choice[c]) = (value, t);
-                }
-            }
-        }
-
+        var fits = byFit.Keys.ToList();
+        var types = byFit.Values.ToList();
+        var (cost, choice) = WholeNodeCover.Solve([.. byFit.Select(p => (p.Key, prices[p.Value]))], n);
         if (!(cost[n] < current - 1e-9))
         {
             return null;
         }
 
-        var types = new List<int>();
-        for (var c = n; c > 0; c -= (int)Math.Min(pool.Room[choice[c]].HowManyFit(g.Requests), c))
+        var nodes = new List<int>();
+        for (var c = n; c > 0; c -= fits[choice[c]])
         {
-            types.Add(choice[c]);
+            nodes.Add(types[choice[c]]);
         }
 
         // The cover must not reserve more of a limited resource than the claims it replaces did.
         foreach (var (name, _) in pool.Limits)
         {
-            if (types.Sum(t => model.Index.Capacity[t].Get(name)) > claims.Sum(c => c.Reserved.Get(name)))
+            if (nodes.Sum(t => model.Index.Capacity[t].Get(name)) > claims.Sum(c => c.Reserved.Get(name)))
             {
                 return null;
             }
         }
 
         var pods = claims.SelectMany(c => c.NewPods).ToList();
-        var parts = new List<ClaimPart>(types.Count);
+        var parts = new List<ClaimPart>(nodes.Count);
         var at = 0;
-        foreach (var t in types.OrderByDescending(t => pool.Room[t].HowManyFit(g.Requests)).ThenBy(t => t))
+        foreach (var t in nodes.OrderByDescending(t => pool.Room[t].HowManyFit(g.Requests)).ThenBy(t => t))
         {
             var k = (int)Math.Min(pool.Room[t].HowManyFit(g.Requests), pods.Count - at);
             parts.Add(new ClaimPart(claims[0], g.Requests * k, pods.GetRange(at, k), pool.Limits.Count > 0 ? model.Index.Capacity[t] : claims[0].Reserved));
