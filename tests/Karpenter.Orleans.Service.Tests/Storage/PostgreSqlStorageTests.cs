@@ -15,25 +15,7 @@ public sealed class PostgreSqlStorageTests
     {
         await using var schema = await PostgresTestSchema.CreateAsync();
         var options = Options(schema);
-        var serviceId = StorageTestClusters.UniqueId("pg-svc");
-        var clusterId = StorageTestClusters.UniqueId("pg-cluster");
-
-        await using (var first = await StorageTestClusters.StartAsync(options, serviceId, clusterId))
-        {
-            var grain = first.Client.GetGrain<IStorageProbeGrain>("pool-a");
-            Assert.Equal(1, await grain.RecordAsync("first", 2));
-            Assert.Equal(2, await grain.RecordAsync("second", 4));
-        }
-
-        await using (var second = await StorageTestClusters.StartAsync(options, serviceId, clusterId))
-        {
-            var grain = second.Client.GetGrain<IStorageProbeGrain>("pool-a");
-            var state = await grain.GetAsync();
-            Assert.Equal(2, state.Count);
-            Assert.Equal(["first", "second"], state.Notes);
-            Assert.Equal(new StorageProbeEntry("second", 4), state.Last);
-            Assert.Equal(3, await grain.RecordAsync("third", 8));
-        }
+        var serviceId = await StorageTestClusters.WriteRestartAndReadBackAsync(options, "pg");
 
         Assert.Equal([3], await schema.QueryAsync<int>($"SELECT Version FROM OrleansStorage WHERE ServiceId = '{serviceId}'"));
     }

@@ -1,5 +1,4 @@
 using System.Text;
-using Karpenter.Orleans.Service.Tests.TestGrains;
 using Karpenter.Orleans.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -15,27 +14,7 @@ public sealed class SqliteGrainStorageTests : IDisposable
     {
         // The folder does not exist yet: the schema step creates it before storage opens the file.
         var options = new KarpoStorageOptions { Provider = StorageProvider.Sqlite, SqlitePath = Path.Combine(_folder, "karpo.db") };
-        var serviceId = StorageTestClusters.UniqueId("sqlite-svc");
-        var clusterId = StorageTestClusters.UniqueId("sqlite-cluster");
-
-        await using (var first = await StorageTestClusters.StartAsync(options, serviceId, clusterId))
-        {
-            var grain = first.Client.GetGrain<IStorageProbeGrain>("pool-a");
-            Assert.Equal(1, await grain.RecordAsync("first", 2));
-            Assert.Equal(2, await grain.RecordAsync("second", 4));
-        }
-
-        await using (var second = await StorageTestClusters.StartAsync(options, serviceId, clusterId))
-        {
-            var grain = second.Client.GetGrain<IStorageProbeGrain>("pool-a");
-            var state = await grain.GetAsync();
-            Assert.Equal(2, state.Count);
-            Assert.Equal(["first", "second"], state.Notes);
-            Assert.Equal(new StorageProbeEntry("second", 4), state.Last);
-
-            // The version read back is the one the next write must name.
-            Assert.Equal(3, await grain.RecordAsync("third", 8));
-        }
+        await StorageTestClusters.WriteRestartAndReadBackAsync(options, "sqlite");
 
         var payload = await ReadPayloadAsync(options.SqlitePath);
         Assert.StartsWith("{", payload, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using Karpenter.Orleans.Service.Tests.TestGrains;
 using Karpenter.Orleans.Storage;
 using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
@@ -20,25 +21,42 @@ internal static class StorageTestClusters
     /// </summary>
     public static async Task<TestCluster> StartAsync(KarpoStorageOptions options, string serviceId, string clusterId, short silos = 1)
     {
-        var adoNetClustering = options.Provider == StorageProvider.PostgreSql;
+        var builder = Builder(options, serviceId, clusterId, silos, new Dictionary<string, string?>
+        {
+            [$"{KarpoStorageOptions.Section}:{nameof(KarpoStorageOptions.ApplySchema)}"] = options.ApplySchema.ToString(),
+        });
+        builder.AddSiloBuilderConfigurator<KarpoStorageSiloConfigurator>();
+        return await DeployAsync(builder);
+    }
+
+    /// <summary>
+    /// A builder for <paramref name="silos"/> silos with the storage settings (and <paramref name="settings"/>)
+    /// in their configuration; with PostgreSql, ADO.NET clustering for silos and client instead of the test
+    /// cluster's membership.
+    /// </summary>
+    public static TestClusterBuilder Builder(KarpoStorageOptions storage, string serviceId, string clusterId, short silos, Dictionary<string, string?> settings)
+    {
+        var adoNetClustering = storage.Provider == StorageProvider.PostgreSql;
         var builder = new TestClusterBuilder(silos);
         builder.Options.ServiceId = serviceId;
         builder.Options.ClusterId = clusterId;
         builder.Options.ConfigureFileLogging = false;
         builder.Options.UseTestClusterMembership = !adoNetClustering;
-        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [$"{KarpoStorageOptions.Section}:{nameof(KarpoStorageOptions.Provider)}"] = options.Provider.ToString(),
-            [$"{KarpoStorageOptions.Section}:{nameof(KarpoStorageOptions.ConnectionString)}"] = options.ConnectionString,
-            [$"{KarpoStorageOptions.Section}:{nameof(KarpoStorageOptions.SqlitePath)}"] = options.SqlitePath,
-            [$"{KarpoStorageOptions.Section}:{nameof(KarpoStorageOptions.ApplySchema)}"] = options.ApplySchema.ToString(),
-        }));
-        builder.AddSiloBuilderConfigurator<KarpoStorageSiloConfigurator>();
+        settings[$"{KarpoStorageOptions.Section}:{nameof(KarpoStorageOptions.Provider)}"] = storage.Provider.ToString();
+        settings[$"{KarpoStorageOptions.Section}:{nameof(KarpoStorageOptions.ConnectionString)}"] = storage.ConnectionString;
+        settings[$"{KarpoStorageOptions.Section}:{nameof(KarpoStorageOptions.SqlitePath)}"] = storage.SqlitePath;
+        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(settings));
         if (adoNetClustering)
         {
             builder.AddClientBuilderConfigurator<AdoNetClusteringClientConfigurator>();
         }
 
+        return builder;
+    }
+
+    /// <summary>Builds and deploys; a cluster that fails to start is disposed, not leaked.</summary>
+    public static async Task<TestCluster> DeployAsync(TestClusterBuilder builder)
+    {
         var cluster = builder.Build();
         try
         {
@@ -51,6 +69,35 @@ internal static class StorageTestClusters
         }
 
         return cluster;
+    }
+
+    /// <summary>
+    /// Writes two entries through a probe grain, restarts the cluster with the same ids, and checks that the
+    /// state and its version are read back (the version read is the one the next write must name).
+    /// Returns the ServiceId, for checks on the rows.
+    /// </summary>
+    public static async Task<string> WriteRestartAndReadBackAsync(KarpoStorageOptions options, string prefix)
+    {
+        var serviceId = UniqueId($"{prefix}-svc");
+        var clusterId = UniqueId($"{prefix}-cluster");
+        await using (var first = await StartAsync(options, serviceId, clusterId))
+        {
+            var grain = first.Client.GetGrain<IStorageProbeGrain>("pool-a");
+            Assert.Equal(1, await grain.RecordAsync("first", 2));
+            Assert.Equal(2, await grain.RecordAsync("second", 4));
+        }
+
+        await using (var second = await StartAsync(options, serviceId, clusterId))
+        {
+            var grain = second.Client.GetGrain<IStorageProbeGrain>("pool-a");
+            var state = await grain.GetAsync();
+            Assert.Equal(2, state.Count);
+            Assert.Equal(["first", "second"], state.Notes);
+            Assert.Equal(new StorageProbeEntry("second", 4), state.Last);
+            Assert.Equal(3, await grain.RecordAsync("third", 8));
+        }
+
+        return serviceId;
     }
 
     /// <summary>A ServiceId/ClusterId no other test uses.</summary>

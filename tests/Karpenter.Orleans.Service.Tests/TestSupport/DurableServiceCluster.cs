@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Karpenter.Orleans.CloudProviders.Simulated;
 using Karpenter.Orleans.Service.Tests.Storage;
 using Karpenter.Orleans.Storage;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Configuration;
@@ -45,40 +44,15 @@ public sealed class DurableServiceCluster : IAsyncDisposable
 
     public static async Task<DurableServiceCluster> StartAsync(World world, KarpoStorageOptions storage, string serviceId, string clusterId, short silos = 1)
     {
-        var postgres = storage.Provider == StorageProvider.PostgreSql;
-        var builder = new TestClusterBuilder(silos);
-        builder.Options.ServiceId = serviceId;
-        builder.Options.ClusterId = clusterId;
-        builder.Options.ConfigureFileLogging = false;
-        builder.Options.UseTestClusterMembership = !postgres;
-        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        var builder = StorageTestClusters.Builder(storage, serviceId, clusterId, silos, new Dictionary<string, string?>
         {
-            [$"{KarpoStorageOptions.Section}:{nameof(KarpoStorageOptions.Provider)}"] = storage.Provider.ToString(),
-            [$"{KarpoStorageOptions.Section}:{nameof(KarpoStorageOptions.ConnectionString)}"] = storage.ConnectionString,
-            [$"{KarpoStorageOptions.Section}:{nameof(KarpoStorageOptions.SqlitePath)}"] = storage.SqlitePath,
             ["Karpo:Provisioning:Timers"] = "false",
             ["Karpo:Provisioning:InterruptionPolling"] = "false",
             ["Karpo:Provisioning:OrphanGracePeriod"] = "00:00:00",
             ["Test:World"] = world.Id,
-        }));
+        });
         builder.AddSiloBuilderConfigurator<WorldSiloConfigurator>();
-        if (postgres)
-        {
-            builder.AddClientBuilderConfigurator<AdoNetClusteringClientConfigurator>();
-        }
-
-        var cluster = builder.Build();
-        try
-        {
-            await cluster.DeployAsync();
-        }
-        catch
-        {
-            await cluster.DisposeAsync();
-            throw;
-        }
-
-        return new DurableServiceCluster(cluster);
+        return new DurableServiceCluster(await StorageTestClusters.DeployAsync(builder));
     }
 
     public async ValueTask DisposeAsync()
