@@ -3,7 +3,12 @@ namespace Karpenter.Orleans.Abstractions;
 /// <summary>The cloud's view of one instance, keyed "{provider}/{region}/{instanceId}", linked to its NodeClaim.</summary>
 public interface IInstanceGrain : IGrainWithStringKey
 {
-    Task RecordAsync(InstanceRecord record);
+    /// <summary>
+    /// Binds the instance to the record's NodeClaim, or updates the record of the claim it is bound to.
+    /// An instance belongs to one claim only: when another claim holds it, nothing changes and that
+    /// claim's record is returned; null means the record was taken.
+    /// </summary>
+    Task<InstanceRecord?> BindAsync(InstanceRecord record);
 
     Task<InstanceRecord?> GetAsync();
 

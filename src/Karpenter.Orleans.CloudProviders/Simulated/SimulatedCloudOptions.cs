@@ -48,8 +48,14 @@ public sealed class SimulatedCloudOptions
     /// <summary>Whether spot instances are interrupted by the documented rule on their own (tests turn this off and use Interrupt).</summary>
     public bool AutomaticInterruptions { get; set; } = true;
 
-    /// <summary>When set, instances and client tokens are saved to this JSON file after every change and loaded at start.</summary>
+    /// <summary>
+    /// When set, instances and client tokens live in this JSON file: saved after every change, read at
+    /// start and whenever another process sharing the file changed it (the cloud outlives the silo).
+    /// </summary>
     public string? StateFile { get; set; }
+
+    /// <summary>How long a terminated instance is still listed by GetAsync before the cloud forgets it (with a state file).</summary>
+    public TimeSpan ForgetTerminatedAfter { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Seed of the instance-id sequence, so two simulated clouds can be told apart.</summary>
     public int Seed { get; set; }

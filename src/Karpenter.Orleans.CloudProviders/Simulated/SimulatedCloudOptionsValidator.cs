@@ -67,6 +67,11 @@ public sealed partial class SimulatedCloudOptionsValidator : IValidateOptions<Si
             }
         }
 
+        if (options.ForgetTerminatedAfter < TimeSpan.Zero)
+        {
+            problems.Add($"ForgetTerminatedAfter: {options.ForgetTerminatedAfter} is negative; use 0 or more (default 01:00:00)");
+        }
+
         if (options.StateFile is { } stateFile && string.IsNullOrWhiteSpace(stateFile))
         {
             problems.Add("StateFile: is blank; leave it out to keep state in memory only");

@@ -20,6 +20,9 @@ public sealed class SimulatedCloudProvider : ICloudProvider
     /// <summary>The name clusters register with.</summary>
     public const string ProviderName = "simulated";
 
+    // How long a call waits for another process to let go of the state file.
+    private static readonly TimeSpan StateLockTimeout = TimeSpan.FromSeconds(30);
+
     private static readonly JsonSerializerOptions StateJson = new()
     {
         Converters = { new JsonStringEnumConverter() },
@@ -43,6 +46,14 @@ public sealed class SimulatedCloudProvider : ICloudProvider
     private long _launchCalls;
     private long _idSequence;
 
+    // Mixed into instance ids: 0 for a cloud in memory (ids the same every run), random for a new state
+    // file, so a cloud started over without its file never hands out ids that live claims still hold.
+    private long _epoch;
+
+    // Size and write time of the state file as this process last read or wrote it; anything else means
+    // another silo process on the same file changed it.
+    private (long Length, DateTime WrittenAt)? _stateStamp;
+
     public SimulatedCloudProvider(SimulatedCloudOptions options, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -63,7 +74,18 @@ public sealed class SimulatedCloudProvider : ICloudProvider
             _regions[region] = new Lazy<SimulatedRegion>(() => new SimulatedRegion(region, SimulatedCatalogFile.Load(_catalogPath), factor));
         }
 
-        Load();
+        lock (_lock)
+        {
+            using (SharedState())
+            {
+                if (_stateStamp is null && _options.StateFile is not null)
+                {
+                    // A new state file: a fresh epoch, written at once so every process on the file shares it.
+                    _epoch = Random.Shared.NextInt64(1, long.MaxValue);
+                    Save(_time.GetUtcNow());
+                }
+            }
+        }
     }
 
     public string Name => ProviderName;
@@ -81,6 +103,7 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         {
             lock (_lock)
             {
+                using var shared = SharedState();
                 return _launchCalls;
             }
         }
@@ -93,6 +116,7 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         {
             lock (_lock)
             {
+                using var shared = SharedState();
                 return _instancesCreated;
             }
         }
@@ -157,6 +181,7 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         var now = _time.GetUtcNow();
         lock (_lock)
         {
+            using var shared = SharedState();
             Advance(now);
             if (!_instances.TryGetValue(instanceId, out var record) || record.Warned || record.TerminateRequestedAt is not null)
             {
@@ -171,7 +196,7 @@ public sealed class SimulatedCloudProvider : ICloudProvider
             record.InterruptionAt = now;
             _interruptible.Add(instanceId);
             Advance(now);
-            Save();
+            Save(now);
             return true;
         }
     }
@@ -194,6 +219,7 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
+            using var shared = SharedState();
             _launchCalls++;
             ThrowIfCallFault();
         }
@@ -203,11 +229,12 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         var now = _time.GetUtcNow();
         lock (_lock)
         {
+            using var shared = SharedState();
             Advance(now);
             var tokenKey = TokenKey(request);
             if (tokenKey is not null && _tokens.TryGetValue(tokenKey, out var existing))
             {
-                Save();
+                Save(now);
                 return Task.FromResult(new LaunchResult(_instances[existing].ToCloudInstance(now), []));
             }
 
@@ -238,11 +265,11 @@ public sealed class SimulatedCloudProvider : ICloudProvider
                     _tokens[tokenKey] = record.Id;
                 }
 
-                Save();
+                Save(now);
                 return Task.FromResult(new LaunchResult(record.ToCloudInstance(now), failures));
             }
 
-            Save();
+            Save(now);
             return Task.FromResult(new LaunchResult(null, failures));
         }
     }
@@ -253,6 +280,7 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         var now = _time.GetUtcNow();
         lock (_lock)
         {
+            using var shared = SharedState();
             ThrowIfCallFault();
             RegionOf(region);
             AdvanceAndSave(now);
@@ -268,6 +296,7 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         var now = _time.GetUtcNow();
         lock (_lock)
         {
+            using var shared = SharedState();
             ThrowIfCallFault();
             RegionOf(region);
             AdvanceAndSave(now);
@@ -286,6 +315,7 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         var now = _time.GetUtcNow();
         lock (_lock)
         {
+            using var shared = SharedState();
             ThrowIfCallFault();
             RegionOf(region);
             var changed = Advance(now);
@@ -298,7 +328,7 @@ public sealed class SimulatedCloudProvider : ICloudProvider
 
             if (changed)
             {
-                Save();
+                Save(now);
             }
         }
 
@@ -311,6 +341,7 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         var now = _time.GetUtcNow();
         lock (_lock)
         {
+            using var shared = SharedState();
             ThrowIfCallFault();
             RegionOf(region);
             // Pollers call this every few seconds; the state file is only rewritten when something changed.
@@ -319,13 +350,13 @@ public sealed class SimulatedCloudProvider : ICloudProvider
             {
                 if (changed)
                 {
-                    Save();
+                    Save(now);
                 }
 
                 return Task.FromResult<IReadOnlyList<CloudInterruption>>([]);
             }
 
-            Save();
+            Save(now);
             return Task.FromResult<IReadOnlyList<CloudInterruption>>(pending);
         }
     }
@@ -435,13 +466,19 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         return record;
     }
 
-    /// <summary>"i-0" + 16 hex digits of FNV-1a("seed/sequence"): 17 hex digits like EC2's, the same every run.</summary>
+    /// <summary>
+    /// "i-0" + 16 hex digits of FNV-1a("seed/sequence", or "seed/epoch/sequence" for a cloud with a state
+    /// file): 17 hex digits like EC2's, the same every run of a cloud in memory.
+    /// </summary>
     private string NextId()
     {
         while (true)
         {
             _idSequence++;
-            var id = "i-0" + SimulatedHash.Fnv1a64(string.Create(CultureInfo.InvariantCulture, $"{_options.Seed}/{_idSequence}")).ToString("x16", CultureInfo.InvariantCulture);
+            var key = _epoch == 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{_options.Seed}/{_idSequence}")
+                : string.Create(CultureInfo.InvariantCulture, $"{_options.Seed}/{_epoch}/{_idSequence}");
+            var id = "i-0" + SimulatedHash.Fnv1a64(key).ToString("x16", CultureInfo.InvariantCulture);
             if (!_instances.ContainsKey(id))
             {
                 return id;
@@ -453,7 +490,7 @@ public sealed class SimulatedCloudProvider : ICloudProvider
     {
         if (Advance(now))
         {
-            Save();
+            Save(now);
         }
     }
 
@@ -532,13 +569,66 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         return changed;
     }
 
-    private void Load()
+    /// <summary>
+    /// Takes the state file's lock (an exclusive lock on "&lt;StateFile&gt;.lock", which the kernel lets go
+    /// of when a process dies, even by SIGKILL) and reloads the state when another process changed it, so
+    /// several silo processes can share one simulated cloud the way they share one EC2 account. Called
+    /// under <see cref="_lock"/>; nothing to do for a cloud kept in memory.
+    /// </summary>
+    private FileStream? SharedState()
     {
-        if (_options.StateFile is not { } path || !File.Exists(path))
+        if (_options.StateFile is not { } path)
         {
-            return;
+            return null;
         }
 
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var deadline = Environment.TickCount64 + (long)StateLockTimeout.TotalMilliseconds;
+        FileStream fileLock;
+        while (true)
+        {
+            try
+            {
+                fileLock = new FileStream(full + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                break;
+            }
+            catch (IOException) when (Environment.TickCount64 < deadline)
+            {
+                Thread.Sleep(2);
+            }
+            catch (IOException ex)
+            {
+                throw new CloudProviderException(CloudErrorCode.Internal,
+                    $"StateFile '{path}': another process has held its lock for over {StateLockTimeout.TotalSeconds:0} s: {ex.Message}");
+            }
+        }
+
+        try
+        {
+            var file = new FileInfo(full);
+            if (file.Exists && (file.Length, file.LastWriteTimeUtc) != _stateStamp)
+            {
+                Load(full);
+                _stateStamp = (file.Length, file.LastWriteTimeUtc);
+            }
+
+            return fileLock;
+        }
+        catch
+        {
+            fileLock.Dispose();
+            throw;
+        }
+    }
+
+    private void Load(string path)
+    {
         SimulatedCloudState? state;
         try
         {
@@ -555,6 +645,10 @@ public sealed class SimulatedCloudProvider : ICloudProvider
                 $"StateFile '{path}': expected simulated cloud state version {SimulatedCloudState.CurrentVersion}, found {state?.Version.ToString(CultureInfo.InvariantCulture) ?? "nothing"}; delete the file to start empty");
         }
 
+        _instances.Clear();
+        _interruptible.Clear();
+        _tokens.Clear();
+        _events.Clear();
         foreach (var record in state.Instances)
         {
             _instances[record.Id] = record;
@@ -577,18 +671,34 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         _instancesCreated = state.InstancesCreated;
         _launchCalls = state.LaunchCalls;
         _idSequence = state.IdSequence;
+        _epoch = state.Epoch;
     }
 
-    /// <summary>Writes the state file (when configured) through a temporary file and a rename, so a crash never leaves half a file.</summary>
-    private void Save()
+    /// <summary>
+    /// Writes the state file (when configured) through a temporary file and a rename, so a crash never
+    /// leaves half a file. Instances terminated longer ago than <see cref="SimulatedCloudOptions.ForgetTerminatedAfter"/>
+    /// are dropped first, as EC2 stops listing them after about an hour; their ids are never handed out again.
+    /// </summary>
+    private void Save(DateTimeOffset now)
     {
         if (_options.StateFile is not { } path)
         {
             return;
         }
 
+        var forgetBefore = now - _options.ForgetTerminatedAfter;
+        foreach (var old in _instances.Values.Where(r => r.TerminatedAt < forgetBefore && !_interruptible.Contains(r.Id)).ToList())
+        {
+            _instances.Remove(old.Id);
+            if (old.ClientToken.Length > 0)
+            {
+                _tokens.Remove($"{old.Region}/{old.Account}/{old.ClientToken}");
+            }
+        }
+
         var state = new SimulatedCloudState
         {
+            Epoch = _epoch,
             InstancesCreated = _instancesCreated,
             LaunchCalls = _launchCalls,
             IdSequence = _idSequence,
@@ -597,14 +707,10 @@ public sealed class SimulatedCloudProvider : ICloudProvider
             PendingEvents = _events.ToDictionary(p => p.Key, p => p.Value.ToList(), StringComparer.Ordinal),
         };
         var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
-
         var temp = full + ".tmp";
         File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(state, StateJson));
         File.Move(temp, full, overwrite: true);
+        var written = new FileInfo(full);
+        _stateStamp = (written.Length, written.LastWriteTimeUtc);
     }
 }

@@ -10,6 +10,9 @@ internal sealed class SimulatedCloudState
     /// <summary>Instances ever made; the next instance id is derived from it.</summary>
     public long InstancesCreated { get; set; }
 
+    /// <summary>Random per state file, mixed into instance ids (see SimulatedCloudProvider.NextId).</summary>
+    public long Epoch { get; set; }
+
     public long LaunchCalls { get; set; }
 
     /// <summary>Position in the instance-id sequence (ahead of InstancesCreated only after an id collision).</summary>

@@ -467,8 +467,18 @@ public sealed partial class ClusterGrain(
 
     private async Task AfterAgentChangesAsync(IReadOnlyCollection<string> touchedNodes, DateTimeOffset now)
     {
-        var byInstance = state.State.Claims.Where(c => c.Value.IsLive && c.Value.InstanceId is not null)
-            .ToDictionary(c => c.Value.InstanceId!, c => c.Key, StringComparer.Ordinal);
+        // One claim per instance is what binding guarantees; state written before binding existed may
+        // still hold an id twice, and the oldest claim keeps it rather than the whole tick failing.
+        var byInstance = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (claimName, entry) in state.State.Claims.Where(c => c.Value.IsLive && c.Value.InstanceId is not null).OrderBy(c => c.Value.CreatedAt).ThenBy(c => c.Key, StringComparer.Ordinal))
+        {
+            if (!byInstance.TryAdd(entry.InstanceId!, claimName))
+            {
+                logger.LogError("NodeClaims {First} and {Second} of cluster {Cluster} both hold instance {Instance}; its node joins the first only",
+                    byInstance[entry.InstanceId!], claimName, ClusterId, entry.InstanceId);
+            }
+        }
+
         // Nodes of a burst join together: their claims are told in parallel, each claim in order.
         var updates = new List<Task<(string Claim, NodeClaimInfo? Registered, NodeClaimInfo? Initialized)>>();
         foreach (var name in touchedNodes)

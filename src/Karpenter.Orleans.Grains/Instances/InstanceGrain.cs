@@ -1,3 +1,4 @@
+using Karpenter.Orleans.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Karpenter.Orleans.Grains.Instances;
@@ -15,13 +16,23 @@ public sealed class InstanceGrain(
 
     private Task WriteAsync() => (_coalescing ??= new CoalescingWriter(state.WriteStateAsync)).WriteAsync();
 
-    Task IInstanceGrain.RecordAsync(InstanceRecord record)
+    async Task<InstanceRecord?> IInstanceGrain.BindAsync(InstanceRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
+        if (state.State.Record is { } bound && (bound.ClusterId != record.ClusterId || bound.NodeClaim != record.NodeClaim))
+        {
+            // Never taken for the first claim's instance: ending the second claim would end the first one's node.
+            KarpoTelemetry.InstanceBindingConflicts.Add(1, new("provider", record.Provider), new("region", record.Region));
+            logger.LogError("Instance {Instance} is bound to NodeClaim {BoundCluster}/{BoundClaim}; NodeClaim {Cluster}/{NodeClaim} may not take it too",
+                this.GetPrimaryKeyString(), bound.ClusterId, bound.NodeClaim, record.ClusterId, record.NodeClaim);
+            return bound;
+        }
+
         // Notices are kept when the claim records a newer state.
         var notices = state.State.Record?.Notices ?? [];
         state.State.Record = record with { Notices = record.Notices.Count >= notices.Count ? record.Notices : notices };
-        return WriteAsync();
+        await WriteAsync();
+        return null;
     }
 
     Task<InstanceRecord?> IInstanceGrain.GetAsync() => Task.FromResult(state.State.Record);

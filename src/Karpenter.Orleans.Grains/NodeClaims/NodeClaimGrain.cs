@@ -269,6 +269,21 @@ public sealed class NodeClaimGrain(
     private async Task LaunchedAsync(CloudInstance instance, InstanceTypeCatalog catalog, IQuotaGrain quota, int vcpus)
     {
         var spec = S.Spec!;
+        var regionKey = $"{spec.Provider}/{spec.Region}";
+
+        // The binding comes before the claim records the instance: a replay after a crash binds again
+        // (same claim), and an instance another claim holds is never taken, so ending this claim can
+        // never end that claim's node.
+        var holder = await GrainFactory.GetGrain<IInstanceGrain>($"{regionKey}/{instance.Id}").BindAsync(new InstanceRecord(
+            instance.Id, spec.Provider, spec.Region, instance.Zone, instance.InstanceType, instance.CapacityType,
+            instance.State.ToString(), spec.ClusterId, spec.Name, instance.LaunchedAt, []));
+        if (holder is not null)
+        {
+            KarpoTelemetry.ProvisioningAttempts.Add(1, new("cluster", spec.ClusterId), new("result", "failure"));
+            await TerminateAsync($"launch failed: {spec.Provider} answered with instance {instance.Id}, which NodeClaim {holder.ClusterId}/{holder.NodeClaim} already holds", "launch_failed");
+            return;
+        }
+
         // The hold shrinks to what the instance really uses and counts as usage, in one call.
         await quota.CommitAsync(HoldId(spec), vcpus);
         var type = catalog.InstanceTypes.FirstOrDefault(t => t.Name == instance.InstanceType);
@@ -284,10 +299,6 @@ public sealed class NodeClaimGrain(
         S.Reason = null;
         await state.WriteStateAsync();
 
-        var regionKey = $"{spec.Provider}/{spec.Region}";
-        await GrainFactory.GetGrain<IInstanceGrain>($"{regionKey}/{instance.Id}").RecordAsync(new InstanceRecord(
-            instance.Id, spec.Provider, spec.Region, instance.Zone, instance.InstanceType, instance.CapacityType,
-            instance.State.ToString(), spec.ClusterId, spec.Name, instance.LaunchedAt, []));
         if (instance.CapacityType == CapacityTypes.Spot)
         {
             await GrainFactory.GetGrain<IInterruptionRatesGrain>(regionKey).RecordLaunchAsync(new SpotPoolKey(instance.InstanceType, instance.Zone), spec.ClusterId);

@@ -75,4 +75,7 @@ public static class MetricNames
 
     /// <summary>Counter of pods that waited because a spend cap was reached.</summary>
     public const string SpendCapBlocked = "karpo_spend_cap_blocked_pods_total";
+
+    /// <summary>Counter of refused attempts to bind an instance that another NodeClaim holds; labels provider, region (no cluster label).</summary>
+    public const string InstanceBindingConflicts = "karpo_instance_binding_conflicts_total";
 }

@@ -39,7 +39,8 @@ public sealed class DurableServiceCluster : IAsyncDisposable
 
         public FakeTimeProvider Clock { get; }
 
-        public SimulatedCloudProvider Cloud { get; }
+        /// <summary>The cloud; a test may replace it between two starts (a cloud that forgot everything).</summary>
+        public SimulatedCloudProvider Cloud { get; set; }
     }
 
     public static async Task<DurableServiceCluster> StartAsync(World world, KarpoStorageOptions storage, string serviceId, string clusterId, short silos = 1)

@@ -36,6 +36,7 @@ public class KarpoSiloFactory : WebApplicationFactory<Program>
             ["Karpo:Storage:Provider"] = "Memory",
             ["Karpo:SimulatedFleet:Enabled"] = "false",
             ["Karpo:SimulatedCloud:CatalogPath"] = CatalogPath(),
+            ["Karpo:SimulatedCloud:StateFile"] = Path.Combine(Directory, "simulated-cloud.json"),
             ["Karpo:Auth:AdminToken"] = AdminToken,
             ["Karpo:Auth:ReadTokens:0"] = ReadToken,
             ["Karpo:Auth:TokensPath"] = Path.Combine(Directory, "tokens.json"),
