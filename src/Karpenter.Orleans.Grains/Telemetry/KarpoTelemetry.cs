@@ -54,6 +54,8 @@ public static class KarpoTelemetry
 
     public static readonly Counter<long> SpendCapBlocked = Meter.CreateCounter<long>(Strip(MetricNames.SpendCapBlocked), description: "Pods held back by a spend cap");
 
+    public static readonly Counter<long> PodsQuarantined = Meter.CreateCounter<long>(Strip(MetricNames.PodsQuarantined), description: "Pods quarantined because provisioning failed with them");
+
     /// <summary>Latest gauge values by metric and label set.</summary>
     public static readonly GaugeStore Gauges = new();
 

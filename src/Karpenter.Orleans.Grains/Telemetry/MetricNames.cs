@@ -75,4 +75,7 @@ public static class MetricNames
 
     /// <summary>Counter of pods that waited because a spend cap was reached.</summary>
     public const string SpendCapBlocked = "karpo_spend_cap_blocked_pods_total";
+
+    /// <summary>Counter of pods quarantined because provisioning runs failed with them (each counted once per quarantine).</summary>
+    public const string PodsQuarantined = "karpo_pods_quarantined_total";
 }
