@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using System.Globalization;
+using k8s;
 using k8s.Models;
 using Karpenter.Orleans.Grains.Telemetry;
 using Karpenter.Orleans.Scheduling.Model;
@@ -75,7 +76,8 @@ public sealed partial class ClusterGrain
     private async Task<ProvisioningReport> ProvisionCoreAsync(bool awaitLaunches)
     {
         var registration = Registration;
-        var pending = _pods.Values.Where(p => p.IsPending && (p.NodeClaim is null || !IsInFlight(p.NodeClaim))).ToList();
+        // Quarantined pods made earlier runs fail: they stay out until they change.
+        var pending = _pods.Values.Where(p => p.IsPending && p.Quarantine is null && (p.NodeClaim is null || !IsInFlight(p.NodeClaim))).ToList();
         foreach (var p in _pods.Values.Where(p => p.NodeClaim is not null && !IsInFlight(p.NodeClaim)))
         {
             p.NodeClaim = null;
@@ -126,7 +128,7 @@ public sealed partial class ClusterGrain
             p.Pod.Spec.NodeName = InFlightPrefix + p.NodeClaim;
         }
 
-        SchedulingResult result;
+        IsolatedSolve solved;
         var stopwatch = Stopwatch.StartNew();
         try
         {
@@ -134,13 +136,14 @@ public sealed partial class ClusterGrain
             {
                 Catalog = catalog,
                 NodePools = _nodePools.Values.OrderBy(p => p.Name, StringComparer.Ordinal).ToList(),
-                Pods = _pods.Values.Where(p => p.IsBound || p.IsPending || p.NodeClaim is not null).Select(p => p.Pod).ToList(),
+                Pods = _pods.Values.Where(p => p.Quarantine is null && (p.IsBound || p.IsPending || p.NodeClaim is not null)).Select(p => p.Pod).ToList(),
                 Nodes = nodes,
                 DaemonSets = _daemonSets.Values.ToList(),
                 PodDisruptionBudgets = _pdbs.Values.ToList(),
             };
             // The solve is CPU-bound; run it off the grain's turn so the silo's scheduler stays responsive.
-            result = await Task.Run(() => ProvisioningSolver.Solve(input, SolverOptions.Default));
+            // A pod the solver fails on is isolated and left out, so the rest of the cluster still provisions.
+            solved = await Task.Run(() => IsolatingSolver.Solve(input, SolverOptions.Default));
         }
         finally
         {
@@ -152,6 +155,24 @@ public sealed partial class ClusterGrain
 
         var solveSeconds = stopwatch.Elapsed.TotalSeconds;
         KarpoTelemetry.SchedulingDuration.Record(solveSeconds, new KeyValuePair<string, object?>("cluster", ClusterId));
+        foreach (var q in solved.Quarantined)
+        {
+            Quarantine(q);
+        }
+
+        if (solved.Result is not { } result)
+        {
+            // Not one pod's fault (nodes, DaemonSets or a combination of pods): report and try again next batch.
+            var failure = IsolatingSolver.Describe(solved.Failure!);
+            logger.LogError(solved.Failure, "Cluster {Cluster}: provisioning failed and no single pod is to blame; retrying at the next batch", ClusterId);
+            foreach (var p in pending.Where(p => p.Quarantine is null))
+            {
+                p.Reason = $"provisioning failed: {failure}; retrying at the next batch";
+            }
+
+            PublishGauges();
+            return new ProvisioningReport(pending.Count, 0, 0, pending.Count, 0, solveSeconds);
+        }
 
         foreach (var u in result.Unschedulable)
         {
@@ -183,8 +204,29 @@ public sealed partial class ClusterGrain
         ReportCapacity(time.Now);
         var scheduled = result.Summary.Scheduled;
         logger.LogDebug("Cluster {Cluster}: {Pending} pending, {Claims} NodeClaims created in {Seconds:0.000}s", ClusterId, pending.Count, created.Count, solveSeconds);
-        return new ProvisioningReport(pending.Count, scheduled, created.Count, result.Unschedulable.Count,
+        return new ProvisioningReport(pending.Count, scheduled, created.Count, result.Unschedulable.Count + solved.Quarantined.Count(q => pending.Any(p => p.Key == q.Pod)),
             Math.Round(created.Sum(c => c.PricePerHour), 6), solveSeconds);
+    }
+
+    /// <summary>
+    /// Leaves a pod the solver fails on out of provisioning until it changes: listed as pending with the
+    /// reason, logged and counted once, not retried every batch.
+    /// </summary>
+    private void Quarantine(QuarantinedPod q)
+    {
+        if (!_pods.TryGetValue(q.Pod, out var p))
+        {
+            return;
+        }
+
+        p.Quarantine = $"quarantined: provisioning fails with this pod ({q.Error}); it is left out of provisioning until the pod changes";
+        p.QuarantinedAs = KubernetesJson.Serialize(p.Pod);
+        p.Reason = p.Quarantine;
+        p.NodeClaim = null;
+        _reportDirty = true;
+        KarpoTelemetry.PodsQuarantined.Add(1, new KeyValuePair<string, object?>("cluster", ClusterId));
+        logger.LogWarning("Cluster {Cluster}: pod {Pod} quarantined, provisioning fails with it ({Error}); the rest of the cluster provisions without it until the pod changes",
+            ClusterId, q.Pod, q.Error);
     }
 
     private async Task<List<NodeClaimInfo>> CreateClaimsAsync(ClusterRegistration registration, IReadOnlyList<PlannedNodeClaim> planned, Dictionary<string, InstanceType> types, bool awaitLaunches)

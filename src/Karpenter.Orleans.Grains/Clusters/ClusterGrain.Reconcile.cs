@@ -156,7 +156,7 @@ public sealed partial class ClusterGrain
             }
         }
 
-        if (_pods.Values.Any(p => p.IsPending && p.NodeClaim is null) && _batchFirst is null)
+        if (_pods.Values.Any(p => p.IsPending && p.NodeClaim is null && p.Quarantine is null) && _batchFirst is null)
         {
             // Pods left waiting (capacity errors, caps, limits) are tried again each reconcile.
             TriggerBatch();

@@ -4,6 +4,7 @@ using Karpenter.Orleans.CloudProviders;
 using Karpenter.Orleans.Grains.Telemetry;
 using Karpenter.Orleans.Scheduling.Manifests;
 using Karpenter.Orleans.Scheduling.Model;
+using Karpenter.Orleans.Scheduling.Resources;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -154,16 +155,17 @@ public sealed partial class ClusterGrain(
         for (var i = 0; i < snapshot.Objects.Count; i++)
         {
             var obj = snapshot.Objects[i];
+            string? subject = null;
             var error = obj.Kind == ObjectKind.NodePool
-                ? CollectNodePool(obj.Json, poolManifests)
-                : Upsert(obj.Kind, obj.Json, previousPods, now);
+                ? CollectNodePool(obj.Json, poolManifests, null)
+                : Upsert(obj.Kind, obj.Json, previousPods, now, null, out subject);
             if (error is null)
             {
                 applied++;
             }
             else
             {
-                errors.Add($"objects[{i}] ({obj.Kind}): {error}");
+                errors.Add(subject is null ? $"objects[{i}] ({obj.Kind}): {error}" : $"objects[{i}] ({obj.Kind} {subject}): {error}");
             }
         }
 
@@ -277,12 +279,12 @@ public sealed partial class ClusterGrain(
         if (delta.Kind == ObjectKind.NodePool)
         {
             var manifests = new Dictionary<string, string>(_nodePoolManifests, StringComparer.Ordinal);
-            var error = CollectNodePool(delta.Json, manifests);
+            var error = CollectNodePool(delta.Json, manifests, delta.Name);
             if (error is null)
             {
                 await ReplaceNodePoolsAsync(manifests);
             }
-            else if (!_nodePoolManifests.ContainsKey(delta.Name))
+            else if (!_nodePoolManifests.ContainsKey(delta.Name) && !error.StartsWith(MisnamedPrefix, StringComparison.Ordinal))
             {
                 // A NodePool the cluster does not use yet is kept invalid in its grain, so its status
                 // (GET .../nodepools) says what is wrong; a valid one already in use stays in force.
@@ -293,7 +295,7 @@ public sealed partial class ClusterGrain(
             return error;
         }
 
-        var result = Upsert(delta.Kind, delta.Json, null, now);
+        var result = Upsert(delta.Kind, delta.Json, null, now, delta, out _);
         if (result is null && delta.Kind == ObjectKind.Node)
         {
             touchedNodes.Add(delta.Name);
@@ -302,9 +304,14 @@ public sealed partial class ClusterGrain(
         return result;
     }
 
-    /// <summary>Parses and stores one object; null on success, else the problem.</summary>
-    private string? Upsert(ObjectKind kind, string json, Dictionary<string, TrackedPod>? previousPods, DateTimeOffset now)
+    /// <summary>
+    /// Parses, checks and stores one object; null on success, else the problem (and nothing is stored).
+    /// <paramref name="delta"/>, when the object came in one, must name the same object as its JSON.
+    /// <paramref name="subject"/> is the object's name once read, for messages.
+    /// </summary>
+    private string? Upsert(ObjectKind kind, string json, Dictionary<string, TrackedPod>? previousPods, DateTimeOffset now, ObjectDelta? delta, out string? subject)
     {
+        subject = null;
         try
         {
             switch (kind)
@@ -316,18 +323,29 @@ public sealed partial class ClusterGrain(
                         return "metadata.name is required";
                     }
 
+                    pod.Metadata.NamespaceProperty ??= "default";
+                    var key = $"{pod.Metadata.NamespaceProperty}/{name}";
+                    subject = key;
                     if (pod.Spec is null)
                     {
                         return "spec is required";
                     }
 
-                    pod.Metadata.NamespaceProperty ??= "default";
-                    var key = $"{pod.Metadata.NamespaceProperty}/{name}";
+                    if (Misnamed(delta, key) is { } misnamed)
+                    {
+                        return misnamed;
+                    }
+
                     if (pod.Status?.Phase is "Succeeded" or "Failed")
                     {
                         _pods.Remove(key);
                         _reportDirty = true;
                         return null;
+                    }
+
+                    if (Refused(ResourceValidation.PodSpec(pod.Spec, "spec")) is { } podProblem)
+                    {
+                        return podProblem;
                     }
 
                     TrackPod(key, PodSlimmer.Slim(pod), (previousPods ?? _pods).GetValueOrDefault(key), now);
@@ -337,6 +355,12 @@ public sealed partial class ClusterGrain(
                     if (node?.Metadata?.Name is not { Length: > 0 } nodeName)
                     {
                         return "metadata.name is required";
+                    }
+
+                    subject = nodeName;
+                    if ((Misnamed(delta, nodeName) ?? Refused(ResourceValidation.NodeStatus(node.Status))) is { } nodeProblem)
+                    {
+                        return nodeProblem;
                     }
 
                     _nodes[nodeName] = PodSlimmer.Slim(node);
@@ -349,7 +373,14 @@ public sealed partial class ClusterGrain(
                         return "metadata.name and spec.template.spec are required";
                     }
 
-                    _daemonSets[$"{ds.Metadata.NamespaceProperty ?? "default"}/{dsName}"] = ds;
+                    var dsKey = $"{ds.Metadata.NamespaceProperty ?? "default"}/{dsName}";
+                    subject = dsKey;
+                    if ((Misnamed(delta, dsKey) ?? Refused(ResourceValidation.PodSpec(ds.Spec.Template.Spec, "spec.template.spec"))) is { } dsProblem)
+                    {
+                        return dsProblem;
+                    }
+
+                    _daemonSets[dsKey] = ds;
                     return null;
                 case ObjectKind.PodDisruptionBudget:
                     var pdb = KubernetesJson.Deserialize<V1PodDisruptionBudget>(json);
@@ -358,7 +389,14 @@ public sealed partial class ClusterGrain(
                         return "metadata.name is required";
                     }
 
-                    _pdbs[$"{pdb.Metadata.NamespaceProperty ?? "default"}/{pdbName}"] = pdb;
+                    var pdbKey = $"{pdb.Metadata.NamespaceProperty ?? "default"}/{pdbName}";
+                    subject = pdbKey;
+                    if (Misnamed(delta, pdbKey) is { } pdbProblem)
+                    {
+                        return pdbProblem;
+                    }
+
+                    _pdbs[pdbKey] = pdb;
                     return null;
                 default:
                     return $"unknown kind {kind}";
@@ -374,6 +412,29 @@ public sealed partial class ClusterGrain(
         }
     }
 
+    private const string MisnamedPrefix = "the delta names ";
+
+    /// <summary>
+    /// A delta must name the object its JSON holds: stored under the JSON's name, a later delete by the
+    /// delta's name would miss it and leave a phantom. Null when they agree (or there is no delta).
+    /// <paramref name="actual"/> is "namespace/name" for namespaced kinds, the name otherwise.
+    /// </summary>
+    private static string? Misnamed(ObjectDelta? delta, string actual)
+    {
+        if (delta is null)
+        {
+            return null;
+        }
+
+        var named = actual.Contains('/', StringComparison.Ordinal)
+            ? $"{(delta.Namespace is { Length: > 0 } ns ? ns : "default")}/{delta.Name}"
+            : delta.Name;
+        return named == actual ? null : $"{MisnamedPrefix}\"{named}\" but its object is \"{actual}\"; refused, nothing stored";
+    }
+
+    /// <summary>A refused quantity as the sync result reports it.</summary>
+    private static string? Refused(QuantityProblem? problem) => problem?.Message;
+
     private void TrackPod(string key, V1Pod pod, TrackedPod? previous, DateTimeOffset now)
     {
         var tracked = new TrackedPod(pod, previous?.FirstSeen ?? now)
@@ -382,6 +443,22 @@ public sealed partial class ClusterGrain(
             NodeClaim = previous?.NodeClaim,
             Reason = previous?.Reason ?? "waiting for the next provisioning batch",
         };
+        if (previous?.Quarantine is not null)
+        {
+            if (previous.QuarantinedAs == KubernetesJson.Serialize(pod))
+            {
+                // The same pod again (a resync, a status change the slim form drops): still quarantined.
+                tracked.Quarantine = previous.Quarantine;
+                tracked.QuarantinedAs = previous.QuarantinedAs;
+            }
+            else
+            {
+                // A changed pod gets one new try.
+                tracked.Reason = "waiting for the next provisioning batch";
+                previous = null;
+            }
+        }
+
         _pods[key] = tracked;
         _reportDirty = true;
         if (tracked.IsPending)
@@ -415,8 +492,11 @@ public sealed partial class ClusterGrain(
         }
     }
 
-    /// <summary>Parses a NodePool manifest into <paramref name="manifests"/> (by name); null on success.</summary>
-    private static string? CollectNodePool(string json, Dictionary<string, string> manifests)
+    /// <summary>
+    /// Parses a NodePool manifest into <paramref name="manifests"/> (by name); null on success. A delta's
+    /// NodePool must carry the name the delta gives (<paramref name="expectedName"/>).
+    /// </summary>
+    private static string? CollectNodePool(string json, Dictionary<string, string> manifests, string? expectedName)
     {
         try
         {
@@ -424,6 +504,11 @@ public sealed partial class ClusterGrain(
             if (loaded.NodePools.Count != 1)
             {
                 return "expected one karpenter.sh/v1 NodePool";
+            }
+
+            if (expectedName is not null && loaded.NodePools[0].Name != expectedName)
+            {
+                return $"{MisnamedPrefix}\"{expectedName}\" but its object is \"{loaded.NodePools[0].Name}\"; refused, nothing stored";
             }
 
             manifests[loaded.NodePools[0].Name] = json;

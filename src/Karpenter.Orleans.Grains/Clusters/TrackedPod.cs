@@ -16,6 +16,12 @@ internal sealed class TrackedPod(V1Pod pod, DateTimeOffset seen)
     /// <summary>The in-flight NodeClaim the provisioner planned this pod onto.</summary>
     public string? NodeClaim { get; set; }
 
+    /// <summary>Why provisioning leaves this pod out (runs failed with it), or null. Lifted when the pod changes.</summary>
+    public string? Quarantine { get; set; }
+
+    /// <summary>The pod's JSON when it was quarantined: an upsert of the same pod keeps the quarantine.</summary>
+    public string? QuarantinedAs { get; set; }
+
     public bool IsDaemon => Pod.Metadata?.OwnerReferences?.Any(o => o.Kind == "DaemonSet") == true;
 
     public bool IsBound => !string.IsNullOrEmpty(Pod.Spec?.NodeName);

@@ -56,6 +56,8 @@ public static class KarpoTelemetry
 
     public static readonly Counter<long> InstanceBindingConflicts = Meter.CreateCounter<long>(Strip(MetricNames.InstanceBindingConflicts), description: "Instances another NodeClaim tried to take");
 
+    public static readonly Counter<long> PodsQuarantined = Meter.CreateCounter<long>(Strip(MetricNames.PodsQuarantined), description: "Pods quarantined because provisioning failed with them");
+
     /// <summary>Latest gauge values by metric and label set.</summary>
     public static readonly GaugeStore Gauges = new();
 

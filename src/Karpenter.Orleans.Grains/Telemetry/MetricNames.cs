@@ -78,4 +78,7 @@ public static class MetricNames
 
     /// <summary>Counter of refused attempts to bind an instance that another NodeClaim holds; labels provider, region (no cluster label).</summary>
     public const string InstanceBindingConflicts = "karpo_instance_binding_conflicts_total";
+
+    /// <summary>Counter of pods quarantined because provisioning runs failed with them (each counted once per quarantine).</summary>
+    public const string PodsQuarantined = "karpo_pods_quarantined_total";
 }

@@ -62,7 +62,8 @@ public static class CatalogLoader
     private sealed class Reader(string file)
     {
         // Catalogs repeat the same few quantity strings ("29", "17Gi"); parse each once.
-        private readonly Dictionary<string, ResourceQuantity> _quantities = new(StringComparer.Ordinal);
+        // Keyed by resource and text: the range a quantity must fall in depends on the resource (cpu counts millicores).
+        private readonly Dictionary<(string Resource, string Text), ResourceQuantity> _quantities = [];
 
         public InstanceTypeCatalog Catalog(JsonElement root)
         {
@@ -317,10 +318,10 @@ public static class CatalogLoader
                     JsonValueKind.Number => property.Value.GetRawText(),
                     _ => throw Error($"{path}.{name}", $"expected a quantity, found {Describe(property.Value)} (instance type {typeName})"),
                 };
-                if (!_quantities.TryGetValue(text, out var quantity))
+                if (!_quantities.TryGetValue((name, text), out var quantity))
                 {
-                    quantity = Quantities.TryParse(text, out var problem) ?? throw Error($"{path}.{name}", $"{problem} (instance type {typeName})");
-                    _quantities[text] = quantity;
+                    quantity = Quantities.TryParse(name, text, out var problem) ?? throw Error($"{path}.{name}", $"{problem} (instance type {typeName})");
+                    _quantities[(name, text)] = quantity;
                 }
 
                 quantities.Add(new(name, quantity));

@@ -103,7 +103,7 @@ internal sealed class ManifestCollector(TextWriter? warnings)
         pod.Metadata.NamespaceProperty = ns;
         pod.Metadata.Uid ??= $"{ns}/{name}";
         RequirePodSpec(doc, pod.Spec, "spec");
-        ResourceChecks.CheckPodSpec(doc, YamlFields.Get(doc.Root, "spec"), "spec");
+        ResourceChecks.CheckPodSpec(doc, pod.Spec, "spec");
         ClaimPodName(doc, $"{ns}/{name}", null);
         _pods.Add(pod);
     }
@@ -125,7 +125,7 @@ internal sealed class ManifestCollector(TextWriter? warnings)
         }
 
         RequirePodSpec(doc, template.Spec, "spec.template.spec");
-        ResourceChecks.CheckPodSpec(doc, YamlFields.At(doc.Root, "spec", "template", "spec"), "spec.template.spec");
+        ResourceChecks.CheckPodSpec(doc, template.Spec, "spec.template.spec");
 
         // One owner list for all pods: the solver reads pods and never changes them.
         IList<V1OwnerReference> owners =
@@ -172,7 +172,7 @@ internal sealed class ManifestCollector(TextWriter? warnings)
         }
 
         RequirePodSpec(doc, daemonSet.Spec.Template.Spec, "spec.template.spec");
-        ResourceChecks.CheckPodSpec(doc, YamlFields.At(doc.Root, "spec", "template", "spec"), "spec.template.spec");
+        ResourceChecks.CheckPodSpec(doc, daemonSet.Spec.Template.Spec, "spec.template.spec");
         Claim(_daemonSetNames, doc, $"{ns}/{name}", "DaemonSet");
         _daemonSets.Add(daemonSet);
     }
@@ -180,7 +180,7 @@ internal sealed class ManifestCollector(TextWriter? warnings)
     private void AddNode(ManifestDocument doc, V1Node node)
     {
         var name = RequireName(doc, node.Metadata);
-        ResourceChecks.CheckNodeStatus(doc);
+        ResourceChecks.CheckNodeStatus(doc, node.Status);
         Claim(_nodeNames, doc, name, "Node");
         _nodes.Add(node);
     }

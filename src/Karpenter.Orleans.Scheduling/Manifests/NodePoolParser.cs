@@ -309,7 +309,7 @@ internal sealed partial class NodePoolParser
             var name = KeyOf(k, path);
             var field = YamlFields.Join(path, name);
             var text = v is YamlScalarNode s ? s.Value : throw _doc.Error(field, $"expected a quantity, found {YamlManifestReader.Describe(v)}");
-            if (Quantities.TryParse(text, out var problem) is null)
+            if (Quantities.TryParse(name, text, out var problem) is null)
             {
                 throw _doc.Error(field, problem);
             }

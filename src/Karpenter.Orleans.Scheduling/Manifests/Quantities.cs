@@ -1,12 +1,16 @@
 using k8s.Models;
+using Karpenter.Orleans.Scheduling.Resources;
 
 namespace Karpenter.Orleans.Scheduling.Manifests;
 
 /// <summary>Parses Kubernetes quantities with messages a user can act on.</summary>
 internal static class Quantities
 {
-    /// <summary>The parsed quantity, or null with <paramref name="problem"/> set.</summary>
-    public static ResourceQuantity? TryParse(string? text, out string problem)
+    /// <summary>
+    /// The parsed quantity of <paramref name="resource"/>, or null with <paramref name="problem"/> set: not a
+    /// quantity, or outside what the solver holds (<see cref="QuantityLimits"/>).
+    /// </summary>
+    public static ResourceQuantity? TryParse(string resource, string? text, out string problem)
     {
         problem = "";
         if (string.IsNullOrWhiteSpace(text))
@@ -26,9 +30,9 @@ internal static class Quantities
             return null;
         }
 
-        if (quantity.ToDecimal() < 0)
+        if (QuantityLimits.Problem(resource, quantity) is { } range)
         {
-            problem = $"\"{text}\" is negative";
+            problem = $"\"{text}\" {range}";
             return null;
         }
 

@@ -8,6 +8,9 @@ namespace Karpenter.Orleans.Scheduling.Resources;
 /// A resource list parsed once into longs: CPU in millicores, memory and ephemeral storage in bytes,
 /// pods as a count, extended resources (nvidia.com/gpu, ...) in milli-units. Quantities are parsed
 /// with KubernetesClient's <see cref="ResourceQuantity"/>; the solver then works on integers only.
+/// Arithmetic saturates at <see cref="long.MaxValue"/> (and <see cref="long.MinValue"/>) instead of
+/// wrapping: a single quantity is at most <see cref="QuantityLimits.MaxUnits"/>, but a sum over many
+/// large pods could pass a long, and a saturated sum still compares as "does not fit".
 /// </summary>
 public readonly struct ResourceVector : IEquatable<ResourceVector>
 {
@@ -45,14 +48,14 @@ public readonly struct ResourceVector : IEquatable<ResourceVector>
     };
 
     public static ResourceVector operator +(ResourceVector a, ResourceVector b) =>
-        new(a.MilliCpu + b.MilliCpu, a.Memory + b.Memory, a.Pods + b.Pods, a.EphemeralStorage + b.EphemeralStorage, Combine(a.Extended, b.Extended, 1));
+        new(SatAdd(a.MilliCpu, b.MilliCpu), SatAdd(a.Memory, b.Memory), SatAdd(a.Pods, b.Pods), SatAdd(a.EphemeralStorage, b.EphemeralStorage), Combine(a.Extended, b.Extended, 1));
 
     public static ResourceVector operator -(ResourceVector a, ResourceVector b) =>
-        new(a.MilliCpu - b.MilliCpu, a.Memory - b.Memory, a.Pods - b.Pods, a.EphemeralStorage - b.EphemeralStorage, Combine(a.Extended, b.Extended, -1));
+        new(SatSub(a.MilliCpu, b.MilliCpu), SatSub(a.Memory, b.Memory), SatSub(a.Pods, b.Pods), SatSub(a.EphemeralStorage, b.EphemeralStorage), Combine(a.Extended, b.Extended, -1));
 
     public static ResourceVector operator *(ResourceVector a, long k) =>
-        new(a.MilliCpu * k, a.Memory * k, a.Pods * k, a.EphemeralStorage * k,
-            a.Extended?.ToImmutableSortedDictionary(p => p.Key, p => p.Value * k, StringComparer.Ordinal));
+        new(SatMul(a.MilliCpu, k), SatMul(a.Memory, k), SatMul(a.Pods, k), SatMul(a.EphemeralStorage, k),
+            a.Extended?.ToImmutableSortedDictionary(p => p.Key, p => SatMul(p.Value, k), StringComparer.Ordinal));
 
     public static ResourceVector Add(ResourceVector a, ResourceVector b) => a + b;
 
@@ -140,15 +143,15 @@ public readonly struct ResourceVector : IEquatable<ResourceVector>
     public static long HowManyFit(in ResourceVector room, in ResourceVector used, in ResourceVector unit)
     {
         var n = long.MaxValue;
-        n = Bound(n, room.MilliCpu - used.MilliCpu, unit.MilliCpu);
-        n = Bound(n, room.Memory - used.Memory, unit.Memory);
-        n = Bound(n, room.Pods - used.Pods, unit.Pods);
-        n = Bound(n, room.EphemeralStorage - used.EphemeralStorage, unit.EphemeralStorage);
+        n = Bound(n, SatSub(room.MilliCpu, used.MilliCpu), unit.MilliCpu);
+        n = Bound(n, SatSub(room.Memory, used.Memory), unit.Memory);
+        n = Bound(n, SatSub(room.Pods, used.Pods), unit.Pods);
+        n = Bound(n, SatSub(room.EphemeralStorage, used.EphemeralStorage), unit.EphemeralStorage);
         if (unit.Extended is not null)
         {
             foreach (var (k, v) in unit.Extended)
             {
-                n = Bound(n, room.Get(k) - used.Get(k), v);
+                n = Bound(n, SatSub(room.Get(k), used.Get(k)), v);
             }
         }
 
@@ -197,7 +200,11 @@ public readonly struct ResourceVector : IEquatable<ResourceVector>
         }
     }
 
-    /// <summary>Parses a Kubernetes resource map (for example <c>status.allocatable</c>).</summary>
+    /// <summary>
+    /// Parses a Kubernetes resource map (for example <c>status.allocatable</c>). Quantities are expected
+    /// within <see cref="QuantityLimits"/> (checked where they enter); one beyond throws
+    /// <see cref="OverflowException"/> naming the resource.
+    /// </summary>
     public static ResourceVector FromQuantities(IEnumerable<KeyValuePair<string, ResourceQuantity>>? quantities)
     {
         if (quantities is null)
@@ -214,24 +221,24 @@ public readonly struct ResourceVector : IEquatable<ResourceVector>
                 continue;
             }
 
-            var value = q.ToDecimal();
+            var value = QuantityLimits.ToUnits(name, q);
             switch (name)
             {
                 case ResourceNames.Cpu:
-                    cpu += ToLong(value * 1000m);
+                    cpu = SatAdd(cpu, value);
                     break;
                 case ResourceNames.Memory:
-                    mem += ToLong(value);
+                    mem = SatAdd(mem, value);
                     break;
                 case ResourceNames.Pods:
-                    pods += ToLong(value);
+                    pods = SatAdd(pods, value);
                     break;
                 case ResourceNames.EphemeralStorage:
-                    eph += ToLong(value);
+                    eph = SatAdd(eph, value);
                     break;
                 default:
                     ext ??= ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
-                    ext[name] = (ext.TryGetValue(name, out var cur) ? cur : 0) + ToLong(value * 1000m);
+                    ext[name] = SatAdd(ext.TryGetValue(name, out var cur) ? cur : 0, value);
                     break;
             }
         }
@@ -267,9 +274,9 @@ public readonly struct ResourceVector : IEquatable<ResourceVector>
         try
         {
             var q = new ResourceQuantity(text.Trim());
-            if (q.ToDecimal() < 0)
+            if (QuantityLimits.Problem(name, q) is { } problem)
             {
-                throw new FormatException($"resource '{name}': quantity '{text}' is negative");
+                throw new FormatException($"resource '{name}': quantity '{text}' {problem}");
             }
 
             return q;
@@ -351,7 +358,27 @@ public readonly struct ResourceVector : IEquatable<ResourceVector>
     public override string ToString() =>
         string.Join(",", ToQuantityStrings().Select(p => $"{p.Key}={p.Value}"));
 
-    private static long ToLong(decimal value) => (long)Math.Ceiling(value);
+    /// <summary>a + b, clamped to the range of a long.</summary>
+    public static long SatAdd(long a, long b)
+    {
+        var r = unchecked(a + b);
+        // Overflow iff both operands have the sign the result lacks.
+        return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? long.MinValue : long.MaxValue) : r;
+    }
+
+    /// <summary>a - b, clamped to the range of a long.</summary>
+    public static long SatSub(long a, long b)
+    {
+        var r = unchecked(a - b);
+        return ((a ^ b) & (a ^ r)) < 0 ? (a < 0 ? long.MinValue : long.MaxValue) : r;
+    }
+
+    /// <summary>a * b, clamped to the range of a long.</summary>
+    public static long SatMul(long a, long b)
+    {
+        var r = (Int128)a * b;
+        return r > long.MaxValue ? long.MaxValue : r < long.MinValue ? long.MinValue : (long)r;
+    }
 
     private static ImmutableSortedDictionary<string, long>? Combine(
         ImmutableSortedDictionary<string, long>? a, ImmutableSortedDictionary<string, long>? b, int sign)
@@ -364,7 +391,8 @@ public readonly struct ResourceVector : IEquatable<ResourceVector>
         var builder = (a ?? ImmutableSortedDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal)).ToBuilder();
         foreach (var (k, v) in b)
         {
-            builder[k] = (builder.TryGetValue(k, out var cur) ? cur : 0) + (sign * v);
+            var cur = builder.TryGetValue(k, out var c) ? c : 0;
+            builder[k] = sign > 0 ? SatAdd(cur, v) : SatSub(cur, v);
         }
 
         return builder.ToImmutable();

@@ -104,6 +104,40 @@ public sealed class SimulateInputErrorTests
         Assert.Contains(field, run.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("cpu: \"99999999999999999999999\"", "spec.template.spec.containers[0].resources.requests.cpu", "is more than the solver can hold")]
+    [InlineData("cpu: 1e30", "spec.template.spec.containers[0].resources.requests.cpu", "is more than the solver can hold")]
+    [InlineData("cpu: \"-6\"", "spec.template.spec.containers[0].resources.requests.cpu", "\"-6\" is negative")]
+    [InlineData("memory: -4Gi", "spec.template.spec.containers[0].resources.requests.memory", "\"-4Gi\" is negative")]
+    public void QuantityOutsideTheSolversRangeExitsOneNamingFileDocumentAndField(string request, string field, string problem)
+    {
+        using var dir = new ScratchFolder();
+        var catalog = dir.Write("catalog.json", CliFixtures.Catalog);
+        var manifests = dir.Write("huge.yaml", CliFixtures.OnePod + $"""
+
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: web
+            spec:
+              template:
+                spec:
+                  containers:
+                    - name: web
+                      image: nginx
+                      resources:
+                        requests:
+                          {request}
+            """);
+
+        var run = Karpo.Run("simulate", "--instance-types", catalog, "-f", manifests);
+
+        AssertBadInput(run);
+        Assert.Contains("huge.yaml: document 2 (Deployment web): " + field + ": line 27: ", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(problem, run.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void MalformedCatalogExitsOneNamingTheFile()
     {

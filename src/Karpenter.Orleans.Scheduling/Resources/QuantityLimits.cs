@@ -1,0 +1,110 @@
+using System.Globalization;
+using k8s.Models;
+
+namespace Karpenter.Orleans.Scheduling.Resources;
+
+/// <summary>
+/// The range of quantities the solver accepts, checked wherever a quantity enters (manifests, the
+/// catalog, the agent stream). The solver holds quantities as longs in fixed-point units (millicores,
+/// bytes, pods, milli-units of extended resources); a quantity may be at most <see cref="MaxUnits"/> of
+/// them, so it is exact as a double too (the LP works in doubles) and sums of a fleet's pods stay far
+/// from overflowing. Negative quantities are refused.
+/// </summary>
+public static class QuantityLimits
+{
+    /// <summary>2^53 fixed-point units: about 9 trillion cores, 8Pi bytes of memory or storage, 2^53 pods.</summary>
+    public const long MaxUnits = 1L << 53;
+
+    /// <summary>Fixed-point units per whole quantity: 1000 for cpu and extended resources (milli-units), else 1.</summary>
+    public static long UnitsPerWhole(string resource) => resource switch
+    {
+        ResourceNames.Memory or ResourceNames.EphemeralStorage or ResourceNames.Pods or ResourceNames.Nodes => 1,
+        _ => 1000,
+    };
+
+    /// <summary>Null when the solver can hold <paramref name="quantity"/> of <paramref name="resource"/>, else the problem.</summary>
+    public static string? Problem(string resource, ResourceQuantity quantity)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(quantity);
+        var approx = quantity.ToDouble();
+        if (approx < 0)
+        {
+            return "is negative";
+        }
+
+        decimal value;
+        try
+        {
+            value = quantity.ToDecimal();
+        }
+        catch (OverflowException)
+        {
+            return TooLarge(resource);
+        }
+
+        return value > MaxUnits / (decimal)UnitsPerWhole(resource) ? TooLarge(resource) : null;
+    }
+
+    /// <summary>The largest quantity of <paramref name="resource"/> the solver holds, as a user would write it.</summary>
+    public static string Largest(string resource) => resource switch
+    {
+        ResourceNames.Memory or ResourceNames.EphemeralStorage => "8Pi",
+        ResourceNames.Pods or ResourceNames.Nodes => MaxUnits.ToString(CultureInfo.InvariantCulture),
+        _ => MaxUnits.ToString(CultureInfo.InvariantCulture) + "m",
+    };
+
+    /// <summary>
+    /// The quantity in fixed-point units, rounded up. Throws <see cref="OverflowException"/> naming the
+    /// resource for a quantity <see cref="Problem"/> calls too large: callers check first.
+    /// </summary>
+    public static long ToUnits(string resource, ResourceQuantity quantity)
+    {
+        ArgumentNullException.ThrowIfNull(quantity);
+        decimal value;
+        try
+        {
+            value = quantity.ToDecimal();
+        }
+        catch (OverflowException ex)
+        {
+            throw new OverflowException($"resource '{resource}': {Display(resource, quantity)} {TooLarge(resource)}", ex);
+        }
+
+        var perWhole = UnitsPerWhole(resource);
+        if (Math.Abs(value) > MaxUnits / (decimal)perWhole)
+        {
+            throw new OverflowException($"resource '{resource}': {Display(resource, quantity)} {TooLarge(resource)}");
+        }
+
+        return (long)Math.Ceiling(value * perWhole);
+    }
+
+    /// <summary>
+    /// A quantity for messages. KubernetesClient canonicalises negative quantities oddly ("-6" becomes
+    /// "-0.000000000000000006E"), so those are shown as minus the canonical magnitude.
+    /// </summary>
+    public static string Display(string resource, ResourceQuantity quantity)
+    {
+        ArgumentNullException.ThrowIfNull(quantity);
+        if (quantity.ToDouble() >= 0)
+        {
+            return quantity.ToString();
+        }
+
+        try
+        {
+            var magnitude = -quantity.ToDecimal();
+            return "-" + (UnitsPerWhole(resource) == 1
+                ? new ResourceQuantity(magnitude, 0, quantity.Format).CanonicalizeString()
+                : new ResourceQuantity(magnitude, 0, ResourceQuantity.SuffixFormat.DecimalSI).CanonicalizeString());
+        }
+        catch (OverflowException)
+        {
+            return quantity.ToDouble().ToString("R", CultureInfo.InvariantCulture);
+        }
+    }
+
+    private static string TooLarge(string resource) =>
+        $"is more than the solver can hold ({resource} at most {Largest(resource)})";
+}
