@@ -125,7 +125,7 @@ internal static class ClusterEndpoints
     {
         var page = ListPaging.Parse(request, "cluster-nodeclaims");
         var claims = await (await RegisteredAsync(grains, clusterId)).GetNodeClaimsAsync();
-        return TypedResults.Ok(page.Page(request.HttpContext.Response, claims, c => [c.Name]));
+        return TypedResults.Ok(page.Page(request.HttpContext.Response, claims, c => [ListPaging.TimeKey(c.CreatedAt), c.Name]));
     }
 
     private static async Task<Ok<IReadOnlyList<NodePoolStatus>>> NodePoolsAsync(string clusterId, IGrainFactory grains) =>

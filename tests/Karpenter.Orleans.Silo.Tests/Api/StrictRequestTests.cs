@@ -154,6 +154,19 @@ public sealed class StrictRequestTests(KarpoSiloFactory silo)
         Assert.Equal(field, (await response.ReadErrorAsync()).Field);
     }
 
+    [Theory]
+    [InlineData("""{"agentSession":"s","deltas":[{"sequence":1,"type":"delete","kind":"pod","namespace":"default","name":"a","nmae":"b"}]}""", "deltas[0].nmae")]
+    [InlineData("""{"agentSession":"s","deltas":[],"sequence":4}""", "sequence")]
+    [InlineData("""{"agentSession":"s","deltas":[{"type":"delete","kind":"pod","namespace":"default","name":"a"}]}""", "deltas[0].sequence")]
+    public async Task A_delta_envelope_with_an_unknown_or_missing_field_is_400_naming_it(string body, string field)
+    {
+        using var admin = silo.CreateClient(KarpoSiloFactory.AdminToken);
+        await admin.RegisterAsync("strict-deltas");
+        using var response = await admin.PostAsync("/api/v1/clusters/strict-deltas/deltas", ApiJson.Raw(body));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(field, (await response.ReadErrorAsync()).Field);
+    }
+
     [Fact]
     public async Task Unknown_fields_inside_kubernetes_objects_are_kept_tolerantly()
     {
