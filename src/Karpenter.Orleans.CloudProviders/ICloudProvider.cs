@@ -13,6 +13,14 @@ public interface ICloudProvider
     /// <summary>The name clusters register with ("simulated", "aws").</summary>
     string Name { get; }
 
+    /// <summary>
+    /// The regions clusters may register in, so a typo ("mars-1") is refused at registration rather than
+    /// leaving the cluster's pods waiting for capacity that never comes. Null when the provider cannot say
+    /// (registration then takes any region and the provider refuses it at the first launch).
+    /// </summary>
+    Task<IReadOnlyList<string>?> GetRegionsAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<string>?>(null);
+
     /// <summary>Instance types of the region with their current offerings and prices.</summary>
     Task<InstanceTypeCatalog> GetInstanceTypesAsync(string region, CancellationToken cancellationToken = default);
 

@@ -14,6 +14,7 @@ internal sealed class FleetClient : IDisposable
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
     private const int MaxBodyInMessage = 200;
+    private const string ContinueHeader = "Karpo-Continue";
 
     private readonly FleetEndpoint _endpoint;
     private readonly HttpClient _http;
@@ -35,10 +36,44 @@ internal sealed class FleetClient : IDisposable
         // Commands run synchronously; the awaits below never resume on a captured context, so blocking is safe.
         GetAsync<T>(relative, action, cluster).GetAwaiter().GetResult();
 
+    /// <summary>
+    /// GET a paged list (see docs/api.md, "Paging") to its end: follows the <c>Karpo-Continue</c> header of each
+    /// page, so the command shows every item however many pages the server splits them into.
+    /// </summary>
+    public T[] GetAll<T>(string relative, string action, string? cluster) =>
+        GetAllAsync<T>(relative, action, cluster).GetAwaiter().GetResult();
+
     public void Dispose() => _http.Dispose();
 
+    private async Task<T[]> GetAllAsync<T>(string relative, string action, string? cluster)
+    {
+        var items = new List<T>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        string? token = null;
+        do
+        {
+            var url = token is null ? relative : $"{relative}{(relative.Contains('?', StringComparison.Ordinal) ? '&' : '?')}continue={Uri.EscapeDataString(token)}";
+            var (page, next) = await SendAsync<T[]>(url, action, cluster).ConfigureAwait(false);
+            items.AddRange(page);
+
+            // A server that hands out the same token twice would keep karpo looping forever.
+            if (next is not null && !seen.Add(next))
+            {
+                throw new FleetException($"{_endpoint.DisplayServer} answered GET /{relative.Split('?')[0]} with a continue token it had already given; the listing would never end");
+            }
+
+            token = next;
+        }
+        while (token is not null);
+
+        return [.. items];
+    }
+
     private async Task<T> GetAsync<T>(string relative, string action, string? cluster)
-        where T : class
+        where T : class =>
+        (await SendAsync<T>(relative, action, cluster).ConfigureAwait(false)).Value;
+
+    private async Task<(T Value, string? Continue)> SendAsync<T>(string relative, string action, string? cluster)
     {
         var server = _endpoint.DisplayServer;
         using var request = new HttpRequestMessage(HttpMethod.Get, _endpoint.Resolve(relative));
@@ -73,8 +108,9 @@ internal sealed class FleetClient : IDisposable
 
             try
             {
-                return JsonSerializer.Deserialize<T>(body, FleetJson.Options)
-                    ?? throw new JsonException("the answer is null");
+                var next = response.Headers.TryGetValues(ContinueHeader, out var values) ? values.FirstOrDefault(v => v.Length > 0) : null;
+                var value = JsonSerializer.Deserialize<T>(body, FleetJson.Options) ?? throw new JsonException("the answer is null");
+                return (value, next);
             }
             catch (JsonException)
             {

@@ -40,7 +40,7 @@ internal static class FleetCommands
             }
             else
             {
-                var all = client.Get<ClusterStatus[]>("api/v1/clusters", "list clusters", cluster: null);
+                var all = client.GetAll<ClusterStatus>("api/v1/clusters", "list clusters", cluster: null);
                 Print(connection.Json(parseResult), all, () => FleetTables.Clusters(all, now, stdout), stdout);
             }
         }));
@@ -85,7 +85,7 @@ internal static class FleetCommands
         {
             var id = parseResult.GetValue(cluster);
             using var client = connection.Connect(parseResult, environment);
-            var claims = client.Get<NodeClaimInfo[]>(WithCluster("api/v1/nodeclaims", id), "list node claims", id);
+            var claims = client.GetAll<NodeClaimInfo>(WithCluster("api/v1/nodeclaims", id), "list node claims", id);
             Print(connection.Json(parseResult), claims, () => FleetTables.NodeClaims(claims, environment.Time.GetUtcNow(), stdout), stdout);
         }));
         return command;
@@ -101,7 +101,7 @@ internal static class FleetCommands
         {
             var id = parseResult.GetValue(cluster);
             using var client = connection.Connect(parseResult, environment);
-            var pods = client.Get<FleetPendingPod[]>(WithCluster("api/v1/pending", id), "list pending pods", id);
+            var pods = client.GetAll<FleetPendingPod>(WithCluster("api/v1/pending", id), "list pending pods", id);
             Print(connection.Json(parseResult), pods, () => FleetTables.Pending(pods, id, environment.Time.GetUtcNow(), stdout), stdout);
         }));
         return command;

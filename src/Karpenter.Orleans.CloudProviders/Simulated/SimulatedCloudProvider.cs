@@ -93,6 +93,9 @@ public sealed class SimulatedCloudProvider : ICloudProvider
     /// <summary>The regions this cloud has.</summary>
     public IReadOnlyList<string> Regions => _regionNames;
 
+    public Task<IReadOnlyList<string>?> GetRegionsAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<string>?>(_regionNames);
+
     /// <summary>The catalog file the regions are built from.</summary>
     public string CatalogPath => _catalogPath;
 

@@ -13,7 +13,8 @@ internal static class ApiRouteExtensions
             route.Produces<ApiError>(status);
         }
 
-        return route.Produces<ApiError>(StatusCodes.Status401Unauthorized).Produces<ApiError>(StatusCodes.Status403Forbidden);
+        return route.Produces<ApiError>(StatusCodes.Status401Unauthorized).Produces<ApiError>(StatusCodes.Status403Forbidden)
+            .Produces<ApiError>(StatusCodes.Status429TooManyRequests);
     }
 
     /// <summary>A JSON body the handler reads itself (to name bad fields), declared for OpenAPI.</summary>

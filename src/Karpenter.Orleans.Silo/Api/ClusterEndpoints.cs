@@ -1,5 +1,4 @@
 using Karpenter.Orleans.Abstractions;
-using Karpenter.Orleans.CloudProviders;
 using Karpenter.Orleans.Silo.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -55,26 +54,25 @@ internal static class ClusterEndpoints
         RequestValidation.Registration(registration);
 
         // The fleet stores the registration before the cluster grain checks the provider; an unknown one must stop here.
-        if (request.HttpContext.RequestServices.GetService<ICloudProviders>() is { } providers && !providers.Names.Contains(registration.Provider))
-        {
-            throw ApiException.BadRequest(
-                $"provider '{registration.Provider}' is not configured (configured: {string.Join(", ", providers.Names.Order(StringComparer.Ordinal))})",
-                "provider");
-        }
+        await ProviderValidation.CheckAsync(request.HttpContext, registration.Provider, registration.Region);
 
         // The token is shown this once; the registry keeps only its digest.
         var token = AgentTokens.New(AgentTokens.AgentPrefix);
         var registered = await GrainValidation.CallAsync(() => grains.GetGrain<IFleetGrain>(IFleetGrain.FleetKey)
             .RegisterClusterAsync(registration, AgentTokens.Sha256Hex(token)));
         agents.Forget(registration.ClusterId);
+        agents.ForgetMiss(token);
         return TypedResults.Created($"/api/v1/clusters/{registration.ClusterId}", new ClusterRegistrationResponse(registered.Registration, token));
     }
 
-    private static async Task<Ok<ClusterStatus[]>> ListAsync(IGrainFactory grains)
+    private static async Task<Ok<ClusterStatus[]>> ListAsync(HttpRequest request, IGrainFactory grains)
     {
+        var page = ListPaging.Parse(request, "clusters");
         var registered = await grains.GetGrain<IFleetGrain>(IFleetGrain.FleetKey).GetClustersAsync();
-        var statuses = await Task.WhenAll(registered.Select(c => grains.GetGrain<IClusterGrain>(c.Registration.ClusterId).GetStatusAsync()));
-        return TypedResults.Ok(statuses.OrderBy(s => s.ClusterId, StringComparer.Ordinal).ToArray());
+
+        // Page the registrations first, so only this page's clusters are asked for their status.
+        var ids = page.Page(request.HttpContext.Response, registered.Select(c => c.Registration.ClusterId), id => [id]);
+        return TypedResults.Ok(await Task.WhenAll(ids.Select(id => grains.GetGrain<IClusterGrain>(id).GetStatusAsync())));
     }
 
     private static async Task<Ok<ClusterStatus>> GetAsync(string clusterId, IGrainFactory grains) =>
@@ -116,11 +114,19 @@ internal static class ClusterEndpoints
         return TypedResults.Ok(await GrainValidation.CallAsync(() => cluster.ApplyDeltasAsync(batch)));
     }
 
-    private static async Task<Ok<IReadOnlyList<PendingPod>>> PendingAsync(string clusterId, IGrainFactory grains) =>
-        TypedResults.Ok(await (await RegisteredAsync(grains, clusterId)).GetPendingPodsAsync());
+    private static async Task<Ok<PendingPod[]>> PendingAsync(string clusterId, HttpRequest request, IGrainFactory grains)
+    {
+        var page = ListPaging.Parse(request, "cluster-pending");
+        var pods = await (await RegisteredAsync(grains, clusterId)).GetPendingPodsAsync();
+        return TypedResults.Ok(page.Page(request.HttpContext.Response, pods, p => [ListPaging.TimeKey(p.PendingSince), p.Namespace, p.Name]));
+    }
 
-    private static async Task<Ok<IReadOnlyList<NodeClaimInfo>>> NodeClaimsAsync(string clusterId, IGrainFactory grains) =>
-        TypedResults.Ok(await (await RegisteredAsync(grains, clusterId)).GetNodeClaimsAsync());
+    private static async Task<Ok<NodeClaimInfo[]>> NodeClaimsAsync(string clusterId, HttpRequest request, IGrainFactory grains)
+    {
+        var page = ListPaging.Parse(request, "cluster-nodeclaims");
+        var claims = await (await RegisteredAsync(grains, clusterId)).GetNodeClaimsAsync();
+        return TypedResults.Ok(page.Page(request.HttpContext.Response, claims, c => [ListPaging.TimeKey(c.CreatedAt), c.Name]));
+    }
 
     private static async Task<Ok<IReadOnlyList<NodePoolStatus>>> NodePoolsAsync(string clusterId, IGrainFactory grains) =>
         TypedResults.Ok(await (await RegisteredAsync(grains, clusterId)).GetNodePoolsAsync());

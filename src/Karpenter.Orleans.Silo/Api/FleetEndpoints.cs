@@ -35,23 +35,26 @@ internal static class FleetEndpoints
         return TypedResults.Ok(await GrainValidation.CallAsync(() => Fleet(grains).GetCapacityAsync(groupBy)));
     }
 
-    private static async Task<Ok<NodeClaimInfo[]>> NodeClaimsAsync([FromQuery(Name = ClusterAccessHandler.QueryKey)] string? cluster, IGrainFactory grains)
+    private static async Task<Ok<NodeClaimInfo[]>> NodeClaimsAsync([FromQuery(Name = ClusterAccessHandler.QueryKey)] string? cluster, HttpRequest request, IGrainFactory grains)
     {
+        var page = ListPaging.Parse(request, "nodeclaims");
         var lists = await Task.WhenAll((await ClustersAsync(grains, cluster)).Select(c => c.GetNodeClaimsAsync()));
-        return TypedResults.Ok(lists.SelectMany(l => l).OrderBy(c => c.ClusterId, StringComparer.Ordinal).ThenBy(c => c.Name, StringComparer.Ordinal).ToArray());
+        return TypedResults.Ok(page.Page(request.HttpContext.Response, lists.SelectMany(l => l), c => [c.ClusterId, c.Name]));
     }
 
-    private static async Task<Ok<FleetPendingPod[]>> PendingAsync([FromQuery(Name = ClusterAccessHandler.QueryKey)] string? cluster, IGrainFactory grains)
+    private static async Task<Ok<FleetPendingPod[]>> PendingAsync([FromQuery(Name = ClusterAccessHandler.QueryKey)] string? cluster, HttpRequest request, IGrainFactory grains)
     {
+        var page = ListPaging.Parse(request, "pending");
         var clusters = await ClustersAsync(grains, cluster);
         var lists = await Task.WhenAll(clusters.Select(async c =>
         {
             var id = c.GetPrimaryKeyString();
             return (await c.GetPendingPodsAsync()).Select(p => new FleetPendingPod(id, p.Namespace, p.Name, p.Reason, p.PendingSince, p.NodeClaim));
         }));
-        return TypedResults.Ok(lists.SelectMany(l => l)
-            .OrderBy(p => p.ClusterId, StringComparer.Ordinal).ThenBy(p => p.PendingSince).ThenBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal)
-            .ToArray());
+        return TypedResults.Ok(page.Page(
+            request.HttpContext.Response,
+            lists.SelectMany(l => l),
+            p => [p.ClusterId, ListPaging.TimeKey(p.PendingSince), p.Namespace, p.Name]));
     }
 
     private static async Task<Ok<FleetCost>> CostAsync(IGrainFactory grains) => TypedResults.Ok(await Fleet(grains).GetCostAsync());
@@ -71,6 +74,7 @@ internal static class FleetEndpoints
         RequestValidation.KeySegment(account, "account");
         RequestValidation.KeySegment(region, "region");
         RequestValidation.KeySegment(quotaCode, "quotaCode");
+        await ProviderValidation.CheckAsync(request.HttpContext, provider, region);
         var body = await reader.ReadAsync<QuotaLimitRequest>(request);
         if (body.Vcpus is not { } vcpus || vcpus < 0)
         {

@@ -7,7 +7,8 @@ namespace Karpenter.Orleans.Silo.Api;
 
 /// <summary>
 /// Reads a JSON body completely, within the size limit, before any of it is acted on: a body that is too
-/// large, malformed or of the wrong shape is refused whole, with the offending field named.
+/// large, malformed or of the wrong shape is refused whole, with the offending field named. Fields the
+/// contract does not have, and required fields left out, are refused too (<see cref="JsonShape"/>).
 /// </summary>
 internal sealed class JsonRequestReader(IOptions<JsonOptions> json, IOptions<KarpoApiOptions> api)
 {
@@ -28,7 +29,18 @@ internal sealed class JsonRequestReader(IOptions<JsonOptions> json, IOptions<Kar
         T? value;
         try
         {
-            value = JsonSerializer.Deserialize<T>(body.Span, json.Value.SerializerOptions);
+            var options = json.Value.SerializerOptions;
+            using (var document = JsonDocument.Parse(body, new JsonDocumentOptions
+            {
+                MaxDepth = options.MaxDepth == 0 ? 64 : options.MaxDepth,
+                AllowTrailingCommas = options.AllowTrailingCommas,
+                CommentHandling = options.ReadCommentHandling == JsonCommentHandling.Skip ? JsonCommentHandling.Skip : JsonCommentHandling.Disallow,
+            }))
+            {
+                JsonShape.Check(document.RootElement, options.GetTypeInfo(typeof(T)), string.Empty);
+            }
+
+            value = JsonSerializer.Deserialize<T>(body.Span, options);
         }
         catch (JsonException exception)
         {

@@ -10,4 +10,11 @@ public sealed class KarpoApiOptions
 
     /// <summary>The largest request body accepted; larger bodies get 413 before anything reads them.</summary>
     public long MaxRequestBodyBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// /metrics needs a read (or admin) token. Off by default: Prometheus discovers pods by annotation and
+    /// scrapes them without credentials, and the metrics carry counts, durations, prices and cluster ids but
+    /// no token, log line or instance id. Turn it on when the port is reachable from outside the cluster.
+    /// </summary>
+    public bool MetricsRequireToken { get; set; }
 }

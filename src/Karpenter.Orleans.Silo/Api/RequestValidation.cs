@@ -43,9 +43,10 @@ internal static partial class RequestValidation
 
     public static double? SpendCap(double? value, string field)
     {
-        if (value is { } cap && (!double.IsFinite(cap) || cap < 0))
+        // -0 compares equal to 0 but is a sign error, not a cap of nothing: refused like any negative.
+        if (value is { } cap && (!double.IsFinite(cap) || double.IsNegative(cap)))
         {
-            throw ApiException.BadRequest($"{field} must be a number ≥ 0 (or null for no cap)", field);
+            throw ApiException.BadRequest($"{field} must be a number ≥ 0 (or null for no cap); got {cap.ToString(System.Globalization.CultureInfo.InvariantCulture)}", field);
         }
 
         return value;

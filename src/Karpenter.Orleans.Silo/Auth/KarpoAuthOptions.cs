@@ -21,6 +21,15 @@ public sealed class KarpoAuthOptions
     /// <summary>How long an agent token's cluster is remembered before the fleet grain is asked again; 0 disables the cache.</summary>
     public int AgentTokenCacheSeconds { get; set; } = 30;
 
+    /// <summary>How long a token the fleet does not know is remembered as unknown, so repeating it costs no grain call; 0 disables.</summary>
+    public int FailedTokenCacheSeconds { get; set; } = 10;
+
+    /// <summary>Failed authentications one client (remote IP) may make per <see cref="FailedAttemptsWindowSeconds"/> before it gets 429.</summary>
+    public int FailedAttemptsPerClient { get; set; } = 20;
+
+    /// <summary>The window <see cref="FailedAttemptsPerClient"/> counts over.</summary>
+    public int FailedAttemptsWindowSeconds { get; set; } = 60;
+
     /// <summary>The karpo client config to write; <c>KarpoClientConfig.ResolvePath()</c> when empty.</summary>
     public string? ClientConfigPath { get; set; }
 

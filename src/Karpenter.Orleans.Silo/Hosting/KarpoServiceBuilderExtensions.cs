@@ -40,6 +40,9 @@ public static class KarpoServiceBuilderExtensions
         builder.Services.AddOptions<KarpoAuthOptions>().BindConfiguration(KarpoAuthOptions.Section)
             .Validate(o => o.AdminToken is null || !string.IsNullOrWhiteSpace(o.AdminToken) || o.AdminToken.Length == 0, $"{KarpoAuthOptions.Section}:AdminToken must not be blank.")
             .Validate(o => o.AgentTokenCacheSeconds is >= 0 and <= 3600, $"{KarpoAuthOptions.Section}:AgentTokenCacheSeconds must be within 0..3600.")
+            .Validate(o => o.FailedTokenCacheSeconds is >= 0 and <= 3600, $"{KarpoAuthOptions.Section}:FailedTokenCacheSeconds must be within 0..3600.")
+            .Validate(o => o.FailedAttemptsPerClient is >= 1 and <= 1_000_000, $"{KarpoAuthOptions.Section}:FailedAttemptsPerClient must be within 1..1000000.")
+            .Validate(o => o.FailedAttemptsWindowSeconds is >= 1 and <= 86_400, $"{KarpoAuthOptions.Section}:FailedAttemptsWindowSeconds must be within 1..86400.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.TokensPath), $"{KarpoAuthOptions.Section}:TokensPath is required.")
             .ValidateOnStart();
         builder.Services.AddOptions<KarpoHostingOptions>().BindConfiguration(KarpoHostingOptions.Section).ValidateOnStart();
@@ -75,7 +78,11 @@ public static class KarpoServiceBuilderExtensions
 
         builder.Services.AddSingleton<JsonRequestReader>();
         builder.Services.AddOpenApi();
-        builder.Services.AddHealthChecks().AddCheck<SiloHealthCheck>("silo");
+        builder.Services.AddSingleton<StorageHealthCheck>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<SiloHealthCheck>("silo", tags: [KarpoHealthEndpoints.ReadyTag])
+            .Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
+                "storage", services => services.GetRequiredService<StorageHealthCheck>(), failureStatus: null, tags: [KarpoHealthEndpoints.ReadyTag]));
     }
 
     private static void AddKarpoAuth(this WebApplicationBuilder builder)
@@ -85,6 +92,7 @@ public static class KarpoServiceBuilderExtensions
             services.GetRequiredService<IOptions<KarpoAuthOptions>>().Value,
             services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ApiTokens).FullName!)));
         builder.Services.AddSingleton<AgentTokenCache>();
+        builder.Services.AddSingleton<FailedAuthenticationLimiter>();
         builder.Services.AddHostedService<StartupAnnouncer>();
 
         builder.Services.AddAuthentication(KarpoPolicies.Scheme)

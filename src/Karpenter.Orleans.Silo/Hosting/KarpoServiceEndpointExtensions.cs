@@ -1,4 +1,5 @@
 using Karpenter.Orleans.Silo.Api;
+using Karpenter.Orleans.Silo.Auth;
 using Karpenter.Orleans.Silo.Telemetry;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -10,8 +11,9 @@ namespace Karpenter.Orleans.Silo.Hosting;
 public static class KarpoServiceEndpointExtensions
 {
     /// <summary>
-    /// Maps /healthz, /metrics, /openapi/v1.json and /dashboard without authentication, and the
-    /// bearer-token API under /api/v1.
+    /// Maps the probes (/livez, /readyz, /healthz), /metrics and /openapi/v1.json without authentication
+    /// (/metrics with a read token when Karpo:Api:MetricsRequireToken), the Orleans dashboard behind the
+    /// admin token when enabled, and the bearer-token API under /api/v1.
     /// </summary>
     public static WebApplication MapKarpoService(this WebApplication app)
     {
@@ -29,12 +31,20 @@ public static class KarpoServiceEndpointExtensions
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapHealthChecks(TelemetrySources.HealthPath);
-        app.MapPrometheusScrapingEndpoint(TelemetrySources.MetricsPath);
+        app.MapKarpoHealth();
+        var metrics = app.MapPrometheusScrapingEndpoint(TelemetrySources.MetricsPath);
+        if (app.Services.GetRequiredService<IOptions<KarpoApiOptions>>().Value.MetricsRequireToken)
+        {
+            metrics.RequireAuthorization(KarpoPolicies.Read);
+        }
+
         app.MapOpenApi();
+
+        // Its Trace page streams the silo's log and its Reminders page lists every cluster: admin only.
         if (app.Services.GetRequiredService<IOptions<KarpoDashboardOptions>>().Value.Enabled)
         {
-            app.MapOrleansDashboard(KarpoDashboardOptions.RoutePrefix);
+            app.MapOrleansDashboard(KarpoDashboardOptions.RoutePrefix).RequireAuthorization(KarpoPolicies.Admin);
+            app.MapDashboardLogin();
         }
 
         // Every API route needs a valid token at least; each then names the role it needs.

@@ -35,7 +35,7 @@ internal sealed class StartupAnnouncer(
     private void Announce()
     {
         var url = ClientUrl();
-        var dashboardText = dashboard.Value.Enabled ? $"{url}{KarpoDashboardOptions.RoutePrefix}" : "off";
+        var dashboardText = dashboard.Value.Enabled ? $"{url}{DashboardLogin.Path}, admin token" : "off";
         var configPath = WriteClientConfig(url);
         if (configPath is null)
         {

@@ -32,5 +32,5 @@ internal static class TelemetryExtensions
 
     // Scrapes and probes arrive every few seconds; tracing them would drown the traces worth reading.
     private static bool IsHousekeeping(PathString path) =>
-        path.StartsWithSegments(TelemetrySources.MetricsPath) || path.StartsWithSegments(TelemetrySources.HealthPath);
+        path.StartsWithSegments(TelemetrySources.MetricsPath) || Hosting.KarpoHealthEndpoints.Paths.Any(p => path.StartsWithSegments(p));
 }

@@ -13,6 +13,4 @@ internal static class TelemetrySources
     public static readonly string[] ActivitySources = ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application", Karpo];
 
     public const string MetricsPath = "/metrics";
-
-    public const string HealthPath = "/healthz";
 }

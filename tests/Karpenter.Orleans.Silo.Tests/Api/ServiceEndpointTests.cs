@@ -5,7 +5,7 @@ using Karpenter.Orleans.Silo.Tests.TestSupport;
 
 namespace Karpenter.Orleans.Silo.Tests.Api;
 
-/// <summary>The unauthenticated endpoints: health, Prometheus metrics, OpenAPI, dashboard.</summary>
+/// <summary>The unauthenticated endpoints (probes, Prometheus metrics, OpenAPI) and the admin-only dashboard.</summary>
 [Collection(ApiCollection.Name)]
 public sealed class ServiceEndpointTests(KarpoSiloFactory silo)
 {
@@ -15,6 +15,17 @@ public sealed class ServiceEndpointTests(KarpoSiloFactory silo)
         using var client = silo.CreateClient(token: null);
         using var response = await client.GetAsync("/healthz");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Every_probe_answers_200_without_a_token_and_readyz_again_after_its_own_write()
+    {
+        using var client = silo.CreateClient(token: null);
+        foreach (var path in new[] { "/livez", "/readyz", "/readyz", "/healthz" })
+        {
+            using var response = await client.GetAsync(path);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
     }
 
     [Fact]
@@ -89,12 +100,16 @@ public sealed class ServiceEndpointTests(KarpoSiloFactory silo)
         Assert.True(register.TryGetProperty("requestBody", out _), "POST /api/v1/clusters has no request body in the document");
     }
 
-    [Fact]
-    public async Task Dashboard_is_served_without_a_token()
+    [Theory]
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    [InlineData("not-a-token", HttpStatusCode.Unauthorized)]
+    [InlineData(KarpoSiloFactory.ReadToken, HttpStatusCode.Forbidden)]
+    [InlineData(KarpoSiloFactory.AdminToken, HttpStatusCode.OK)]
+    public async Task Dashboard_is_served_to_the_admin_token_only(string? token, HttpStatusCode expected)
     {
-        using var client = silo.CreateClient(token: null);
+        using var client = silo.CreateClient(token);
         using var response = await client.GetAsync("/dashboard/");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(expected, response.StatusCode);
     }
 
     [Fact]

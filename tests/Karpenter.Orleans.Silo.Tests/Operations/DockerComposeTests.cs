@@ -37,7 +37,8 @@ public sealed partial class DockerComposeTests
         Assert.False(string.IsNullOrEmpty(environment.GetValueOrDefault("Orleans__ServiceId")), $"{name}: Orleans__ServiceId");
         Assert.False(string.IsNullOrEmpty(environment.GetValueOrDefault("Karpo__Auth__AdminToken")), $"{name}: admin token");
         Assert.Contains("postgres", DependsOn(silo));
-        Assert.NotNull(silo.Map("healthcheck"));
+        Assert.Contains("GET /readyz ", string.Join(' ', silo.Map("healthcheck")?.List("test").OfType<string>() ?? []), StringComparison.Ordinal);
+        Assert.Equal("false", environment.GetValueOrDefault("Karpo__Dashboard__Enabled"));
     }
 
     [Fact]

@@ -88,9 +88,11 @@ public sealed class KubernetesManifestTests
         }
 
         var httpPortName = ports.Single(port => port.Str("containerPort") == "5080").Str("name");
-        foreach (var probe in new[] { "readinessProbe", "livenessProbe" })
+        // Liveness asks only whether the process serves (a storage outage must not restart every silo);
+        // startup and readiness whether the silo is an active member with working grain storage.
+        foreach (var (probe, path) in new[] { ("startupProbe", "/readyz"), ("readinessProbe", "/readyz"), ("livenessProbe", "/livez") })
         {
-            Assert.Equal("/healthz", container.At(probe, "httpGet", "path"));
+            Assert.Equal(path, container.At(probe, "httpGet", "path"));
             Assert.Contains(container.At(probe, "httpGet", "port") as string, new[] { "5080", httpPortName });
         }
 
@@ -156,6 +158,9 @@ public sealed class KubernetesManifestTests
         Assert.Equal("true", data.Str("Karpo__Hosting__Kubernetes"));
         Assert.Equal("false", data.Str("Karpo__SimulatedFleet__Enabled"));
         Assert.Equal("http://+:5080", data.Str("ASPNETCORE_URLS"));
+
+        // The Orleans dashboard streams the silo's log: never on in the shipped manifests.
+        Assert.Equal("false", data.Str("Karpo__Dashboard__Enabled"));
     }
 
     [Fact]

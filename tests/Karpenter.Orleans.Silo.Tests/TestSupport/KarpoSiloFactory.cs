@@ -41,6 +41,9 @@ public class KarpoSiloFactory : WebApplicationFactory<Program>
             ["Karpo:Auth:ReadTokens:0"] = ReadToken,
             ["Karpo:Auth:TokensPath"] = Path.Combine(Directory, "tokens.json"),
             ["Karpo:Auth:ClientConfigPath"] = ClientConfigPath,
+
+            // Every test client shares one remote address; tests of the failed-authentication limit set their own.
+            ["Karpo:Auth:FailedAttemptsPerClient"] = "1000000",
             ["Orleans:Endpoints:SiloPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans:Endpoints:GatewayPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
