@@ -5,24 +5,32 @@
 #
 # 1. dotnet restore + dotnet build -c Release of Karpenter.Orleans.sln
 #    (on failure: print the compiler errors, exit 1);
-# 2. dotnet test, one run per test project of the solution, each writing
-#    .test-results/<Project>.trx;
-# 3. add up the TRX counters (scripts/trx-summary.sh) and print, as the last line,
+# 2. check the solution's test projects against scripts/test-projects.txt: every
+#    listed project must exist, evaluate, be a test project of the solution and have
+#    been built; a test project of the solution that is not listed is an error too;
+# 3. dotnet test, one run per listed test project, each writing
+#    .test-results/<Project>.trx; a project that writes no TRX, or (without extra
+#    arguments) runs zero tests, counts as a failure;
+# 4. add up the TRX counters (scripts/trx-summary.sh) and print, as the last line,
 #    `N passed, N failed` (`, N skipped` appended when tests were skipped).
+#    Each problem of step 2 or 3 is one failure, printed as a line starting `!! `
+#    that names the project.
 #
-# Exit status: 0 only when the build succeeded, at least one test ran and none
-# failed. Works as root on a fresh Debian 12 with the .NET 10 SDK and no network
+# Exit status: 0 only when the build succeeded, every expected test project ran,
+# at least one test ran and none failed; 1 otherwise. Works as root on a fresh Debian 12 with the .NET 10 SDK and no network
 # but the package registries (NuGet for restore, Debian's archive for apt-get).
 #
 # Why one `dotnet test` per project rather than one for the whole solution: with a
 # fixed trx LogFileName every project of a solution run writes the same file and
-# only the last one survives. The project list still comes from the solution, so a
-# test project added to Karpenter.Orleans.sln is picked up without editing this file.
+# only the last one survives. The projects run are the checked-in list, compared with
+# the solution's, so a project that drops out of the solution or fails to evaluate
+# cannot vanish silently while the others pass.
 #
 # Knobs (environment):
 #   KARPO_TEST_HANG_TIMEOUT   one test running longer than this aborts its project's
 #                             run and counts as a failure (default 5min)
 #   KARPO_TEST_STATE          where services keep their data (default .ci-state)
+#   KARPO_TEST_PROJECTS       the expected-project list (default scripts/test-projects.txt)
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
@@ -31,6 +39,7 @@ SLN=Karpenter.Orleans.sln
 RESULTS=$ROOT/.test-results
 STATE=${KARPO_TEST_STATE:-$ROOT/.ci-state}
 HANG_TIMEOUT=${KARPO_TEST_HANG_TIMEOUT:-5min}
+EXPECTED_LIST=${KARPO_TEST_PROJECTS:-$ROOT/scripts/test-projects.txt}
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export DOTNET_CLI_UI_LANGUAGE=en
@@ -217,28 +226,70 @@ build() {
 # Tests
 # ================================================================================
 
-# Test projects of the solution: its projects whose IsTestProject is true
-# (Microsoft.NET.Test.Sdk sets it), in solution order.
-test_projects() {
-  local p
-  dotnet sln "$SLN" list | tr '\\' '/' | grep -E '\.(cs|fs|vb)proj$' | while IFS= read -r p; do
-    p=${p%$'\r'}
-    if [[ $(dotnet msbuild "$p" -getProperty:IsTestProject -p:Configuration=Release -nologo 2>/dev/null) == true ]]; then
-      printf '%s\n' "$p"
+EXTRA_FAILED=0
+TRX_FILES=()
+PROJECTS=()
+
+# One failure not in any TRX file, with the line that says why.
+problem() {
+  echo "!! $*"
+  EXTRA_FAILED=$((EXTRA_FAILED + 1))
+}
+
+# Prints one MSBuild property of a project (Release); fails when the project does not
+# evaluate.
+property() {
+  local out
+  out=$(dotnet msbuild "$1" -getProperty:"$2" -p:Configuration=Release -nologo 2>&1) || { printf '%s\n' "$out" >&2; return 1; }
+  printf '%s\n' "${out%$'\r'}"
+}
+
+# Fills PROJECTS with the expected test projects that exist, evaluate, are test
+# projects of the solution and were built; reports every disagreement between the
+# list and the solution as a failure.
+check_projects() {
+  local p built target listed=() in_sln=() sln_test=() unevaluated=()
+  if [[ ! -f $EXPECTED_LIST ]]; then
+    problem "expected-project list ${EXPECTED_LIST#"$ROOT"/} is missing"
+    return
+  fi
+  mapfile -t listed < <(grep -vE '^\s*(#|$)' "$EXPECTED_LIST" | tr -d '\r' | sed 's/[[:space:]]*$//')
+  ((${#listed[@]} > 0)) || problem "expected-project list ${EXPECTED_LIST#"$ROOT"/} names no project"
+  mapfile -t in_sln < <(dotnet sln "$SLN" list | tr '\\' '/' | tr -d '\r' | grep -E '\.(cs|fs|vb)proj$')
+
+  # Test projects of the solution (IsTestProject, set by Microsoft.NET.Test.Sdk) must be listed.
+  for p in "${in_sln[@]}"; do
+    if ! built=$(property "$p" IsTestProject 2>"$RESULTS/evaluate.log"); then
+      problem "$p: MSBuild evaluation failed ($(grep -m1 -E 'error' "$RESULTS/evaluate.log" || tail -n 1 "$RESULTS/evaluate.log"))"
+      unevaluated+=("$p")
+      continue
+    fi
+    [[ $built == true ]] && sln_test+=("$p")
+  done
+  for p in "${sln_test[@]}"; do
+    printf '%s\n' "${listed[@]}" | grep -qxF "$p" || problem "$p: test project of $SLN missing from ${EXPECTED_LIST#"$ROOT"/}"
+  done
+
+  for p in "${listed[@]}"; do
+    if [[ ! -f $p ]]; then
+      problem "$p: expected test project is missing"
+    elif printf '%s\n' ${unevaluated[@]+"${unevaluated[@]}"} | grep -qxF "$p"; then
+      continue # reported above
+    elif ! printf '%s\n' "${in_sln[@]}" | grep -qxF "$p"; then
+      problem "$p: expected test project is not in $SLN (so it was not built)"
+    elif ! printf '%s\n' ${sln_test[@]+"${sln_test[@]}"} | grep -qxF "$p"; then
+      problem "$p: expected test project does not evaluate as a test project (IsTestProject is not true)"
+    elif ! target=$(property "$p" TargetPath 2>/dev/null) || [[ ! -f $target ]]; then
+      problem "$p: expected test project was not built (no ${target:-TargetPath})"
+    else
+      PROJECTS+=("$p")
     fi
   done
 }
 
-EXTRA_FAILED=0
-TRX_FILES=()
 run_tests() {
-  local projects p name trx rc t
-  mapfile -t projects < <(test_projects)
-  if ((${#projects[@]} == 0)); then
-    echo "no test project found in $SLN"
-    return 0
-  fi
-  for p in "${projects[@]}"; do
+  local p name trx rc t total
+  for p in "${PROJECTS[@]}"; do
     name=$(basename "$p")
     name=${name%.*proj}
     trx=$RESULTS/$name.trx
@@ -252,8 +303,7 @@ run_tests() {
     rc=${PIPESTATUS[0]}
     log "$name finished in $(elapsed "$t") (exit $rc)"
     if [[ ! -f $trx ]]; then
-      echo "!! $name: no results file $trx (exit $rc); counted as one failure"
-      EXTRA_FAILED=$((EXTRA_FAILED + 1))
+      problem "$name: no results file ${trx#"$ROOT"/} (exit $rc); counted as one failure"
       continue
     fi
     TRX_FILES+=("$trx")
@@ -261,10 +311,20 @@ run_tests() {
     # something went wrong around the run; do not let it pass silently.
     if ((rc != 0)) && grep -qE '<ResultSummary outcome="(Completed|Passed|Warning)"' "$trx" &&
       grep -qE '<Counters [^>]* failed="0" error="0"' "$trx"; then
-      echo "!! $name: dotnet test exited $rc but its TRX shows no failure; counted as one failure"
-      EXTRA_FAILED=$((EXTRA_FAILED + 1))
+      problem "$name: dotnet test exited $rc but its TRX shows no failure; counted as one failure"
     fi
+    # Without a filter every expected project must run something (with one, a
+    # project may rightly match nothing; trx-summary still needs one test overall).
+    (($# > 0)) || check_ran_tests "$name" "$trx"
   done
+}
+
+check_ran_tests() {
+  local total
+  total=$(grep -o '<Counters [^>]*>' "$2" | head -n 1 | sed -n 's/.* total="\([0-9]*\)".*/\1/p')
+  if [[ ${total:-0} == 0 ]]; then
+    problem "$1: ran zero tests; counted as one failure"
+  fi
 }
 
 # ================================================================================
@@ -282,6 +342,7 @@ main() {
   # not skip, without KARPO_TEST_POSTGRES). start_moto joins here with the EC2 provider.
   start_postgres || { echo "0 passed, 0 failed"; return 1; }
 
+  check_projects
   run_tests "$@"
 
   log "summary (${SECONDS}s in all, results in ${RESULTS#"$ROOT"/}/)"

@@ -69,9 +69,9 @@ public sealed class PlanChecker
     }
 
     /// <summary>Resources of every DaemonSet whose pod would run on a node with these labels and taints.</summary>
-    public static ResourceVector DaemonOverhead(SchedulingInput input, IReadOnlyDictionary<string, string> labels, IEnumerable<V1Taint> taints)
+    public static ResourceAmounts DaemonOverhead(SchedulingInput input, IReadOnlyDictionary<string, string> labels, IEnumerable<V1Taint> taints)
     {
-        var total = ResourceVector.Zero;
+        var total = ResourceAmounts.Zero;
         foreach (var ds in input.DaemonSets)
         {
             var spec = ds.Spec.Template.Spec;
@@ -231,7 +231,7 @@ public sealed class PlanChecker
                 fresh,
                 null,
                 null,
-                ResourceVector.FromQuantities(node.Status?.Allocatable)));
+                ResourceAmounts.FromQuantities(node.Status?.Allocatable)));
         }
 
         foreach (var c in _result.NodeClaims)
@@ -263,7 +263,7 @@ public sealed class PlanChecker
                 labels[k] = v;
             }
 
-            _hosts.Add(new Host(c.Name, labels, pool.Taints, fresh, fresh, c, pool, type.Allocatable));
+            _hosts.Add(new Host(c.Name, labels, pool.Taints, fresh, fresh, c, pool, ResourceAmounts.FromCatalog(type.Allocatable)));
         }
     }
 
@@ -271,7 +271,7 @@ public sealed class PlanChecker
     {
         foreach (var h in _hosts)
         {
-            var sum = h.Pods.Aggregate(ResourceVector.Zero, (acc, p) => acc + PodFacts.Requests(p));
+            var sum = ResourceAmounts.Sum(h.Pods.Select(PodFacts.Requests));
             if (h.Claim is null)
             {
                 if (h.NewPods.Count > 0 && !sum.FitsIn(h.Allocatable))
@@ -289,7 +289,8 @@ public sealed class PlanChecker
                 Add(ViolationKind.Fit, $"claim {claim.Name} ({claim.InstanceType}): pods + daemonset overhead {need} exceed allocatable {h.Allocatable}");
             }
 
-            if (claim.Requests.MilliCpu < sum.MilliCpu || claim.Requests.Memory < sum.Memory || claim.Requests.Pods < sum.Pods)
+            var claimed = ResourceAmounts.FromCatalog(claim.Requests);
+            if (new[] { ResourceNames.Cpu, ResourceNames.Memory, ResourceNames.Pods }.Any(r => claimed[r] < sum[r]))
             {
                 Add(ViolationKind.Fit, $"claim {claim.Name}: requests {claim.Requests} are below its pods' total {sum}");
             }
@@ -304,7 +305,7 @@ public sealed class PlanChecker
 
                 var labels = NodeLabels(h.Pool, t, claim.Zone, claim.CapacityType);
                 var optionNeed = sum + DaemonOverhead(_input, labels, h.Pool.Taints);
-                if (!optionNeed.FitsIn(t.Allocatable))
+                if (!optionNeed.FitsIn(ResourceAmounts.FromCatalog(t.Allocatable)))
                 {
                     Add(ViolationKind.Fit, $"claim {claim.Name}: option {option} cannot hold its pods + overhead {optionNeed} (allocatable {t.Allocatable})");
                 }
@@ -498,6 +499,16 @@ public sealed class PlanChecker
                         .Where(x => x.Labels.ContainsKey(c.TopologyKey))
                         .GroupBy(x => x.Labels[c.TopologyKey])
                         .ToDictionary(g => g.Key, g => g.Sum(CountOn));
+
+                    // Zones with no node yet count too (with no pods) when a new node there could take the pod
+                    // alone: the solver weighs every zone it could launch into.
+                    if (c.TopologyKey == WellKnownLabels.Zone)
+                    {
+                        foreach (var z in LaunchableZones(p).Where(z => !counts.ContainsKey(z)))
+                        {
+                            counts[z] = 0;
+                        }
+                    }
                     var min = counts.Values.DefaultIfEmpty(0).Min();
                     if (counts.GetValueOrDefault(domain) > min + c.MaxSkew)
                     {
@@ -517,6 +528,22 @@ public sealed class PlanChecker
             string.Join(",", (c.LabelSelector?.MatchLabels ?? new Dictionary<string, string>()).OrderBy(x => x.Key).Select(x => $"{x.Key}={x.Value}")),
             string.Join(",", (pod.Spec.NodeSelector ?? new Dictionary<string, string>()).OrderBy(x => x.Key).Select(x => $"{x.Key}={x.Value}")),
             pod.Spec.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution is null ? "-" : "affinity:" + PodFacts.Key(pod));
+    }
+
+    // Zones where some NodePool the pod tolerates has an available offering of a type that holds it alone.
+    private HashSet<string> LaunchableZones(V1Pod pod)
+    {
+        var requests = PodFacts.Requests(pod);
+        return [.. _pools.Values
+            .Where(pool => PodFacts.ToleratesAll(pod.Spec.Tolerations, pool.Taints))
+            .SelectMany(pool => _input.Catalog.InstanceTypes.SelectMany(t => t.Offerings.Where(o => o.Available).Select(o => (Pool: pool, Type: t, Offering: o))))
+            .Where(x =>
+            {
+                var labels = NodeLabels(x.Pool, x.Type, x.Offering.Zone, x.Offering.CapacityType);
+                return SatisfiesPool(x.Pool, labels) && PodFacts.MatchesNode(pod, labels) &&
+                    (requests + DaemonOverhead(_input, labels, x.Pool.Taints)).FitsIn(ResourceAmounts.FromCatalog(x.Type.Allocatable));
+            })
+            .Select(x => x.Offering.Zone)];
     }
 
     private void CheckOfferings()
@@ -598,21 +625,6 @@ public sealed class PlanChecker
                 Add(ViolationKind.Offering, $"claim {claim.Name}: launched at {claim.PricePerHour} but an option offers {prices.Min()}");
             }
         }
-
-        static HashSet<string> TopologyKeys(V1Pod p)
-        {
-            var keys = (p.Spec.TopologySpreadConstraints ?? []).Select(c => c.TopologyKey).ToHashSet();
-            var a = p.Spec.Affinity;
-            foreach (var t in (a?.PodAffinity?.RequiredDuringSchedulingIgnoredDuringExecution ?? [])
-                .Concat(a?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution ?? [])
-                .Concat((a?.PodAffinity?.PreferredDuringSchedulingIgnoredDuringExecution ?? []).Select(w => w.PodAffinityTerm))
-                .Concat((a?.PodAntiAffinity?.PreferredDuringSchedulingIgnoredDuringExecution ?? []).Select(w => w.PodAffinityTerm)))
-            {
-                keys.Add(t.TopologyKey);
-            }
-
-            return keys;
-        }
     }
 
     private void CheckLimits()
@@ -625,59 +637,201 @@ public sealed class PlanChecker
                 continue;
             }
 
-            var existing = _input.Nodes.Where(n => n.Metadata.Labels is { } l && l.TryGetValue(WellKnownLabels.NodePool, out var np) && np == pool.Name).ToList();
-            if (pool.NodeLimit is { } nodeLimit && existing.Count + claims.Count > nodeLimit)
+            var (existingCount, existingUsage) = ExistingUsage(pool);
+            if (NodeLimitOf(pool) is { } nodeLimit && existingCount + claims.Count > nodeLimit)
             {
-                Add(ViolationKind.Limits, $"NodePool {pool.Name}: {existing.Count} existing + {claims.Count} new nodes exceed limits.nodes={nodeLimit}");
+                Add(ViolationKind.Limits, $"NodePool {pool.Name}: {existingCount} existing + {claims.Count} new nodes exceed limits.nodes={nodeLimit}");
             }
 
-            if (pool.LimitVector is not { } limit)
+            var usage = existingUsage + ResourceAmounts.Sum(claims.Select(c => ResourceAmounts.FromCatalog(_types[c.InstanceType].Capacity)));
+            var limit = ResourceLimitsOf(pool);
+            foreach (var name in usage.ExceededIn(limit).Where(limit.Names.Contains))
             {
-                continue;
-            }
-
-            var usage = existing.Aggregate(ResourceVector.Zero, (acc, n) => acc + ResourceVector.FromQuantities(n.Status?.Capacity ?? n.Status?.Allocatable))
-                + claims.Aggregate(ResourceVector.Zero, (acc, c) => acc + _types[c.InstanceType].Capacity);
-            foreach (var (name, _) in pool.Limits.Where(l => l.Key != ResourceNames.Nodes))
-            {
-                if (usage.Get(name) > limit.Get(name))
-                {
-                    Add(ViolationKind.Limits, $"NodePool {pool.Name}: {name} usage {usage.Get(name)} exceeds limit {limit.Get(name)}");
-                }
+                Add(ViolationKind.Limits, $"NodePool {pool.Name}: {name} usage {ResourceAmounts.Format(usage[name])} exceeds limit {ResourceAmounts.Format(limit[name])}");
             }
         }
     }
 
-    // A pod with no constraints at all must be placed when some untainted, unlimited NodePool has a type
-    // that holds it (with that pool's DaemonSet overhead) in an available offering the pool allows.
+    // limits.nodes as written, parsed here rather than through the NodePool's own accessors.
+    private static decimal? NodeLimitOf(NodePool pool) =>
+        pool.Limits.TryGetValue(ResourceNames.Nodes, out var n) ? new ResourceQuantity(n.Trim()).ToDecimal() : null;
+
+    private static ResourceAmounts ResourceLimitsOf(NodePool pool) =>
+        ResourceAmounts.FromStrings(pool.Limits.Where(l => l.Key != ResourceNames.Nodes));
+
+    // Existing nodes of the pool count with their capacity (allocatable when no capacity is given).
+    private (int Count, ResourceAmounts Usage) ExistingUsage(NodePool pool)
+    {
+        var existing = _input.Nodes.Where(n => n.Metadata.Labels is { } l && l.TryGetValue(WellKnownLabels.NodePool, out var np) && np == pool.Name).ToList();
+        return (existing.Count, ResourceAmounts.Sum(existing.Select(n => ResourceAmounts.FromQuantities(n.Status?.Capacity ?? n.Status?.Allocatable))));
+    }
+
+    // A pod left unschedulable must be proven so: it is a violation when the checker finds a witness, a
+    // fresh node of some (NodePool, instance type, available offering) that the pod alone could run on, within
+    // what the plan leaves of the pool's limits, where no constraint of the pod or of the placed pods could
+    // object. Constraints that depend on other pods are judged only where the plan makes the answer certain;
+    // otherwise the offering is not a witness (so the check never blames a correct plan).
     private void CheckCompleteness()
     {
+        var placed = _hosts.SelectMany(h => h.Pods.Select(p => (Pod: p, Host: h))).ToList();
+        var zones = _hosts.ToDictionary(h => h.Name, PossibleZones);
         foreach (var u in _result.Unschedulable)
         {
-            if (!_pendingByKey.TryGetValue(u.Pod, out var pod) || !IsPlain(pod))
+            if (_pendingByKey.TryGetValue(u.Pod, out var pod) && Witness(pod, placed, zones) is { } home)
+            {
+                Add(ViolationKind.Completeness, $"{u.Pod} is unschedulable ({u.Reason}) but fits alone on a new {home}");
+            }
+        }
+    }
+
+    private string? Witness(V1Pod pod, List<(V1Pod Pod, Host Host)> placed, Dictionary<string, HashSet<string>> zones)
+    {
+        var ns = PodFacts.Namespace(pod);
+
+        // Hostname pod affinity holds on a fresh node only for the first pod of a self-selecting group.
+        foreach (var term in PodFacts.RequiredAffinity(pod).Where(t => t.TopologyKey == WellKnownLabels.Hostname))
+        {
+            if (placed.Any(x => PodFacts.Selects(term.LabelSelector, ns, x.Pod)) || !PodFacts.Selects(term.LabelSelector, ns, pod))
+            {
+                return null;
+            }
+        }
+
+        var requests = PodFacts.Requests(pod);
+        foreach (var pool in _pools.Values.Where(p => p.Requirements.All(r => r.MinValues is null) && PodFacts.ToleratesAll(pod.Spec.Tolerations, p.Taints)))
+        {
+            var claims = _result.NodeClaims.Where(c => c.NodePool == pool.Name && _types.ContainsKey(c.InstanceType)).ToList();
+            var (existingCount, existingUsage) = ExistingUsage(pool);
+            if (NodeLimitOf(pool) is { } nodeLimit && existingCount + claims.Count + 1 > nodeLimit)
             {
                 continue;
             }
 
-            var requests = PodFacts.Requests(pod);
-            var home = _pools.Values
-                .Where(p => p.Limits.Count == 0 && p.Requirements.All(r => r.MinValues is null) && PodFacts.ToleratesAll(null, p.Taints))
-                .SelectMany(p => _input.Catalog.InstanceTypes.SelectMany(t => t.Offerings.Where(o => o.Available).Select(o => (Pool: p, Type: t, Offering: o))))
-                .FirstOrDefault(x =>
-                {
-                    var labels = NodeLabels(x.Pool, x.Type, x.Offering.Zone, x.Offering.CapacityType);
-                    return SatisfiesPool(x.Pool, labels) &&
-                        (requests + DaemonOverhead(_input, labels, x.Pool.Taints)).FitsIn(x.Type.Allocatable);
-                });
-            if (home.Pool is not null)
+            var limit = ResourceLimitsOf(pool);
+            var used = existingUsage + ResourceAmounts.Sum(claims.Select(c => ResourceAmounts.FromCatalog(_types[c.InstanceType].Capacity)));
+            foreach (var type in _input.Catalog.InstanceTypes)
             {
-                Add(ViolationKind.Completeness, $"{u.Pod} has no constraints and fits {home.Type.Name} from NodePool {home.Pool.Name}, yet is unschedulable: {u.Reason}");
+                if ((used + ResourceAmounts.FromCatalog(type.Capacity)).ExceededIn(limit).Any(limit.Names.Contains))
+                {
+                    continue;
+                }
+
+                foreach (var o in type.Offerings.Where(o => o.Available))
+                {
+                    var labels = NodeLabels(pool, type, o.Zone, o.CapacityType);
+                    if (SatisfiesPool(pool, labels) && PodFacts.MatchesNode(pod, labels) &&
+                        (requests + DaemonOverhead(_input, labels, pool.Taints)).FitsIn(ResourceAmounts.FromCatalog(type.Allocatable)) &&
+                        !DaemonHostPorts(labels, pool.Taints).Overlaps(PodFacts.HostPorts(pod)) &&
+                        ZoneAdmits(pod, o.Zone, placed, zones))
+                    {
+                        return $"{type.Name} node from NodePool {pool.Name} in {o.Zone}/{o.CapacityType}";
+                    }
+                }
             }
         }
 
-        bool IsPlain(V1Pod p) =>
-            p.Spec.NodeSelector is not { Count: > 0 } && p.Spec.Affinity is null && p.Spec.TopologySpreadConstraints is not { Count: > 0 } &&
-            !PodFacts.HostPorts(p).Any() && !RepelledFromZones(p);
+        return null;
+    }
+
+    // Whether the pod's (and the placed pods') topology constraints certainly allow it on a fresh node in this
+    // zone. While a claim is planned its zone may be open (it is pinned only once a pod with zone topology
+    // joins), and the solver counts its pods in every zone it could still land in: so repelling pods of a
+    // claim count in every zone its NodePool allows, attracting ones only on a pinned claim.
+    private static bool ZoneAdmits(V1Pod pod, string zone, List<(V1Pod Pod, Host Host)> placed, Dictionary<string, HashSet<string>> zones)
+    {
+        var ns = PodFacts.Namespace(pod);
+        var mayBeInZone = placed.Where(x => zones[x.Host.Name].Contains(zone)).ToList();
+        var surelyInZone = placed.Where(x => x.Host.Labels.GetValueOrDefault(WellKnownLabels.Zone) == zone && (x.Host.Claim is null || PinsZone(x.Host))).ToList();
+        var known = new[] { WellKnownLabels.Hostname, WellKnownLabels.Zone };
+
+        // Own anti-affinity, and any placed pod's non-hostname anti-affinity that selects this pod.
+        foreach (var term in PodFacts.RequiredAntiAffinity(pod).Where(t => t.TopologyKey != WellKnownLabels.Hostname))
+        {
+            if (term.TopologyKey != WellKnownLabels.Zone || mayBeInZone.Any(x => PodFacts.Selects(term.LabelSelector, ns, x.Pod)))
+            {
+                return false;
+            }
+        }
+
+        foreach (var (q, h) in placed)
+        {
+            foreach (var term in PodFacts.RequiredAntiAffinity(q).Where(t => t.TopologyKey != WellKnownLabels.Hostname && PodFacts.Selects(t.LabelSelector, PodFacts.Namespace(q), pod)))
+            {
+                if (term.TopologyKey != WellKnownLabels.Zone || zones[h.Name].Contains(zone))
+                {
+                    return false;
+                }
+            }
+        }
+
+        // Zonal pod affinity: a selected pod in the zone, or none placed anywhere and the pod selects itself.
+        foreach (var term in PodFacts.RequiredAffinity(pod).Where(t => t.TopologyKey != WellKnownLabels.Hostname))
+        {
+            var anywhere = placed.Any(x => PodFacts.Selects(term.LabelSelector, ns, x.Pod));
+            if (term.TopologyKey != WellKnownLabels.Zone ||
+                (anywhere ? !surelyInZone.Any(x => PodFacts.Selects(term.LabelSelector, ns, x.Pod)) : !PodFacts.Selects(term.LabelSelector, ns, pod)))
+            {
+                return false;
+            }
+        }
+
+        // Spread: the fresh node (or the zone) holds count + 1 matching pods; within maxSkew whatever the
+        // minimum over the domains is, since that minimum is at least 0.
+        foreach (var c in (pod.Spec.TopologySpreadConstraints ?? []).Where(c => c.WhenUnsatisfiable == "DoNotSchedule"))
+        {
+            var count = c.TopologyKey == WellKnownLabels.Zone ? mayBeInZone.Count(x => PodFacts.Selects(c.LabelSelector, ns, x.Pod)) : 0;
+            if (!known.Contains(c.TopologyKey) || c.MinDomains is > 1 || count + 1 > c.MaxSkew)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool PinsZone(Host h) => h.NewPods.Any(p => TopologyKeys(p).Contains(WellKnownLabels.Zone));
+
+    // The zone of a node; for a claim, every zone its NodePool allows.
+    private HashSet<string> PossibleZones(Host h)
+    {
+        var zone = h.Labels.GetValueOrDefault(WellKnownLabels.Zone);
+        HashSet<string> result = zone is null ? [] : [zone];
+        if (h.Claim is null || h.Pool is not { } pool)
+        {
+            return result;
+        }
+
+        // The solver counts such pods in every zone the claim's requirements allowed when they were added, and
+        // those may have been wider than the final options: take every zone the NodePool allows.
+        var zoneRules = pool.Requirements.Where(r => r.Key == WellKnownLabels.Zone).ToList();
+        result.UnionWith(_input.Catalog.InstanceTypes.SelectMany(t => t.Offerings).Select(o => o.Zone)
+            .Where(z => zoneRules.All(r => RequirementHolds(r, new Dictionary<string, string> { [WellKnownLabels.Zone] = z }))));
+
+        return result;
+    }
+
+    private HashSet<(int Port, string Protocol)> DaemonHostPorts(IReadOnlyDictionary<string, string> labels, IEnumerable<V1Taint> taints) =>
+        [.. _input.DaemonSets
+            .Select(ds => ds.Spec.Template.Spec)
+            .Where(spec => PodFacts.ToleratesAll(spec.Tolerations, taints) && PodFacts.MatchesNode(spec, labels))
+            .SelectMany(spec => spec.Containers ?? [])
+            .SelectMany(c => c.Ports ?? [])
+            .Where(p => p.HostPort is > 0)
+            .Select(p => (p.HostPort!.Value, p.Protocol ?? "TCP"))];
+
+    private static HashSet<string> TopologyKeys(V1Pod p)
+    {
+        var keys = (p.Spec.TopologySpreadConstraints ?? []).Select(c => c.TopologyKey).ToHashSet();
+        var a = p.Spec.Affinity;
+        foreach (var t in (a?.PodAffinity?.RequiredDuringSchedulingIgnoredDuringExecution ?? [])
+            .Concat(a?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution ?? [])
+            .Concat((a?.PodAffinity?.PreferredDuringSchedulingIgnoredDuringExecution ?? []).Select(w => w.PodAffinityTerm))
+            .Concat((a?.PodAntiAffinity?.PreferredDuringSchedulingIgnoredDuringExecution ?? []).Select(w => w.PodAffinityTerm)))
+        {
+            keys.Add(t.TopologyKey);
+        }
+
+        return keys;
     }
 
     // Zones holding a pod whose required zonal anti-affinity selects one of these pods.
@@ -701,5 +855,5 @@ public sealed class PlanChecker
         List<V1Pod> NewPods,
         PlannedNodeClaim? Claim,
         NodePool? Pool,
-        ResourceVector Allocatable);
+        ResourceAmounts Allocatable);
 }

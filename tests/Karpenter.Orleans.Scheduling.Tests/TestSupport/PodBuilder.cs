@@ -59,6 +59,13 @@ public sealed class PodBuilder
         return this;
     }
 
+    /// <summary>A sidecar: an init container with restartPolicy Always, which keeps running beside the app.</summary>
+    public PodBuilder Sidecar(string? cpu, string? memory)
+    {
+        _initContainers.Add(new V1Container { Name = $"init{_initContainers.Count}", Image = "sidecar", RestartPolicy = "Always", Resources = Resources(cpu, memory) });
+        return this;
+    }
+
     public PodBuilder Overhead(string cpu, string memory)
     {
         _overhead = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(cpu), ["memory"] = new(memory) };
@@ -246,6 +253,7 @@ public sealed class PodBuilder
     {
         Name = c.Name,
         Image = c.Image,
+        RestartPolicy = c.RestartPolicy,
         Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity>(c.Resources.Requests) },
     };
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using k8s.Models;
-using Karpenter.Orleans.Scheduling.Resources;
 
 namespace Karpenter.Orleans.Scheduling.Tests.TestSupport;
 
@@ -16,24 +15,10 @@ public static class PodFacts
 
     public static bool IsBound(V1Pod pod) => !string.IsNullOrEmpty(pod.Spec.NodeName);
 
-    /// <summary>max(sum of containers, largest init container) + overhead, plus one pod.</summary>
-    public static ResourceVector Requests(V1PodSpec spec)
-    {
-        var sum = ResourceVector.Zero;
-        foreach (var c in spec.Containers ?? [])
-        {
-            sum += ResourceVector.FromQuantities(c.Resources?.Requests);
-        }
+    /// <summary>What the pod is charged on a node, by the oracle's own arithmetic (<see cref="ResourceAmounts.PodRequests"/>).</summary>
+    public static ResourceAmounts Requests(V1PodSpec spec) => ResourceAmounts.PodRequests(spec);
 
-        foreach (var c in spec.InitContainers ?? [])
-        {
-            sum = ResourceVector.Max(sum, ResourceVector.FromQuantities(c.Resources?.Requests));
-        }
-
-        return sum + ResourceVector.FromQuantities(spec.Overhead) + new ResourceVector(0, 0, 1);
-    }
-
-    public static ResourceVector Requests(V1Pod pod) => Requests(pod.Spec);
+    public static ResourceAmounts Requests(V1Pod pod) => Requests(pod.Spec);
 
     /// <summary>nodeSelector and required node affinity (terms ORed) hold on a node with these labels.</summary>
     public static bool MatchesNode(V1PodSpec spec, IReadOnlyDictionary<string, string> labels)

@@ -315,6 +315,17 @@ internal sealed class SchedulerRun
         var narrow = RequirementSet.Empty;
 
         // Zone (and other non-hostname) topology decides the domain before any node is looked at.
+        // Domains owned by pods that repel this one: no spread, affinity or anti-affinity pick may choose one
+        // (they still count for skew).
+        var repelled = RequirementSet.Empty;
+        foreach (var tg in g.RepelledBy)
+        {
+            if (!tg.IsHostname && _topology.Owners(tg).Count > 0)
+            {
+                repelled = repelled.Add(Requirement.NotIn(tg.Key, _topology.Owners(tg)));
+            }
+        }
+
         foreach (var tg in relax.Spreads(g))
         {
             if (tg.IsHostname)
@@ -322,7 +333,7 @@ internal sealed class SchedulerRun
                 continue;
             }
 
-            var (domain, allot, why) = SpreadDomain(g, tg, relax.StrictRequirements(g).Add(narrow), reqs.Add(narrow), remaining);
+            var (domain, allot, why) = SpreadDomain(g, tg, relax.StrictRequirements(g).Add(narrow), reqs.Add(narrow).Add(repelled), remaining);
             if (domain is null)
             {
                 reason = why;
@@ -333,6 +344,7 @@ internal sealed class SchedulerRun
             limit = Math.Min(limit, allot);
         }
 
+        List<(TopologyGroup Group, string Domain)>? picks = null;
         foreach (var tg in relax.Affinity(g))
         {
             if (tg.IsHostname)
@@ -340,7 +352,7 @@ internal sealed class SchedulerRun
                 continue;
             }
 
-            var allowed = AllowedDomains(g, tg.Key, reqs.Add(narrow));
+            var allowed = AllowedDomains(g, tg.Key, reqs.Add(narrow).Add(repelled));
             var withPods = allowed.Where(d => _topology.Count(tg, d) > 0).ToList();
             string? pick;
             if (withPods.Count > 0)
@@ -349,7 +361,12 @@ internal sealed class SchedulerRun
             }
             else if (_topology.Total(tg) == 0 && tg.Matches(g.Namespace, g.Labels))
             {
+                // Any domain will do for the group's first pod; one that cannot take it is skipped on retry.
                 pick = allowed.FirstOrDefault();
+                if (pick is not null)
+                {
+                    (picks ??= []).Add((tg, pick));
+                }
             }
             else
             {
@@ -372,13 +389,15 @@ internal sealed class SchedulerRun
                 continue;
             }
 
-            var free = AllowedDomains(g, tg.Key, reqs.Add(narrow)).Where(d => _topology.Count(tg, d) == 0).ToList();
+            var free = AllowedDomains(g, tg.Key, reqs.Add(narrow).Add(repelled)).Where(d => _topology.Count(tg, d) == 0).ToList();
             if (free.Count == 0)
             {
                 reason = $"unsatisfiable {tg.Describe()}: every {tg.Key} domain already holds a matching pod";
                 return false;
             }
 
+            // Any free domain will do; one that cannot take the pod is skipped on retry.
+            (picks ??= []).Add((tg, free[0]));
             narrow = narrow.Add(Requirement.In(tg.Key, free[0]));
             if (tg.Matches(g.Namespace, g.Labels))
             {
@@ -509,19 +528,17 @@ internal sealed class SchedulerRun
         // A spread domain that cannot take the pod is skipped next time; it still counts for skew.
         foreach (var tg in relax.Spreads(g))
         {
-            if (!tg.IsHostname && narrow[tg.Key] is { Values.Count: 1 } chosen)
+            if (!tg.IsHostname && narrow[tg.Key] is { Values.Count: 1 } chosen && Block(g.Index, tg.Key, chosen.Values[0]))
             {
-                var key = (g.Index, tg.Key);
-                if (!_blockedDomains.TryGetValue(key, out var blocked))
-                {
-                    blocked = new HashSet<string>(StringComparer.Ordinal);
-                    _blockedDomains[key] = blocked;
-                }
+                return TryPlaceChunk(g, relax, upTo, out reason);
+            }
+        }
 
-                if (blocked.Add(chosen.Values[0]))
-                {
-                    return TryPlaceChunk(g, relax, upTo, out reason);
-                }
+        foreach (var (tg, domain) in picks ?? [])
+        {
+            if (Block(g.Index, tg.Key, domain))
+            {
+                return TryPlaceChunk(g, relax, upTo, out reason);
             }
         }
 
@@ -655,6 +672,18 @@ internal sealed class SchedulerRun
 
         _newClaimCost[(g.Index, relax, chunkReqs, limit)] = cost;
         return cost;
+    }
+
+    /// <summary>Marks a domain as unable to take the group's pods; false when it already was.</summary>
+    private bool Block(int group, string key, string domain)
+    {
+        if (!_blockedDomains.TryGetValue((group, key), out var blocked))
+        {
+            blocked = new HashSet<string>(StringComparer.Ordinal);
+            _blockedDomains[(group, key)] = blocked;
+        }
+
+        return blocked.Add(domain);
     }
 
     /// <summary>Domains of <paramref name="key"/> the pod's requirements allow, minus domains that failed it.</summary>
