@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -13,7 +13,8 @@ namespace Karpenter.Orleans.Silo.Api;
 internal static class JsonShape
 {
     // Worked out once per contract type: a snapshot has tens of thousands of objects of the same shape.
-    private static readonly ConcurrentDictionary<JsonTypeInfo, Contract> Contracts = new();
+    // Weak keys: each set of serializer options has its own type infos, and they must not outlive it.
+    private static readonly ConditionalWeakTable<JsonTypeInfo, Contract> Contracts = new();
 
     /// <summary>Throws an <see cref="ApiException"/> (400) naming the first unknown or missing field under <paramref name="element"/>.</summary>
     public static void Check(JsonElement element, JsonTypeInfo info, string path)
@@ -21,7 +22,7 @@ internal static class JsonShape
         switch (info.Kind)
         {
             case JsonTypeInfoKind.Object when element.ValueKind == JsonValueKind.Object:
-                CheckObject(element, Contracts.GetOrAdd(info, Contract.Of), path);
+                CheckObject(element, Contracts.GetValue(info, Contract.Of), path);
                 break;
             case JsonTypeInfoKind.Enumerable when element.ValueKind == JsonValueKind.Array && info.ElementType is { } elementType:
                 var elementInfo = info.Options.GetTypeInfo(elementType);

@@ -92,6 +92,14 @@ internal sealed class BearerTokenHandler(
             return;
         }
 
+        // A browser opening the dashboard without the cookie is sent to the login form rather than shown JSON.
+        if (Request.Path.StartsWithSegments(KarpoDashboardOptions.RoutePrefix, StringComparison.OrdinalIgnoreCase)
+            && Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
+        {
+            Response.Redirect(DashboardLogin.Path);
+            return;
+        }
+
         var failed = result.Failure is not null;
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = failed ? "Bearer error=\"invalid_token\"" : "Bearer";

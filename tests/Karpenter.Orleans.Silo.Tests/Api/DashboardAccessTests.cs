@@ -40,6 +40,18 @@ public sealed class DashboardAccessTests(KarpoSiloFactory silo)
         Assert.Equal(HttpStatusCode.OK, (await GetWithCookieAsync(browser, "/dashboard/", cookie.Split(';')[0])).StatusCode);
     }
 
+    [Fact]
+    public async Task A_browser_without_the_cookie_is_sent_to_the_login_form()
+    {
+        using var browser = silo.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/dashboard/");
+        request.Headers.Add("Accept", "text/html,application/xhtml+xml");
+        using var response = await browser.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/dashboard/login", response.Headers.Location?.OriginalString);
+    }
+
     [Theory]
     [InlineData(KarpoSiloFactory.ReadToken)]
     [InlineData("anything-else")]
