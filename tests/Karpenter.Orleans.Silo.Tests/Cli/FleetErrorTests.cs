@@ -1,16 +1,21 @@
 using System.Net;
 using System.Net.Sockets;
+using Karpenter.Orleans.Silo.Tests.TestSupport;
 
 namespace Karpenter.Orleans.Silo.Tests.Cli;
 
-/// <summary>Every failure is one line on stderr naming the server, with exit 1 (2 for usage), and never shows the token.</summary>
-public sealed class FleetErrorTests
+/// <summary>
+/// Every failure is one line on stderr naming the server, with exit 1 (2 for usage), and never shows the token.
+/// What the API answers comes from the real silo; a <see cref="BrokenServer"/> stands in only for servers that are
+/// not a working karpo service (a failing proxy, a web server's welcome page).
+/// </summary>
+[Collection(CliSiloCollection.Name)]
+public sealed class FleetErrorTests(CliSiloFactory factory)
 {
     [Fact]
-    public async Task ARejectedTokenNamesWhereKarpoLookedButNotTheToken()
+    public void ARejectedTokenNamesWhereKarpoLookedButNotTheToken()
     {
-        await using var server = await FakeFleetServer.StartAsync();
-        using var karpo = new KarpoFleet(server.CreateHandler());
+        using var karpo = new KarpoFleet(factory.Server.CreateHandler());
 
         var run = karpo.Run("clusters", "--server", "http://fleet.test", "--token", "wrong-s3cret");
 
@@ -25,30 +30,29 @@ public sealed class FleetErrorTests
     [Fact]
     public async Task AForbiddenTokenSaysWhatItMayNotDo()
     {
-        await using var server = await FakeFleetServer.StartAsync();
-        using var karpo = new KarpoFleet(server.CreateHandler());
+        var fleet = await factory.SeedAsync();
+        using var karpo = new KarpoFleet(factory.Server.CreateHandler());
         karpo.Variables["KARPO_SERVER"] = "http://fleet.test";
-        karpo.Variables["KARPO_TOKEN"] = FakeFleetServer.NoReadToken;
+        karpo.Variables["KARPO_TOKEN"] = fleet.ProdAgentToken;
 
         var run = karpo.Run("nodeclaims");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Equal(
-            "error: this token (from $KARPO_TOKEN) may not list node claims on http://fleet.test: agent tokens may only sync their own cluster\n",
-            run.Stderr);
-        Assert.DoesNotContain(FakeFleetServer.NoReadToken, run.All, StringComparison.Ordinal);
+        Assert.Empty(run.Stdout);
+        Assert.StartsWith("error: this token (from $KARPO_TOKEN) may not list node claims on http://fleet.test: ", run.Stderr, StringComparison.Ordinal);
+        Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain(fleet.ProdAgentToken, run.All, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("clusters", "nope")]
     [InlineData("nodeclaims", "--cluster", "nope")]
     [InlineData("pending", "--cluster", "nope")]
-    public async Task AnUnknownClusterIsNamed(params string[] args)
+    public void AnUnknownClusterIsNamed(params string[] args)
     {
-        await using var server = await FakeFleetServer.StartAsync();
-        using var karpo = new KarpoFleet(server.CreateHandler());
+        using var karpo = new KarpoFleet(factory.Server.CreateHandler());
 
-        var run = karpo.Run([.. args, "--server", "http://fleet.test", "--token", FakeFleetServer.ReadToken]);
+        var run = karpo.Run([.. args, "--server", "http://fleet.test", "--token", KarpoSiloFactory.ReadToken]);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Empty(run.Stdout);
@@ -75,26 +79,24 @@ public sealed class FleetErrorTests
     }
 
     [Fact]
-    public async Task AServerErrorGivesTheStatusAndTheApiError()
+    public void AServerErrorGivesTheStatusAndTheApiError()
     {
-        await using var server = await FakeFleetServer.StartAsync();
-        server.FailWith = (503, "application/json", """{"error":"fleet grain unavailable"}""");
-        using var karpo = new KarpoFleet(server.CreateHandler());
+        using var server = new BrokenServer(HttpStatusCode.ServiceUnavailable, "application/json", """{"error":"fleet grain unavailable"}""");
+        using var karpo = new KarpoFleet(server);
 
-        var run = karpo.Run("cost", "--server", "http://fleet.test", "--token", FakeFleetServer.ReadToken);
+        var run = karpo.Run("cost", "--server", "http://fleet.test", "--token", KarpoSiloFactory.ReadToken);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("error: http://fleet.test failed to read the fleet's cost (503 Service Unavailable): fleet grain unavailable\n", run.Stderr);
     }
 
     [Fact]
-    public async Task AServerErrorWithoutJsonShowsTheStartOfTheBodyOnOneLine()
+    public void AServerErrorWithoutJsonShowsTheStartOfTheBodyOnOneLine()
     {
-        await using var server = await FakeFleetServer.StartAsync();
-        server.FailWith = (500, "text/plain", "boom\n   at Some.Frame()\n" + new string('x', 500));
-        using var karpo = new KarpoFleet(server.CreateHandler());
+        using var server = new BrokenServer(HttpStatusCode.InternalServerError, "text/plain", "boom\n   at Some.Frame()\n" + new string('x', 500));
+        using var karpo = new KarpoFleet(server);
 
-        var run = karpo.Run("clusters", "--server", "http://fleet.test", "--token", FakeFleetServer.ReadToken);
+        var run = karpo.Run("clusters", "--server", "http://fleet.test", "--token", KarpoSiloFactory.ReadToken);
 
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith("error: http://fleet.test failed to list clusters (500 Internal Server Error): boom at Some.Frame() xxx", run.Stderr, StringComparison.Ordinal);
@@ -103,13 +105,12 @@ public sealed class FleetErrorTests
     }
 
     [Fact]
-    public async Task AnAnswerThatIsNotJsonIsReported()
+    public void AnAnswerThatIsNotJsonIsReported()
     {
-        await using var server = await FakeFleetServer.StartAsync();
-        server.FailWith = (200, "text/html", "<html><body>Welcome to nginx!</body></html>");
-        using var karpo = new KarpoFleet(server.CreateHandler());
+        using var server = new BrokenServer(HttpStatusCode.OK, "text/html", "<html><body>Welcome to nginx!</body></html>");
+        using var karpo = new KarpoFleet(server);
 
-        var run = karpo.Run("pending", "--server", "http://fleet.test", "--token", FakeFleetServer.ReadToken);
+        var run = karpo.Run("pending", "--server", "http://fleet.test", "--token", KarpoSiloFactory.ReadToken);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal(
@@ -118,13 +119,12 @@ public sealed class FleetErrorTests
     }
 
     [Fact]
-    public async Task ABadRequestShowsTheApiErrorAndField()
+    public void ABadRequestShowsTheApiErrorAndField()
     {
-        await using var server = await FakeFleetServer.StartAsync();
-        server.FailWith = (400, "application/json", """{"error":"unknown group key","field":"groupBy"}""");
-        using var karpo = new KarpoFleet(server.CreateHandler());
+        using var server = new BrokenServer(HttpStatusCode.BadRequest, "application/json", """{"error":"unknown group key","field":"groupBy"}""");
+        using var karpo = new KarpoFleet(server);
 
-        var run = karpo.Run("capacity", "--server", "http://fleet.test", "--token", FakeFleetServer.ReadToken);
+        var run = karpo.Run("capacity", "--server", "http://fleet.test", "--token", KarpoSiloFactory.ReadToken);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("error: http://fleet.test rejected the request (400 Bad Request): unknown group key (field 'groupBy')\n", run.Stderr);
@@ -138,10 +138,12 @@ public sealed class FleetErrorTests
     [InlineData("cost", "-o", "yaml")]
     [InlineData("nodeclaims", "--cluster")]
     [InlineData("clusters", "a", "b")]
-    public async Task UsageErrorsExitTwoWithoutARequest(params string[] args)
+    public void UsageErrorsExitTwoWithoutARequest(params string[] args)
     {
-        await using var server = await FakeFleetServer.StartAsync();
-        using var karpo = new KarpoFleet(server.CreateHandler());
+        var server = new RecordingHandler(factory.Server.CreateHandler());
+        using var karpo = new KarpoFleet(server);
+        karpo.Variables["KARPO_SERVER"] = "http://fleet.test";
+        karpo.Variables["KARPO_TOKEN"] = KarpoSiloFactory.ReadToken;
 
         var run = karpo.Run(args);
 

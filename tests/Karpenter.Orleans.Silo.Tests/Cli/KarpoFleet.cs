@@ -5,7 +5,7 @@ namespace Karpenter.Orleans.Silo.Tests.Cli;
 
 /// <summary>
 /// Runs karpo in-process against an HTTP handler, with environment variables from a dictionary instead of the
-/// process environment (tests run in parallel) and a fixed clock. KARPO_CONFIG always points into a private temp
+/// process environment (tests run in parallel) and a clock (stopped at <see cref="Now"/> unless given). KARPO_CONFIG always points into a private temp
 /// folder, so the developer's own ~/.config/karpo/config.json never leaks into a test.
 /// </summary>
 internal sealed class KarpoFleet : IDisposable
@@ -14,9 +14,12 @@ internal sealed class KarpoFleet : IDisposable
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "karpo-cli-tests", Guid.NewGuid().ToString("N"));
 
-    public KarpoFleet(HttpMessageHandler? handler)
+    private readonly TimeProvider _clock;
+
+    public KarpoFleet(HttpMessageHandler? handler, TimeProvider? clock = null)
     {
         Handler = handler;
+        _clock = clock ?? new FixedClock(Now);
         Directory.CreateDirectory(_folder);
         Variables["KARPO_CONFIG"] = ConfigPath;
     }
@@ -33,7 +36,7 @@ internal sealed class KarpoFleet : IDisposable
     {
         using var stdout = new StringWriter { NewLine = "\n" };
         using var stderr = new StringWriter { NewLine = "\n" };
-        var environment = new FleetEnvironment(Handler, name => Variables.GetValueOrDefault(name), new FixedClock(Now));
+        var environment = new FleetEnvironment(Handler, name => Variables.GetValueOrDefault(name), _clock);
         var exitCode = KarpoApp.Run(args, stdout, stderr, environment);
         return new FleetCliRun(exitCode, stdout.ToString(), stderr.ToString());
     }
