@@ -16,6 +16,7 @@ internal static class Quantities
         }
 
         ResourceQuantity quantity;
+        decimal value;
         try
         {
             quantity = new ResourceQuantity(text.Trim());
@@ -26,7 +27,18 @@ internal static class Quantities
             return null;
         }
 
-        if (quantity.ToDecimal() < 0)
+        try
+        {
+            value = quantity.ToDecimal();
+        }
+        catch (OverflowException)
+        {
+            // Found by fuzzing: "1e30" parses as a quantity but has no decimal value.
+            problem = $"\"{text}\" is too large";
+            return null;
+        }
+
+        if (value < 0)
         {
             problem = $"\"{text}\" is negative";
             return null;
