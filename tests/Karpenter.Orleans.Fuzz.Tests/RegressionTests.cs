@@ -42,6 +42,7 @@ public sealed class RegressionTests(FuzzTargetsFixture fixture) : IClassFixture<
     [InlineData("regress-deep-nesting.yaml", null, "nested deeper than 100 levels", null)]
     [InlineData("regress-merge-of-anchored-value.yaml", null, "line 15: '<<' merges the value \"name\"; only a mapping or a list of mappings can be merged", null)]
     [InlineData("regress-nodepool-limit-decimal-overflow.yaml", "spec.limits.cpu", "\"1e30\" is too large", null)]
+    [InlineData("regress-fraction-quantity.yaml", "status.allocatable.cpu", "\"39/0m\" is not a Kubernetes quantity", null)]
     public void A_broken_manifest_is_refused_naming_file_document_and_problem(string file, string? field, string problem, Type? yamlDotNetThrew)
     {
         var text = File.ReadAllText(Path.Combine(Corpus.Folder("manifest"), file));
