@@ -406,8 +406,10 @@ public sealed partial class ClusterGrain(
         {
             return $"invalid JSON: {ex.Message}";
         }
-        catch (FormatException ex)
+        catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
         {
+            // KubernetesClient throws ArgumentException for a quantity like "1x" and OverflowException for
+            // one too large (found by fuzzing): one bad object, not a failed resync.
             return $"invalid value: {ex.Message}";
         }
     }

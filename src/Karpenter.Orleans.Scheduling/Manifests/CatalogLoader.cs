@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using k8s.Models;
 using Karpenter.Orleans.Scheduling.Model;
 using Karpenter.Orleans.Scheduling.Resources;
@@ -28,6 +29,20 @@ public static class CatalogLoader
             throw new ManifestException(path, null, null, $"cannot read the file: {ex.Message}", ex);
         }
 
+        return Parse(path, bytes);
+    }
+
+    /// <summary>Reads a catalog from its JSON bytes; <paramref name="source"/> stands for the file name in errors.</summary>
+    public static InstanceTypeCatalog Parse(string source, ReadOnlyMemory<byte> bytes)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+
+        // Found by fuzzing: JsonDocument checks UTF-8 only when a string is read, and then throws InvalidOperationException.
+        if (!Utf8.IsValid(bytes.Span))
+        {
+            throw new ManifestException(source, null, null, $"the file is not valid UTF-8 (byte {FirstInvalidByte(bytes.Span) + 1})");
+        }
+
         JsonDocument json;
         try
         {
@@ -37,13 +52,20 @@ public static class CatalogLoader
         {
             var line = (ex.LineNumber ?? 0) + 1;
             var column = (ex.BytePositionInLine ?? 0) + 1;
-            throw new ManifestException(path, null, null, $"line {line}, column {column}: malformed JSON: {JsonProblem(ex.Message)}", ex);
+            throw new ManifestException(source, null, null, $"line {line}, column {column}: malformed JSON: {JsonProblem(ex.Message)}", ex);
         }
 
         using (json)
         {
-            return new Reader(path).Catalog(json.RootElement);
+            return new Reader(source).Catalog(json.RootElement);
         }
+    }
+
+    private static int FirstInvalidByte(ReadOnlySpan<byte> bytes)
+    {
+        var chars = new char[bytes.Length];
+        Utf8.ToUtf16(bytes, chars, out var read, out _, replaceInvalidSequences: false);
+        return read;
     }
 
     // System.Text.Json appends the location; the message states it once.
@@ -327,7 +349,31 @@ public static class CatalogLoader
                 quantities.Add(new(name, quantity));
             }
 
-            return ResourceVector.FromQuantities(quantities);
+            try
+            {
+                return ResourceVector.FromQuantities(quantities);
+            }
+            catch (OverflowException)
+            {
+                // Found by fuzzing: a quantity too large for the solver's fixed-point units; name the first one.
+                var name = quantities.FirstOrDefault(Overflows).Key;
+                throw name is null
+                    ? Error(path, $"the quantities add up to more than can be counted (instance type {typeName})")
+                    : Error($"{path}.{name}", $"too large (instance type {typeName})");
+            }
+        }
+
+        private static bool Overflows(KeyValuePair<string, ResourceQuantity> quantity)
+        {
+            try
+            {
+                ResourceVector.FromQuantities([quantity]);
+                return false;
+            }
+            catch (OverflowException)
+            {
+                return true;
+            }
         }
 
         // Decimal keeps the price exactly as written, which the spot rule relies on.

@@ -9,8 +9,15 @@ namespace Karpenter.Orleans.Scheduling.Manifests;
 /// </summary>
 internal sealed class DocumentBoundaryParser(IParser inner) : IParser
 {
+    /// <summary>
+    /// Far deeper than any Kubernetes object, far shallower than what overflows the stack of YamlDotNet's
+    /// recursive loader (found by fuzzing: a few thousand '[' killed the process).
+    /// </summary>
+    public const int MaxDepth = 100;
+
     private readonly List<(Mark Start, Mark End)> _documents = [];
     private Mark? _start;
+    private int _depth;
 
     public ParsingEvent? Current => inner.Current;
 
@@ -32,6 +39,11 @@ internal sealed class DocumentBoundaryParser(IParser inner) : IParser
             case DocumentEnd end when _start is { } begin:
                 _documents.Add((begin, end.End));
                 _start = null;
+                break;
+            case MappingStart or SequenceStart when ++_depth > MaxDepth:
+                throw new YamlException(inner.Current.Start, inner.Current.End, $"mappings and lists nested deeper than {MaxDepth} levels");
+            case MappingEnd or SequenceEnd:
+                _depth--;
                 break;
         }
 

@@ -19,6 +19,13 @@ internal static class Quantities
             return null;
         }
 
+        // KubernetesClient's parser takes fractions ("39/0m", found by fuzzing); Kubernetes quantities have none.
+        if (text.Contains('/', StringComparison.Ordinal))
+        {
+            problem = $"\"{text}\" is not a Kubernetes quantity (like 500m, 2 or 4Gi)";
+            return null;
+        }
+
         ResourceQuantity quantity;
         try
         {

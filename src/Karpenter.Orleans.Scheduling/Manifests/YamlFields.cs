@@ -175,7 +175,7 @@ internal static class YamlFields
         return new(path, node, parentKey);
     }
 
-    private static bool IsMergeKey(YamlNode key) => key is YamlScalarNode { Value: MergeKey, Style: ScalarStyle.Plain or ScalarStyle.Any };
+    public static bool IsMergeKey(YamlNode key) => key is YamlScalarNode { Value: MergeKey, Style: ScalarStyle.Plain or ScalarStyle.Any };
 
     private static IEnumerable<YamlMappingNode> Merged(YamlMappingNode mapping)
     {

@@ -23,6 +23,15 @@ internal static partial class YamlManifestReader
             throw new ManifestException(file, Math.Max(1, boundaries.Started), null,
                 $"line {ex.Start.Line}, column {ex.Start.Column}: invalid YAML: {CleanMessage(ex.Message)}", ex);
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // Found by fuzzing: for some broken input YamlDotNet throws these rather than a YamlException (a
+            // document marker inside an unclosed flow collection; an alias right after a quoted value). Its last
+            // event is the best location there is.
+            var last = boundaries.Current?.End;
+            throw new ManifestException(file, Math.Max(1, boundaries.Started), null,
+                $"line {last?.Line ?? 1}, column {last?.Column ?? 1}: invalid YAML here or just after", ex);
+        }
 
         var documents = new List<ManifestDocument>(stream.Documents.Count);
         for (var i = 0; i < stream.Documents.Count; i++)
@@ -42,6 +51,12 @@ internal static partial class YamlManifestReader
             if (FindCycle(mapping, new HashSet<YamlNode>(ReferenceEqualityComparer.Instance), new HashSet<YamlNode>(ReferenceEqualityComparer.Instance)) is { } cycle)
             {
                 throw new ManifestException(file, i + 1, null, $"line {cycle.Start.Line}: an alias refers to a node that contains it");
+            }
+
+            if (FindBadMerge(mapping, new HashSet<YamlNode>(ReferenceEqualityComparer.Instance)) is { } merge)
+            {
+                throw new ManifestException(file, i + 1, null,
+                    $"line {merge.Start.Line}: '<<' merges {Describe(merge)}; only a mapping or a list of mappings can be merged");
             }
 
             var (start, end) = boundaries.Documents[i];
@@ -104,6 +119,47 @@ internal static partial class YamlManifestReader
 
         onPath.Remove(node);
         done.Add(node);
+        return null;
+    }
+
+    // Found by fuzzing: KubernetesClient's merging parser throws KeyNotFoundException for "<<: *a" when
+    // the anchor is on a single value. Each node is looked at once, so shared aliases cost nothing extra.
+    private static YamlNode? FindBadMerge(YamlNode node, HashSet<YamlNode> seen)
+    {
+        if (!seen.Add(node))
+        {
+            return null;
+        }
+
+        switch (node)
+        {
+            case YamlMappingNode mapping:
+                foreach (var (key, value) in mapping.Children)
+                {
+                    if (YamlFields.IsMergeKey(key) && value is not YamlMappingNode && !(value is YamlSequenceNode list && list.Children.All(c => c is YamlMappingNode)))
+                    {
+                        return value;
+                    }
+
+                    if ((FindBadMerge(key, seen) ?? FindBadMerge(value, seen)) is { } bad)
+                    {
+                        return bad;
+                    }
+                }
+
+                break;
+            case YamlSequenceNode sequence:
+                foreach (var child in sequence.Children)
+                {
+                    if (FindBadMerge(child, seen) is { } bad)
+                    {
+                        return bad;
+                    }
+                }
+
+                break;
+        }
+
         return null;
     }
 

@@ -82,7 +82,7 @@ internal sealed class JsonRequestReader(IOptions<JsonOptions> json, IOptions<Kar
         return buffer.ToArray();
     }
 
-    // "$.objects[2].kind" -> "objects[2].kind"; the root itself names no field.
+    // "$.objects[2].kind" -> "objects[2].kind"; the root itself names no field, nor does "$." (a property named "").
     private static string? FieldOf(string? path) =>
-        path is null or "$" ? null : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+        (path is null ? "" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$')) is { Length: > 0 } field ? field : null;
 }

@@ -1,0 +1,3 @@
+using Karpenter.Orleans.Fuzz;
+
+return FuzzCommand.Run(args, Console.Out, Console.Error);
