@@ -66,7 +66,7 @@ public sealed class FailedAuthenticationTests
         using var other = await Client(silo, "10.0.0.2", "karpo_agent_bad-0").GetAsync("/api/v1/clusters");
         Assert.Equal(HttpStatusCode.Unauthorized, other.StatusCode);
 
-        // A malformed header counts the same, and the dashboard login shares the allowance.
+        // A malformed header counts as a failure the same way.
         using var malformed = Client(silo, "10.0.0.1", token: null);
         malformed.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", "eDp5");
         Assert.Equal(HttpStatusCode.TooManyRequests, (await malformed.GetAsync("/api/v1/clusters")).StatusCode);

@@ -35,6 +35,41 @@ public sealed class PagingTests(KarpoSiloFactory silo)
     }
 
     [Fact]
+    public async Task Pods_deleted_and_added_during_a_walk_leave_every_other_pod_served_exactly_once()
+    {
+        using var admin = silo.CreateClient(KarpoSiloFactory.AdminToken);
+        var names = await admin.RegisterWithPendingPodsAsync("page-churn", 300);
+        using var read = silo.CreateClient(KarpoSiloFactory.ReadToken);
+
+        using var first = await read.GetAsync("/api/v1/clusters/page-churn/pending?limit=100");
+        var served = (await first.ReadAsync<PendingPod[]>()).Select(p => p.Name).ToList();
+        var token = Assert.Single(first.Headers.GetValues(PagedLists.ContinueHeader));
+
+        // Between pages: one pod already served and one not yet served go away, a new one arrives.
+        var gone = served[10];
+        var neverServed = names.Except(served, StringComparer.Ordinal).First();
+        var upsert = ApiJson.PendingPod("zz-late");
+        var batch = new DeltaBatch("session-1",
+        [
+            new ObjectDelta(names.Length + 1, DeltaType.Delete, ObjectKind.Pod, "default", gone),
+            new ObjectDelta(names.Length + 2, DeltaType.Delete, ObjectKind.Pod, "default", neverServed),
+            new ObjectDelta(names.Length + 3, DeltaType.Upsert, ObjectKind.Pod, "default", "zz-late", upsert.Json),
+        ]);
+        using (var applied = await admin.PostJsonAsync("/api/v1/clusters/page-churn/deltas", batch))
+        {
+            Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
+        }
+
+        var rest = await read.WalkAsync<PendingPod>("/api/v1/clusters/page-churn/pending?limit=100", token);
+        served.AddRange(rest.SelectMany(p => p).Select(p => p.Name));
+
+        Assert.Equal(served.Count, served.Distinct(StringComparer.Ordinal).Count());
+        Assert.DoesNotContain(neverServed, served);
+        var stayed = names.Where(n => n != gone && n != neverServed);
+        Assert.Superset(stayed.ToHashSet(StringComparer.Ordinal), served.ToHashSet(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Without_a_limit_a_page_holds_500_and_says_where_to_continue()
     {
         using var admin = silo.CreateClient(KarpoSiloFactory.AdminToken);

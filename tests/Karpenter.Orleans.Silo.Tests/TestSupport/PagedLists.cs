@@ -8,11 +8,10 @@ public static class PagedLists
 {
     public const string ContinueHeader = "Karpo-Continue";
 
-    /// <summary>Follows the continue header from the first page to the last; returns every page.</summary>
-    public static async Task<List<T[]>> WalkAsync<T>(this HttpClient client, string url)
+    /// <summary>Follows the continue header from the first page (or from <paramref name="token"/>) to the last; returns every page.</summary>
+    public static async Task<List<T[]>> WalkAsync<T>(this HttpClient client, string url, string? token = null)
     {
         var pages = new List<T[]>();
-        string? token = null;
         do
         {
             var separator = url.Contains('?', StringComparison.Ordinal) ? '&' : '?';
