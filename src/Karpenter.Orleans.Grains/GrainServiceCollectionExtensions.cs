@@ -19,6 +19,7 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ServiceClock(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<RegionCatalogs>();
+        services.TryAddSingleton<IProvisioningSolver, DefaultProvisioningSolver>();
         // With no provider registered the registry is empty and says so by name, instead of failing to resolve.
         services.TryAddSingleton<ICloudProviders, CloudProviderRegistry>();
         services.AddHostedService<InterruptionPoller>();

@@ -143,7 +143,7 @@ public sealed partial class ClusterGrain
             };
             // The solve is CPU-bound; run it off the grain's turn so the silo's scheduler stays responsive.
             // A pod the solver fails on is isolated and left out, so the rest of the cluster still provisions.
-            solved = await Task.Run(() => IsolatingSolver.Solve(input, SolverOptions.Default));
+            solved = await Task.Run(() => IsolatingSolver.Solve(input, SolverOptions.Default, solver.Solve));
         }
         finally
         {

@@ -19,6 +19,7 @@ public sealed partial class ClusterGrain(
     [PersistentState("cluster", StorageNames.Karpo)] IPersistentState<ClusterState> state,
     ICloudProviders providers,
     RegionCatalogs catalogs,
+    IProvisioningSolver solver,
     IOptions<ProvisioningOptions> options,
     ServiceClock time,
     ILogger<ClusterGrain> logger) : Grain, IClusterGrain, IRemindable
@@ -411,6 +412,12 @@ public sealed partial class ClusterGrain(
             // KubernetesClient throws ArgumentException for a quantity like "1x" and OverflowException for
             // one too large (found by fuzzing): one bad object, not a failed resync.
             return $"invalid value: {ex.Message}";
+        }
+        catch (Exception ex) when (ex is NullReferenceException or InvalidCastException or IndexOutOfRangeException or KeyNotFoundException)
+        {
+            // A shape validation missed: still one bad object, refused before anything of it was stored.
+            logger.LogWarning(ex, "Cluster {Cluster}: a {Kind} object could not be read and was refused", ClusterId, kind);
+            return $"could not be read ({ex.GetType().Name}); refused, nothing stored";
         }
     }
 

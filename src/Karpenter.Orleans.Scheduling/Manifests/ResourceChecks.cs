@@ -31,7 +31,7 @@ internal static class ResourceChecks
             throw doc.Error(problem.Field, $"line {scalar.Start.Line}: \"{written}\" {problem.Problem}");
         }
 
-        throw doc.Error(problem.Field, $"\"{problem.Value}\" {problem.Problem}");
+        throw doc.Error(problem.Field, problem.Value.Length == 0 ? problem.Problem : $"\"{problem.Value}\" {problem.Problem}");
     }
 
     /// <summary>

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Karpenter.Orleans.Abstractions;
+using Karpenter.Orleans.Grains.Clusters;
+using Karpenter.Orleans.Scheduling.Provisioning;
+using Microsoft.Extensions.DependencyInjection;
 using Karpenter.Orleans.Grains.Telemetry;
 using Karpenter.Orleans.Service.Tests.TestSupport;
 using static Karpenter.Orleans.Service.Tests.TestSupport.TestObjects;
@@ -76,6 +79,38 @@ public sealed class BadObjectTests
     }
 
     [Fact]
+    public async Task Pod_shapes_the_solver_cannot_take_are_refused_at_entry_with_their_field()
+    {
+        await using var service = await ServiceCluster.StartAsync();
+        await service.Grains.GetGrain<IFleetGrain>(IFleetGrain.FleetKey).RegisterClusterAsync(Registration("shapes"), Sha256("token-shapes"));
+        var cluster = service.Grains.GetGrain<IClusterGrain>("shapes");
+
+        var result = await cluster.ResyncAsync(new ClusterSnapshot("session-1", 0,
+        [
+            new(ObjectKind.NodePool, NodePool()),
+            new(ObjectKind.Pod, PodJson("web-0")),
+            new(ObjectKind.Pod, PodJson("no-key", extraSpec: """, "topologySpreadConstraints": [{"maxSkew": 1, "whenUnsatisfiable": "DoNotSchedule"}]""")),
+            new(ObjectKind.Pod, PodJson("skew-0", extraSpec: """, "topologySpreadConstraints": [{"maxSkew": 0, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "DoNotSchedule"}]""")),
+            new(ObjectKind.Pod, PodJson("no-term", extraSpec: """, "affinity": {"podAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 5}]}}""")),
+            new(ObjectKind.Pod, PodJson("null-toleration", extraSpec: """, "tolerations": [null]""")),
+            new(ObjectKind.Pod, PodJson("null-init", extraSpec: """, "initContainers": [null]""")),
+            new(ObjectKind.Pod, PodJson("null-cpu").Replace("\"cpu\": \"500m\"", "\"cpu\": null", StringComparison.Ordinal)),
+        ]));
+
+        Assert.Equal(
+        [
+            "objects[2] (Pod default/no-key): spec.topologySpreadConstraints[0].topologyKey: is required",
+            "objects[3] (Pod default/skew-0): spec.topologySpreadConstraints[0].maxSkew: \"0\" must be at least 1",
+            "objects[4] (Pod default/no-term): spec.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm: is required",
+            "objects[5] (Pod default/null-toleration): spec.tolerations[0]: must be a toleration, not null",
+            "objects[6] (Pod default/null-init): spec.initContainers[0]: must be a container, not null",
+            "objects[7] (Pod default/null-cpu): spec.containers[0].resources.requests.cpu: must be a quantity, not null",
+        ], result.Errors);
+        var report = await cluster.ProvisionAsync();
+        Assert.Equal((1, 1), (report.PendingPods, report.Scheduled));
+    }
+
+    [Fact]
     public async Task A_delta_whose_name_disagrees_with_its_object_is_refused_and_leaves_no_phantom_pod()
     {
         await using var service = await ServiceCluster.StartAsync();
@@ -108,13 +143,12 @@ public sealed class BadObjectTests
     public async Task A_pod_the_solver_fails_on_is_quarantined_reported_once_and_the_others_still_get_NodeClaims()
     {
         using var quarantines = new QuarantineCounter("quarantine");
-        await using var service = await ServiceCluster.StartAsync();
+        await using var service = await ServiceCluster.StartAsync(services: s => s.AddSingleton<IProvisioningSolver, PoisonedSolver>());
         await service.Grains.GetGrain<IFleetGrain>(IFleetGrain.FleetKey).RegisterClusterAsync(Registration("quarantine"), Sha256("token-q"));
         var cluster = service.Grains.GetGrain<IClusterGrain>("quarantine");
-        // A spread constraint without topologyKey passes every check the API makes (Kubernetes' own API
-        // server would refuse it) and makes the solver throw: a real object that slips through.
-        const string noTopologyKey = """, "topologySpreadConstraints": [{"maxSkew": 1, "whenUnsatisfiable": "DoNotSchedule", "labelSelector": {"matchLabels": {"app": "bad"}}}]""";
-        var badJson = PodJson("bad", extraSpec: noTopologyKey);
+        // Every shape known to crash the solver is refused at entry now; a solver that throws for one pod
+        // stands for the next bug nobody has found yet.
+        var badJson = PodJson("bad", extraSpec: "") .Replace("\"app\": \"bad\"", "\"app\": \"bad\", \"test/poison\": \"true\"", StringComparison.Ordinal);
         var objects = new List<ClusterObject> { new(ObjectKind.NodePool, NodePool()), new(ObjectKind.Pod, badJson) };
         objects.AddRange(Enumerable.Range(0, 4).Select(i => new ClusterObject(ObjectKind.Pod, PodJson($"web-{i}"))));
         Assert.Empty((await cluster.ResyncAsync(new ClusterSnapshot("session-1", 0, objects))).Errors);
@@ -145,13 +179,22 @@ public sealed class BadObjectTests
         Assert.Equal(1, quarantines.Count);
 
         // Fixed by the agent, the pod gets a new try and its NodeClaim.
-        var fixedPod = PodJson("bad", extraSpec: noTopologyKey.Replace("\"maxSkew\": 1,", "\"maxSkew\": 1, \"topologyKey\": \"topology.kubernetes.io/zone\",", StringComparison.Ordinal));
+        var fixedPod = PodJson("bad");
         Assert.Empty((await cluster.ApplyDeltasAsync(new DeltaBatch("session-1", [PodDelta(1, "bad", fixedPod)]))).Errors);
         var after = await cluster.ProvisionAsync();
 
         Assert.Equal(1, after.Scheduled);
         Assert.NotNull((await cluster.GetPendingPodsAsync()).Single(p => p.Name == "bad").NodeClaim);
         Assert.Equal(1, quarantines.Count);
+    }
+
+    /// <summary>The real solver, except that it throws whenever a pod labelled test/poison is in the input.</summary>
+    private sealed class PoisonedSolver : IProvisioningSolver
+    {
+        public SchedulingResult Solve(SchedulingInput input) =>
+            input.Pods.Any(p => p.Metadata.Labels?.ContainsKey("test/poison") == true)
+                ? throw new InvalidOperationException("the solver cannot take this pod")
+                : ProvisioningSolver.Solve(input, SolverOptions.Default);
     }
 
     /// <summary>Counts <see cref="MetricNames.PodsQuarantined"/> increments for one cluster (the silos run in this process).</summary>

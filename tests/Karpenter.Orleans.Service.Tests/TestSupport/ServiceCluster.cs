@@ -44,7 +44,8 @@ public sealed class ServiceCluster : IAsyncDisposable
         KarpoStorageOptions? storage = null,
         string? serviceId = null,
         int silos = 1,
-        bool realTime = false)
+        bool realTime = false,
+        Action<IServiceCollection>? services = null)
     {
         if (!realTime)
         {
@@ -70,6 +71,7 @@ public sealed class ServiceCluster : IAsyncDisposable
         builder.ConfigureSiloHost((_, host) =>
         {
             host.Configuration.AddInMemoryCollection(settings);
+            services?.Invoke(host.Services);
             AddServices(host.Services, host.Configuration, cloud, time);
         });
         builder.ConfigureSilo((_, silo) => silo.AddKarpoStorage(storageOptions));
