@@ -137,6 +137,15 @@ public sealed class PlanCheckerMutationTests
     }
 
     [Fact]
+    public void DroppingAPodThatFitsBesideOthersIsRejected()
+    {
+        // The NodePool allows one node, so only the room left on the claim could take the dropped pod.
+        var o = Valid(Sized().Pool(new NodePoolBuilder("default").Limit("nodes", "1")).Replicas(2, "pair", p => p.Tolerate("other", "x")));
+        var claim = Assert.Single(o.Claims);
+        Rejects(o, PlanMutations.DropConstrainedPod(o.Input, o.Result), ViolationKind.Completeness, $"is unschedulable (dropped by the test) but fits in the room left on claim {claim.Name} (m4)");
+    }
+
+    [Fact]
     public void PodsThatCannotRunAnywhereAreAccepted()
     {
         // Too big for every type, a selector no type matches, a taint not tolerated, and a limit used up.

@@ -677,11 +677,49 @@ public sealed class PlanChecker
         var zones = _hosts.ToDictionary(h => h.Name, PossibleZones);
         foreach (var u in _result.Unschedulable)
         {
-            if (_pendingByKey.TryGetValue(u.Pod, out var pod) && Witness(pod, placed, zones) is { } home)
+            if (!_pendingByKey.TryGetValue(u.Pod, out var pod))
+            {
+                continue;
+            }
+
+            if (Witness(pod, placed, zones) is { } home)
             {
                 Add(ViolationKind.Completeness, $"{u.Pod} is unschedulable ({u.Reason}) but fits alone on a new {home}");
             }
+            else if (RoomWitness(pod) is { } host)
+            {
+                Add(ViolationKind.Completeness, $"{u.Pod} is unschedulable ({u.Reason}) but fits in the room left on {host}");
+            }
         }
+    }
+
+    // A pod without pod topology (no pod affinity, anti-affinity or spread, and no other pod's anti-affinity
+    // selects it) fits on a node or claim of the plan whose room, selectors, taints and host ports allow it.
+    private string? RoomWitness(V1Pod pod)
+    {
+        var a = pod.Spec.Affinity;
+        if (a?.PodAffinity?.RequiredDuringSchedulingIgnoredDuringExecution is { Count: > 0 } ||
+            a?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution is { Count: > 0 } ||
+            (pod.Spec.TopologySpreadConstraints ?? []).Any(c => c.WhenUnsatisfiable == "DoNotSchedule") ||
+            _input.Pods.Any(q => !ReferenceEquals(q, pod) && PodFacts.RequiredAntiAffinity(q).Any(t => PodFacts.Selects(t.LabelSelector, PodFacts.Namespace(q), pod))))
+        {
+            return null;
+        }
+
+        var requests = PodFacts.Requests(pod);
+        var ports = PodFacts.HostPorts(pod).ToHashSet();
+        foreach (var h in _hosts.Where(h => PodFacts.MatchesNode(pod, h.Labels) && PodFacts.ToleratesAll(pod.Spec.Tolerations, h.Taints)))
+        {
+            // DaemonSet pods are counted on existing nodes too: their bound pods need not list them.
+            var overhead = DaemonOverhead(_input, h.Labels, h.Taints);
+            var used = h.Pods.SelectMany(PodFacts.HostPorts).Concat(DaemonHostPorts(h.Labels, h.Taints));
+            if ((ResourceAmounts.Sum(h.Pods.Select(PodFacts.Requests)) + overhead + requests).FitsIn(h.Allocatable) && !used.Any(ports.Contains))
+            {
+                return h.Claim is null ? $"existing node {h.Name}" : $"claim {h.Name} ({h.Claim.InstanceType})";
+            }
+        }
+
+        return null;
     }
 
     private string? Witness(V1Pod pod, List<(V1Pod Pod, Host Host)> placed, Dictionary<string, HashSet<string>> zones)
