@@ -2,7 +2,8 @@
 # Longer fuzz runs of one reader (docs/fuzzing.md walks through them):
 #
 #   bash scripts/fuzz.sh TARGET [SECONDS]        afl-fuzz (AFL++) with SharpFuzz, default 3600 s
-#   bash scripts/fuzz.sh --mutate TARGET [N]     the built-in mutator, N mutants (default 1000000), no AFL
+#   bash scripts/fuzz.sh --mutate TARGET [N]     the built-in mutator, N mutants (default 1000000), no AFL;
+#                                                failing inputs go to $KARPO_FUZZ_DIR/findings/TARGET
 #   bash scripts/fuzz.sh --replay TARGET PATH... run saved inputs through the plain build, print each outcome
 #
 # Targets: registration snapshot deltas spend-cap quota agent-object manifest catalog.
@@ -24,7 +25,7 @@ PLAIN=$ROOT/$PROJECT/bin/Release/net10.0/Karpenter.Orleans.Fuzz.dll
 INSTRUMENT=(Karpenter.Orleans.Scheduling.dll karpo-silo.dll YamlDotNet.dll KubernetesClient.dll)
 
 usage() {
-  sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -37,6 +38,8 @@ case $1 in
   --mutate)
     (($# >= 2)) || usage
     build
+    # Failing inputs are written to findings/TARGET/ under the current folder.
+    mkdir -p "$FUZZ_DIR" && cd "$FUZZ_DIR"
     exec dotnet "$PLAIN" run "$2" --mutants "${3:-1000000}"
     ;;
   --replay)

@@ -9,7 +9,7 @@ namespace Karpenter.Orleans.Fuzz;
 /// <summary>
 /// What the cluster grain does with each object of an accepted agent body: Kubernetes objects through
 /// KubernetesClient's JSON reader, NodePools through the manifest loader. ClusterGrain.Upsert reports the
-/// errors it catches (JSON, format, argument and overflow errors; manifest errors) per object; anything
+/// errors it catches (JSON, format, argument, overflow and not-supported errors; manifest errors) per object; anything
 /// else would fail the whole call, after the grain has started replacing its state. Keep the two in step.
 /// </summary>
 internal static class AgentObjectStage
@@ -42,7 +42,7 @@ internal static class AgentObjectStage
         catch (JsonException)
         {
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
+        catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException or NotSupportedException)
         {
         }
         catch (ManifestException refused)

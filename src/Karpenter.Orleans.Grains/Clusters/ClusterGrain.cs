@@ -407,10 +407,10 @@ public sealed partial class ClusterGrain(
         {
             return $"invalid JSON: {ex.Message}";
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
+        catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException or NotSupportedException)
         {
-            // KubernetesClient throws ArgumentException for a quantity like "1x" and OverflowException for
-            // one too large (found by fuzzing): one bad object, not a failed resync.
+            // Found by fuzzing: KubernetesClient throws ArgumentException for a quantity like "4Gx" and
+            // NotSupportedException for an int-or-string given an object: one bad object, not a failed resync.
             return $"invalid value: {ex.Message}";
         }
         catch (Exception ex) when (ex is NullReferenceException or InvalidCastException or IndexOutOfRangeException or KeyNotFoundException)

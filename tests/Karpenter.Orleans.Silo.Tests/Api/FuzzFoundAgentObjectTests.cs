@@ -48,6 +48,35 @@ public sealed class FuzzFoundAgentObjectTests(KarpoSiloFactory silo)
     }
 
     [Fact]
+    public async Task A_resync_with_a_budget_whose_max_unavailable_is_an_object_loses_no_pod()
+    {
+        // Found by AFL: KubernetesClient's int-or-string converter throws NotSupportedException for an object.
+        const string ClusterId = "fuzz-resync-pdb";
+        const string Budget = """{"apiVersion":"policy/v1","kind":"PodDisruptionBudget","metadata":{"name":"web","namespace":"default"},"spec":{"maxUnavailable":{"matchLabels":{"app":"web"}}}}""";
+        using var admin = silo.CreateClient(KarpoSiloFactory.AdminToken);
+        using var agent = silo.CreateClient(await admin.RegisterAsync(ClusterId));
+
+        using var response = await agent.PutJsonAsync(
+            $"/api/v1/clusters/{ClusterId}/state",
+            ApiJson.Snapshot(ApiJson.PendingPod("keep-0"), new ClusterObject(ObjectKind.PodDisruptionBudget, Budget), ApiJson.PendingPod("keep-1")));
+
+        var status = await (await admin.GetAsync($"/api/v1/clusters/{ClusterId}")).ReadAsync<ClusterStatus>();
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+        {
+            Assert.StartsWith("objects[1]", (await response.ReadErrorAsync()).Field, StringComparison.Ordinal);
+            Assert.Equal(0, status.Pods);
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var result = await response.ReadAsync<SyncResult>();
+            Assert.Equal(2, result.Applied);
+            Assert.Contains(result.Errors, e => e.StartsWith("objects[1]", StringComparison.Ordinal));
+            Assert.Equal(2, status.Pods);
+        }
+    }
+
+    [Fact]
     public async Task A_delta_with_an_unreadable_quantity_is_reported_and_the_stream_goes_on()
     {
         const string ClusterId = "fuzz-deltas";
