@@ -30,6 +30,7 @@
 #   KARPO_TEST_HANG_TIMEOUT   one test running longer than this aborts its project's
 #                             run and counts as a failure (default 5min)
 #   KARPO_TEST_STATE          where services keep their data (default .ci-state)
+#   KARPO_TEST_PG_PORT        port of the private PostgreSQL (default 55432)
 #   KARPO_TEST_PROJECTS       the expected-project list (default scripts/test-projects.txt)
 set -uo pipefail
 
@@ -81,7 +82,7 @@ trap 'exit 143' TERM
 # $STATE/pg, role and database "orleans" (password "orleans").
 # Installs Debian's postgresql package when no server binaries are present.
 # Exports KARPO_TEST_POSTGRES (an Npgsql connection string) and PGHOST/PGPORT.
-PG_PORT=55432
+PG_PORT=${KARPO_TEST_PG_PORT:-55432}
 start_postgres() {
   local bindir pgdata pglog
   if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
