@@ -139,7 +139,8 @@ EOF
   # A server left over from an interrupted run is stopped first.
   runuser -u postgres -- "$bindir/pg_ctl" -D "$pgdata" status >/dev/null 2>&1 &&
     runuser -u postgres -- "$bindir/pg_ctl" -D "$pgdata" -m fast -w stop >/dev/null 2>&1
-  runuser -u postgres -- "$bindir/pg_ctl" -D "$pgdata" -l "$pglog" -w -t 60 start >/dev/null ||
+  # The port is given here too, so a data directory made with another port still listens where asked.
+  runuser -u postgres -- "$bindir/pg_ctl" -D "$pgdata" -l "$pglog" -o "-p $PG_PORT" -w -t 60 start >/dev/null ||
     { cat "$pglog" >&2; echo "start_postgres: server did not start" >&2; return 1; }
   on_exit "runuser -u postgres -- '$bindir/pg_ctl' -D '$pgdata' -m fast -w stop"
 
