@@ -413,11 +413,11 @@ public sealed partial class ClusterGrain(
             // NotSupportedException for an int-or-string given an object: one bad object, not a failed resync.
             return $"invalid value: {ex.Message}";
         }
-        catch (Exception ex) when (ex is NullReferenceException or InvalidCastException or IndexOutOfRangeException or KeyNotFoundException)
+        catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
         {
             // A shape validation missed: still one bad object, refused before anything of it was stored.
             logger.LogWarning(ex, "Cluster {Cluster}: a {Kind} object could not be read and was refused", ClusterId, kind);
-            return $"could not be read ({ex.GetType().Name}); refused, nothing stored";
+            return $"could not be read ({ex.GetType().Name}: {ex.Message}); refused, nothing stored";
         }
     }
 

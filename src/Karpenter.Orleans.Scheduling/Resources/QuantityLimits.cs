@@ -27,20 +27,34 @@ public static class QuantityLimits
     {
         ArgumentNullException.ThrowIfNull(resource);
         ArgumentNullException.ThrowIfNull(quantity);
-        var approx = quantity.ToDouble();
-        if (approx < 0)
-        {
-            return "is negative";
-        }
-
+        double approx;
         decimal value;
         try
         {
+            // KubernetesClient reads fractions ("39/0m", found by fuzzing) that Kubernetes does not.
+            approx = quantity.ToDouble();
+            if (approx < 0)
+            {
+                return "is negative";
+            }
+
             value = quantity.ToDecimal();
+
+            // Rendering it (as the grain and the API do) must work too: a zero denominator fails only here.
+            _ = quantity.ToString();
         }
         catch (OverflowException)
         {
             return TooLarge(resource);
+        }
+        catch (ArithmeticException)
+        {
+            return "is not a Kubernetes quantity (like 500m, 2 or 4Gi)";
+        }
+
+        if (!double.IsFinite(approx))
+        {
+            return "is not a Kubernetes quantity (like 500m, 2 or 4Gi)";
         }
 
         return value > MaxUnits / (decimal)UnitsPerWhole(resource) ? TooLarge(resource) : null;
@@ -87,9 +101,19 @@ public static class QuantityLimits
     public static string Display(string resource, ResourceQuantity quantity)
     {
         ArgumentNullException.ThrowIfNull(quantity);
-        if (quantity.ToDouble() >= 0)
+        try
         {
-            return quantity.ToString();
+            if (quantity.ToDouble() >= 0)
+            {
+                return quantity.ToString();
+            }
+
+            _ = quantity.ToString();
+        }
+        catch (ArithmeticException)
+        {
+            // A fraction with a zero denominator cannot even be written back out.
+            return "(unreadable)";
         }
 
         try

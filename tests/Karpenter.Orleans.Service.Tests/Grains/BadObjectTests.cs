@@ -95,6 +95,7 @@ public sealed class BadObjectTests
             new(ObjectKind.Pod, PodJson("null-toleration", extraSpec: """, "tolerations": [null]""")),
             new(ObjectKind.Pod, PodJson("null-init", extraSpec: """, "initContainers": [null]""")),
             new(ObjectKind.Pod, PodJson("null-cpu").Replace("\"cpu\": \"500m\"", "\"cpu\": null", StringComparison.Ordinal)),
+            new(ObjectKind.Pod, PodJson("fraction", cpu: "39/0m")),
         ]));
 
         Assert.Equal(
@@ -105,6 +106,7 @@ public sealed class BadObjectTests
             "objects[5] (Pod default/null-toleration): spec.tolerations[0]: must be a toleration, not null",
             "objects[6] (Pod default/null-init): spec.initContainers[0]: must be a container, not null",
             "objects[7] (Pod default/null-cpu): spec.containers[0].resources.requests.cpu: must be a quantity, not null",
+            "objects[8] (Pod default/fraction): spec.containers[0].resources.requests.cpu: \"(unreadable)\" is not a Kubernetes quantity (like 500m, 2 or 4Gi)",
         ], result.Errors);
         var report = await cluster.ProvisionAsync();
         Assert.Equal((1, 1), (report.PendingPods, report.Scheduled));
