@@ -26,6 +26,13 @@ internal sealed class JsonRequestReader(IOptions<JsonOptions> json, IOptions<Kar
             throw ApiException.BadRequest("a JSON body is required", "body");
         }
 
+        // JSON is UTF-8 (RFC 8259); the parser checks that only for the strings it is asked to decode, so a
+        // broken byte in a property name would otherwise surface later as an InvalidOperationException (found by fuzzing).
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            throw ApiException.BadRequest("the body is not valid UTF-8", "body");
+        }
+
         T? value;
         try
         {
