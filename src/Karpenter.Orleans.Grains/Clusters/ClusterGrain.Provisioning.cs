@@ -279,6 +279,7 @@ public sealed partial class ClusterGrain
         // The index is written before any launch, so a crash mid-launch leaves claims the next
         // reconcile drives on (their launches replay with the same client token).
         await state.WriteStateAsync();
+        FaultPoints.Reach(FaultPoints.ProvisionAfterIndexStored, logger);
         if (!awaitLaunches)
         {
             // Like Karpenter's provisioner, create the claims and let their lifecycle launch them: the

@@ -283,6 +283,7 @@ public sealed partial class ClusterGrain
 
             if (now - instance.LaunchedAt >= Options.OrphanGracePeriod)
             {
+                FaultPoints.Reach(FaultPoints.OrphanBeforeTerminate, logger);
                 logger.LogWarning("Terminating orphaned instance {Instance} of cluster {Cluster} (NodeClaim {NodeClaim} is gone)", instance.Id, ClusterId, instance.NodeClaim);
                 await providers.Get(registration.Provider).TerminateAsync(registration.Region, instance.Id);
                 KarpoTelemetry.NodeClaimsTerminated.Add(1, new("cluster", ClusterId), new("nodepool", instance.NodePool), new("reason", "orphan"));
