@@ -133,7 +133,9 @@ public sealed class NodeClaimGrain(
         {
             S.Phase = NodeClaimPhase.Disrupting;
             S.Reason = reason;
-            await state.WriteStateAsync();
+            // The cluster's index hears of Disrupting now, so its reconcile finishes the termination even
+            // when this call fails (the cloud or storage down) and the caller never sees the result.
+            await SaveAndNotifyAsync();
             FaultPoints.Reach(FaultPoints.DeleteAfterDisruptingStored, logger);
             await TerminateAsync(reason, ReasonLabel(reason));
         }
