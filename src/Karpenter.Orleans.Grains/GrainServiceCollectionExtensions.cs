@@ -15,6 +15,7 @@ public static class GrainServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
+        FaultPoints.Validate();
         services.AddOptions<ProvisioningOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ServiceClock(sp.GetRequiredService<TimeProvider>()));

@@ -42,6 +42,10 @@ public sealed class SimulatedCloudProvider : ICloudProvider
     private readonly HashSet<string> _interruptible = new(StringComparer.Ordinal);
     private readonly Dictionary<OfferingKey, DateTimeOffset?> _capacityFaults = [];
     private (CloudErrorCode Code, string Message)? _callFault;
+
+    // Faults set with FailCalls: part of the shared state, so a test process can make the cloud that
+    // silo processes use fail for a while, as an EC2 outage would hit every silo at once.
+    private readonly List<SimulatedCallFault> _sharedFaults = [];
     private long _instancesCreated;
     private long _launchCalls;
     private long _idSequence;
@@ -152,25 +156,54 @@ public sealed class SimulatedCloudProvider : ICloudProvider
             throw new ArgumentOutOfRangeException(nameof(code), code, "only Unauthorized, Throttled or Internal can fail every call; inject capacity faults per offering");
         }
 
-        message ??= code switch
-        {
-            CloudErrorCode.Unauthorized => "UnauthorizedOperation: the simulated account is not allowed to perform this operation",
-            CloudErrorCode.Throttled => "RequestLimitExceeded: request limit exceeded for the simulated account",
-            _ => "InternalError: the simulated cloud had an internal error",
-        };
+        message ??= DefaultMessage(code);
         lock (_lock)
         {
             _callFault = (code, message);
         }
     }
 
-    /// <summary>Removes every injected fault (capacity and call failures).</summary>
-    public void ClearFaults()
+    /// <summary>
+    /// Makes the given kinds of call fail with <paramref name="code"/> until <paramref name="until"/> (or
+    /// until <see cref="ClearFaults"/> when null). Unlike <see cref="FailAllCalls"/>, the fault is kept with
+    /// the cloud's state, so with a <see cref="SimulatedCloudOptions.StateFile"/> every process sharing the
+    /// file sees it: the fault suite sets it from the test process to make the silo processes' cloud fail.
+    /// </summary>
+    public void FailCalls(SimulatedCloudOperations operations, CloudErrorCode code, DateTimeOffset? until = null, string? message = null)
     {
+        if (operations == SimulatedCloudOperations.None || (operations & ~SimulatedCloudOperations.All) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(operations), operations, "name one or more of Launch, Terminate, List, Get, ReceiveInterruptions");
+        }
+
+        if (code is not (CloudErrorCode.Unauthorized or CloudErrorCode.Throttled or CloudErrorCode.Internal))
+        {
+            throw new ArgumentOutOfRangeException(nameof(code), code, "only Unauthorized, Throttled or Internal can fail calls; inject capacity faults per offering");
+        }
+
+        var now = _time.GetUtcNow();
         lock (_lock)
         {
+            using var shared = SharedState();
+            _sharedFaults.Add(new SimulatedCallFault { Operations = operations, Code = code, Message = message ?? DefaultMessage(code), Until = until });
+            Save(now);
+        }
+    }
+
+    /// <summary>Removes every injected fault (capacity and call failures, including those kept with the shared state).</summary>
+    public void ClearFaults()
+    {
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            using var shared = SharedState();
             _capacityFaults.Clear();
             _callFault = null;
+            if (_sharedFaults.Count > 0)
+            {
+                _sharedFaults.Clear();
+                Save(now);
+            }
         }
     }
 
@@ -224,7 +257,7 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         {
             using var shared = SharedState();
             _launchCalls++;
-            ThrowIfCallFault();
+            ThrowIfCallFault(SimulatedCloudOperations.Launch, _time.GetUtcNow());
         }
 
         var region = RegionOf(request.Region);
@@ -284,7 +317,7 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         lock (_lock)
         {
             using var shared = SharedState();
-            ThrowIfCallFault();
+            ThrowIfCallFault(SimulatedCloudOperations.Get, now);
             RegionOf(region);
             AdvanceAndSave(now);
             return Task.FromResult(instanceId is not null && _instances.TryGetValue(instanceId, out var record) && record.Region == region
@@ -300,7 +333,7 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         lock (_lock)
         {
             using var shared = SharedState();
-            ThrowIfCallFault();
+            ThrowIfCallFault(SimulatedCloudOperations.List, now);
             RegionOf(region);
             AdvanceAndSave(now);
             IReadOnlyList<CloudInstance> list = [.. _instances.Values
@@ -319,7 +352,7 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         lock (_lock)
         {
             using var shared = SharedState();
-            ThrowIfCallFault();
+            ThrowIfCallFault(SimulatedCloudOperations.Terminate, now);
             RegionOf(region);
             var changed = Advance(now);
             if (instanceId is not null && _instances.TryGetValue(instanceId, out var record) && record.Region == region && record.TerminateRequestedAt is null)
@@ -345,7 +378,7 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         lock (_lock)
         {
             using var shared = SharedState();
-            ThrowIfCallFault();
+            ThrowIfCallFault(SimulatedCloudOperations.ReceiveInterruptions, now);
             RegionOf(region);
             // Pollers call this every few seconds; the state file is only rewritten when something changed.
             var changed = Advance(now);
@@ -366,6 +399,13 @@ public sealed class SimulatedCloudProvider : ICloudProvider
 
     private static bool IsActive(DateTimeOffset? until, DateTimeOffset now) => until is null || now < until;
 
+    private static string DefaultMessage(CloudErrorCode code) => code switch
+    {
+        CloudErrorCode.Unauthorized => "UnauthorizedOperation: the simulated account is not allowed to perform this operation",
+        CloudErrorCode.Throttled => "RequestLimitExceeded: request limit exceeded for the simulated account",
+        _ => "InternalError: the simulated cloud had an internal error",
+    };
+
     private static string? TokenKey(LaunchRequest request) =>
         string.IsNullOrEmpty(request.ClientToken) ? null : $"{request.Region}/{request.Account}/{request.ClientToken}";
 
@@ -375,11 +415,19 @@ public sealed class SimulatedCloudProvider : ICloudProvider
             : throw new CloudProviderException(CloudErrorCode.InvalidRequest,
                 $"region '{region}' is not simulated (regions: {string.Join(", ", _regionNames)}); add it to Regions");
 
-    private void ThrowIfCallFault()
+    private void ThrowIfCallFault(SimulatedCloudOperations operation = SimulatedCloudOperations.None, DateTimeOffset now = default)
     {
         if (_callFault is { } fault)
         {
             throw new CloudProviderException(fault.Code, fault.Message);
+        }
+
+        foreach (var shared in _sharedFaults)
+        {
+            if ((shared.Operations & operation) != 0 && IsActive(shared.Until, now))
+            {
+                throw new CloudProviderException(shared.Code, shared.Message);
+            }
         }
     }
 
@@ -649,6 +697,8 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         }
 
         _instances.Clear();
+        _sharedFaults.Clear();
+        _sharedFaults.AddRange(state.CallFaults);
         _interruptible.Clear();
         _tokens.Clear();
         _events.Clear();
@@ -699,8 +749,10 @@ public sealed class SimulatedCloudProvider : ICloudProvider
             }
         }
 
+        _sharedFaults.RemoveAll(f => !IsActive(f.Until, now));
         var state = new SimulatedCloudState
         {
+            CallFaults = [.. _sharedFaults],
             Epoch = _epoch,
             InstancesCreated = _instancesCreated,
             LaunchCalls = _launchCalls,

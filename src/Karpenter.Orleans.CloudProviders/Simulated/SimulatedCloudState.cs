@@ -25,4 +25,7 @@ internal sealed class SimulatedCloudState
 
     /// <summary>Events made but not yet received, per region, oldest first.</summary>
     public Dictionary<string, List<CloudInterruption>> PendingEvents { get; set; } = [];
+
+    /// <summary>Call faults set with FailCalls, shared by every process on the file; absent in files written before they existed.</summary>
+    public List<SimulatedCallFault> CallFaults { get; set; } = [];
 }

@@ -259,7 +259,23 @@ public sealed partial class ClusterGrain
         }
 
         // Then the fleet's cap, for the whole run in one call.
-        var decisions = await fleet.TryReserveSpendAsync(ClusterId, admitted.Select(a => new SpendRequest(a.Name, a.Plan.PricePerHour)).ToList());
+        IReadOnlyList<SpendDecision> decisions;
+        try
+        {
+            decisions = await fleet.TryReserveSpendAsync(ClusterId, admitted.Select(a => new SpendRequest(a.Name, a.Plan.PricePerHour)).ToList());
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The fleet may have taken the reservations before failing (its storage is down, the call timed
+            // out): these names are never used, so take them back, or they would count against the cap forever.
+            foreach (var (name, _) in admitted)
+            {
+                await fleet.ReleaseSpendAsync(ClusterId, name);
+            }
+
+            throw;
+        }
+
         var specs = new List<NodeClaimSpec>();
         for (var i = 0; i < admitted.Count; i++)
         {
@@ -320,7 +336,30 @@ public sealed partial class ClusterGrain
 
         // The index is written before any launch, so a crash mid-launch leaves claims the next
         // reconcile drives on (their launches replay with the same client token).
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Storage is down: these claims were never recorded, so nothing would ever release their
+            // fleet reservations. Take them back; the pods wait for the next batch.
+            foreach (var spec in specs)
+            {
+                state.State.Claims.Remove(spec.Name);
+                await fleet.ReleaseSpendAsync(ClusterId, spec.Name);
+            }
+
+            foreach (var p in _pods.Values.Where(p => p.NodeClaim is { } c && specs.Any(s => s.Name == c)))
+            {
+                p.NodeClaim = null;
+                p.Reason = "waiting for the next provisioning batch (storage unavailable)";
+            }
+
+            throw;
+        }
+
+        FaultPoints.Reach(FaultPoints.ProvisionAfterIndexStored, logger);
         if (!awaitLaunches)
         {
             // Like Karpenter's provisioner, create the claims and let their lifecycle launch them: the

@@ -15,6 +15,7 @@ public sealed partial class ClusterGrain
     private static readonly TimeSpan NeverCreatedAfter = TimeSpan.FromSeconds(30);
 
     private bool _stateDirty;
+    private bool _drivenSinceActivation;
     private DateTimeOffset _lastGarbageCollection;
 
     Task IClusterGrain.ReconcileAsync() => ReconcileCoreAsync();
@@ -108,8 +109,12 @@ public sealed partial class ClusterGrain
 
         var stopwatch = Stopwatch.StartNew();
         var now = time.Now;
-        // Claims still moving (launching, awaiting registration, terminating) are driven on by their grains.
-        foreach (var (name, entry) in state.State.Claims.Where(c => c.Value.Phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched or NodeClaimPhase.Disrupting).ToList())
+        // Claims still moving (launching, awaiting registration, terminating) are driven on by their grains. The
+        // first reconcile after an activation drives every live claim: the index is written lazily, so a claim
+        // that was already Disrupting when the silo died can still be indexed as Registered or Initialized.
+        var all = !_drivenSinceActivation;
+        _drivenSinceActivation = true;
+        foreach (var (name, entry) in state.State.Claims.Where(c => c.Value.Phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched or NodeClaimPhase.Disrupting || all && c.Value.IsLive).ToList())
         {
             try
             {
@@ -283,6 +288,7 @@ public sealed partial class ClusterGrain
 
             if (now - instance.LaunchedAt >= Options.OrphanGracePeriod)
             {
+                FaultPoints.Reach(FaultPoints.OrphanBeforeTerminate, logger);
                 logger.LogWarning("Terminating orphaned instance {Instance} of cluster {Cluster} (NodeClaim {NodeClaim} is gone)", instance.Id, ClusterId, instance.NodeClaim);
                 await providers.Get(registration.Provider).TerminateAsync(registration.Region, instance.Id);
                 KarpoTelemetry.NodeClaimsTerminated.Add(1, new("cluster", ClusterId), new("nodepool", instance.NodePool), new("reason", "orphan"));

@@ -175,7 +175,9 @@ public sealed partial class ClusterGrain(
         _session = snapshot.AgentSession;
         _sequence = snapshot.Sequence;
         _lastAgentContact = now;
-        foreach (var gone in previousNodes.Where(n => !_nodes.ContainsKey(n)))
+        // After a restart the grain knows no nodes until this snapshot: its registered claims say which existed.
+        foreach (var gone in previousNodes.Union(state.State.Claims.Values.Where(c => c.IsLive && c.NodeName is not null).Select(c => c.NodeName!), StringComparer.Ordinal)
+            .Where(n => !_nodes.ContainsKey(n)).ToList())
         {
             await NodeGoneAsync(gone);
         }

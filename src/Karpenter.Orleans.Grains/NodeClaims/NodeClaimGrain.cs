@@ -43,6 +43,7 @@ public sealed class NodeClaimGrain(
             S.Phase = NodeClaimPhase.Pending;
             S.CreatedAt = time.Now;
             await state.WriteStateAsync();
+            FaultPoints.Reach(FaultPoints.LaunchAfterSpecStored, logger);
         }
 
         if (S.Phase == NodeClaimPhase.Pending)
@@ -132,7 +133,10 @@ public sealed class NodeClaimGrain(
         {
             S.Phase = NodeClaimPhase.Disrupting;
             S.Reason = reason;
-            await state.WriteStateAsync();
+            // The cluster's index hears of Disrupting now, so its reconcile finishes the termination even
+            // when this call fails (the cloud or storage down) and the caller never sees the result.
+            await SaveAndNotifyAsync();
+            FaultPoints.Reach(FaultPoints.DeleteAfterDisruptingStored, logger);
             await TerminateAsync(reason, ReasonLabel(reason));
         }
 
@@ -245,6 +249,7 @@ public sealed class NodeClaimGrain(
 
                 if (result.Instance is { } instance)
                 {
+                    FaultPoints.Reach(FaultPoints.LaunchAfterCloudCall, logger);
                     await LaunchedAsync(instance, catalog, quota, vcpus.GetValueOrDefault(instance.InstanceType));
                     return;
                 }
@@ -284,6 +289,7 @@ public sealed class NodeClaimGrain(
             return;
         }
 
+        FaultPoints.Reach(FaultPoints.LaunchAfterBind, logger);
         // The hold shrinks to what the instance really uses and counts as usage, in one call.
         await quota.CommitAsync(HoldId(spec), vcpus);
         var type = catalog.InstanceTypes.FirstOrDefault(t => t.Name == instance.InstanceType);
@@ -298,6 +304,7 @@ public sealed class NodeClaimGrain(
         S.LaunchedAt = time.Now;
         S.Reason = null;
         await state.WriteStateAsync();
+        FaultPoints.Reach(FaultPoints.LaunchAfterLaunchedStored, logger);
 
         if (instance.CapacityType == CapacityTypes.Spot)
         {
@@ -323,6 +330,7 @@ public sealed class NodeClaimGrain(
         if (S.InstanceId is { } id)
         {
             await Provider.TerminateAsync(spec.Region, id);
+            FaultPoints.Reach(FaultPoints.DeleteAfterCloudTerminate, logger);
         }
 
         if (S.QuotaHeld || S.InstanceId is not null)
