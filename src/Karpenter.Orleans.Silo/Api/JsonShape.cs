@@ -51,7 +51,8 @@ internal static class JsonShape
             if (!contract.Fields.TryGetValue(member.Name, out var field))
             {
                 var name = Join(path, member.Name);
-                throw ApiException.BadRequest($"'{name}' is not a field of this request (expected: {contract.Expected})", name);
+                // A property named "" at the top names no field; the body is what is wrong (found by fuzzing).
+                throw ApiException.BadRequest($"'{name}' is not a field of this request (expected: {contract.Expected})", name.Length == 0 ? "body" : name);
             }
 
             seen |= 1UL << field.Index;
