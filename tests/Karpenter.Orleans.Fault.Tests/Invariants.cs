@@ -142,7 +142,10 @@ internal static class Invariants
         var podCount = agents.Sum(a => a.Pods.Count());
         if (problems.Count == 0 && live.Count != podCount)
         {
-            problems.Add($"{live.Count} live claims for {podCount} pods, one node each");
+            // Name the claims no pod runs on, with when they were made: what a duplicate launch looks like.
+            var used = agents.SelectMany(a => a.NodesByClaim.Where(n => a.HasPodsOn(n.Value)).Select(n => $"{a.ClusterId}/{n.Key}")).ToHashSet(StringComparer.Ordinal);
+            var idle = live.Where(c => !used.Contains(Key(c))).Select(c => $"{Key(c)} ({c.GetProperty("phase").GetString()}, created {c.GetProperty("createdAt").GetString()})");
+            problems.Add($"{live.Count} live claims for {podCount} pods, one node each; without a pod: {string.Join(", ", idle)}");
         }
 
         result[AllBound] = Join(problems);

@@ -15,6 +15,21 @@ internal sealed class SiloProcess : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private readonly StreamWriter _logFile;
     private readonly Lock _gate = new();
+    private bool _disposed;
+
+    // Silos still running when the test host itself is stopped (a hang timeout, Ctrl-C) are killed with it.
+    private static readonly List<Process> Running = [];
+
+    static SiloProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        lock (Running)
+        {
+            foreach (var process in Running.Where(p => !p.HasExited))
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    };
 
     private SiloProcess(string name, Process process, StreamWriter logFile, Uri address)
     {
@@ -94,6 +109,11 @@ internal sealed class SiloProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.Start();
+        lock (Running)
+        {
+            Running.Add(process);
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return silo;
@@ -167,6 +187,12 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await KillAsync();
         _process.Dispose();
         lock (_gate)

@@ -173,6 +173,9 @@ internal sealed class TestAgent
         return bound;
     }
 
+    /// <summary>Whether a pod is bound to the node.</summary>
+    public bool HasPodsOn(string node) => _podNodes.ContainsValue(node);
+
     /// <summary>Claims whose node this agent removed.</summary>
     public HashSet<string> Removed { get; } = new(StringComparer.Ordinal);
 

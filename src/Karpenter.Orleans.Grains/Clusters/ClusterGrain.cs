@@ -651,7 +651,9 @@ public sealed partial class ClusterGrain(
     /// </summary>
     private void RestoreNominations()
     {
-        foreach (var (name, entry) in state.State.Claims.Where(c => c.Value.InFlight))
+        // Registered and initialized claims too: their pods may not be bound yet, and a pod that lost its
+        // nomination would be planned again onto a second claim (found by the fault suite).
+        foreach (var (name, entry) in state.State.Claims.Where(c => c.Value.Phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched or NodeClaimPhase.Registered or NodeClaimPhase.Initialized))
         {
             foreach (var key in entry.Pods)
             {
