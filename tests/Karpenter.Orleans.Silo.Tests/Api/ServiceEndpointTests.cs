@@ -55,9 +55,11 @@ public sealed class ServiceEndpointTests(KarpoSiloFactory silo)
 
         using var client = silo.CreateClient(token: null);
 
-        // The exporter serves a cached scrape for a moment; wait for one taken after the measurements.
+        // The exporter serves a cached scrape for a moment, and other tests of this process record the same
+        // instruments: wait for a scrape that has every series this test recorded.
+        string[] wanted = [$"{MetricNames.NodeClaimsCreated}{{", $"{MetricNames.ProvisioningAttempts}{{", $"{MetricNames.PodsStartupDuration}_bucket{{", $"{MetricNames.SchedulingDuration}_count{{"];
         var body = string.Empty;
-        for (var attempt = 0; attempt < 20 && !body.Contains(MetricNames.NodeClaimsCreated, StringComparison.Ordinal); attempt++)
+        for (var attempt = 0; attempt < 40 && !wanted.All(w => body.Contains(w, StringComparison.Ordinal)); attempt++)
         {
             await Task.Delay(attempt == 0 ? 0 : 250);
             body = await client.GetStringAsync("/metrics");
