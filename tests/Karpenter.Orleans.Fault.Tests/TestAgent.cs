@@ -16,6 +16,7 @@ internal sealed class TestAgent
     private readonly List<object> _unsent = [];
     private readonly Dictionary<string, string> _podNodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _nodesByClaim = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _liveNodes = new(StringComparer.Ordinal);
     private int _podCounter;
 
     public TestAgent(string clusterId, string region, string token)
@@ -134,15 +135,18 @@ internal sealed class TestAgent
     }
 
     /// <summary>
-    /// Plays the cluster: every launched claim's instance joins as a Ready node, and pods nominated to a
-    /// claim whose node is there are bound to it. Returns how many pods were bound.
+    /// Plays the cluster: every launched claim's instance joins as a Ready node whose kubelet reports the
+    /// claim's capacity, and pending pods bind as kube-scheduler would bind them here (each pod needs a node
+    /// of its own): to the node of the claim they are nominated to, else to any node without a pod. Returns
+    /// how many pods were bound.
     /// </summary>
     public int JoinAndBind(IEnumerable<JsonElement> claims, IEnumerable<JsonElement> pending)
     {
         foreach (var claim in claims)
         {
             var name = claim.GetProperty("name").GetString()!;
-            if (claim.GetProperty("phase").GetString() is not ("launched" or "registered" or "initialized") ||
+            if (claim.GetProperty("clusterId").GetString() != ClusterId ||
+                claim.GetProperty("phase").GetString() is not ("launched" or "registered" or "initialized") ||
                 claim.GetProperty("instanceId").GetString() is not { } instance || _nodesByClaim.ContainsKey(name))
             {
                 continue;
@@ -150,24 +154,38 @@ internal sealed class TestAgent
 
             var node = "ip-" + instance[2..];
             _nodesByClaim[name] = node;
+            _liveNodes.Add(node);
             var zone = claim.GetProperty("zone").GetString();
+            var cpu = claim.GetProperty("capacityMilliCpu").GetInt64().ToString(CultureInfo.InvariantCulture) + "m";
+            var memory = claim.GetProperty("capacityMemory").GetInt64().ToString(CultureInfo.InvariantCulture);
+            var resources = $$"""{"cpu":"{{cpu}}","memory":"{{memory}}","pods":"110"}""";
             Upsert("node", null, node, $$$"""
                 {"apiVersion":"v1","kind":"Node","metadata":{"name":"{{{node}}}","labels":{"karpenter.sh/nodepool":"default","topology.kubernetes.io/zone":"{{{zone}}}","kubernetes.io/hostname":"{{{node}}}"}},
-                 "spec":{"providerID":"sim:///{{{zone}}}/{{{instance}}}"},"status":{"conditions":[{"type":"Ready","status":"True"}]}}
+                 "spec":{"providerID":"sim:///{{{zone}}}/{{{instance}}}"},"status":{"conditions":[{"type":"Ready","status":"True"}],"capacity":{{{resources}}},"allocatable":{{{resources}}}}}
                 """);
         }
 
+        var free = _liveNodes.Where(n => !_podNodes.ContainsValue(n)).Order(StringComparer.Ordinal).ToList();
+        var waiting = pending
+            .Select(p => (Key: $"{p.GetProperty("namespace").GetString()}/{p.GetProperty("name").GetString()}",
+                Claim: p.TryGetProperty("nodeClaim", out var c) ? c.GetString() : null))
+            .Where(p => _objects.ContainsKey("pod/" + p.Key) && !_podNodes.ContainsKey(p.Key))
+            .OrderBy(p => p.Claim is null)
+            .ThenBy(p => p.Key, StringComparer.Ordinal)
+            .ToList();
         var bound = 0;
-        foreach (var pod in pending)
+        foreach (var (key, claimName) in waiting)
         {
-            var key = $"{pod.GetProperty("namespace").GetString()}/{pod.GetProperty("name").GetString()}";
-            if (pod.TryGetProperty("nodeClaim", out var c) && c.GetString() is { } claimName && _nodesByClaim.TryGetValue(claimName, out var node) &&
-                _objects.ContainsKey("pod/" + key) && !_podNodes.ContainsKey(key))
+            var node = claimName is not null && _nodesByClaim.TryGetValue(claimName, out var n) && free.Contains(n) ? n : free.FirstOrDefault();
+            if (node is null)
             {
-                _podNodes[key] = node;
-                Upsert("pod", "default", key[8..], PodJson(key[8..], node));
-                bound++;
+                break;
             }
+
+            free.Remove(node);
+            _podNodes[key] = node;
+            Upsert("pod", "default", key[8..], PodJson(key[8..], node));
+            bound++;
         }
 
         return bound;
@@ -195,6 +213,7 @@ internal sealed class TestAgent
         }
 
         _objects.Remove("node/" + node);
+        _liveNodes.Remove(node);
         Queue("delete", "node", null, node, null);
     }
 

@@ -77,8 +77,9 @@ public sealed partial class ClusterGrain
     {
         var registration = Registration;
         // Quarantined pods made earlier runs fail: they stay out until they change.
-        var pending = _pods.Values.Where(p => p.IsPending && p.Quarantine is null && (p.NodeClaim is null || !IsInFlight(p.NodeClaim))).ToList();
-        foreach (var p in _pods.Values.Where(p => p.NodeClaim is not null && !IsInFlight(p.NodeClaim)))
+        // A nomination holds until the claim's node is initialized; after that kube-scheduler decides.
+        var pending = _pods.Values.Where(p => p.IsPending && p.Quarantine is null && (p.NodeClaim is null || !IsUninitialized(p.NodeClaim))).ToList();
+        foreach (var p in _pods.Values.Where(p => p.NodeClaim is not null && !IsUninitialized(p.NodeClaim)))
         {
             p.NodeClaim = null;
         }
@@ -113,7 +114,7 @@ public sealed partial class ClusterGrain
         // In-flight claims are capacity on its way: they appear as nodes, and the pods planned onto them
         // as bound there, so this run neither plans them again nor ignores their topology.
         var inFlight = state.State.Claims.Where(c => c.Value.InFlight).ToList();
-        var nodes = _nodes.Values.Where(n => !Cordoned(n)).ToList();
+        var nodes = _nodes.Values.Where(n => !Cordoned(n)).Select(n => WithClaimCapacity(n, types)).ToList();
         foreach (var (name, entry) in inFlight)
         {
             if (types.TryGetValue(entry.InstanceType, out var type))
@@ -125,7 +126,8 @@ public sealed partial class ClusterGrain
         var nominated = _pods.Values.Where(p => p.IsPending && p.NodeClaim is not null).ToList();
         foreach (var p in nominated)
         {
-            p.Pod.Spec.NodeName = InFlightPrefix + p.NodeClaim;
+            // Registered but not initialized: the pod holds its place on the claim's real node.
+            p.Pod.Spec.NodeName = state.State.Claims.TryGetValue(p.NodeClaim!, out var e) && e.NodeName is { } joined && _nodes.ContainsKey(joined) ? joined : InFlightPrefix + p.NodeClaim;
         }
 
         IsolatedSolve solved;
@@ -184,7 +186,9 @@ public sealed partial class ClusterGrain
 
         foreach (var placement in result.ExistingNodes)
         {
-            var claim = placement.Name.StartsWith(InFlightPrefix, StringComparison.Ordinal) ? placement.Name[InFlightPrefix.Length..] : null;
+            var claim = placement.Name.StartsWith(InFlightPrefix, StringComparison.Ordinal)
+                ? placement.Name[InFlightPrefix.Length..]
+                : state.State.Claims.FirstOrDefault(c => c.Value.NodeName == placement.Name && IsUninitialized(c.Key)).Key;
             foreach (var podKey in placement.Pods)
             {
                 if (_pods.TryGetValue(podKey, out var p))
@@ -498,7 +502,39 @@ public sealed partial class ClusterGrain
         }
     }
 
-    private bool IsInFlight(string claim) => state.State.Claims.TryGetValue(claim, out var e) && e.InFlight;
+    /// <summary>Live and not initialized yet: launching, or joined without its resources registered.</summary>
+    private bool IsUninitialized(string claim) =>
+        state.State.Claims.TryGetValue(claim, out var e) && e.Phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched or NodeClaimPhase.Registered;
+
+    /// <summary>
+    /// A node that joined before its kubelet reported allocatable counts with its claim's instance type, as
+    /// Karpenter does for an uninitialized node, rather than as a node with no room.
+    /// </summary>
+    private V1Node WithClaimCapacity(V1Node node, Dictionary<string, InstanceType> types)
+    {
+        if (HasAllocatable(node) || node.Metadata?.Name is not { } name)
+        {
+            return node;
+        }
+
+        var claim = state.State.Claims.Values.FirstOrDefault(c => c.IsLive && c.NodeName == name);
+        if (claim is null || !types.TryGetValue(claim.InstanceType, out var type))
+        {
+            return node;
+        }
+
+        return new V1Node
+        {
+            Metadata = node.Metadata,
+            Spec = node.Spec,
+            Status = new V1NodeStatus
+            {
+                Conditions = node.Status?.Conditions,
+                Capacity = Quantities(type.Capacity),
+                Allocatable = Quantities(type.Allocatable),
+            },
+        };
+    }
 
     private double CommittedPerHour() => state.State.Claims.Values.Where(c => c.IsLive).Sum(c => c.PricePerHour);
 

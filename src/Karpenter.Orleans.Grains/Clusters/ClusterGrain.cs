@@ -586,7 +586,8 @@ public sealed partial class ClusterGrain(
 
             var phase = state.State.Claims[claimName].Phase;
             var register = phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched;
-            var initialize = IsReady(node) && phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched or NodeClaimPhase.Registered;
+            // Karpenter's Initialized: Ready and its resources registered; until then the claim's own capacity stands in.
+            var initialize = IsReady(node) && HasAllocatable(node) && phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched or NodeClaimPhase.Registered;
             if (register || initialize)
             {
                 updates.Add(UpdateClaimAsync(claimName, name, register, initialize));
@@ -629,6 +630,9 @@ public sealed partial class ClusterGrain(
         var slash = providerId.LastIndexOf('/');
         return byInstance.GetValueOrDefault(slash >= 0 ? providerId[(slash + 1)..] : providerId);
     }
+
+    private static bool HasAllocatable(V1Node node) =>
+        node.Status?.Allocatable is { } a && a.ContainsKey("cpu") && a.ContainsKey("memory");
 
     private static bool IsReady(V1Node node) =>
         node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
