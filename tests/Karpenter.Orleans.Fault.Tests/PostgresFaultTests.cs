@@ -44,8 +44,10 @@ public sealed class PostgresFaultTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public async Task Two_PostgreSQL_silos_one_killed_at_fault_points_and_the_database_gone_for_a_while_keep_every_invariant()
     {
+        // cluster.provision.after-index-stored is left to the SQLite scenario: a cluster grain is activated by the
+        // fleet grain's registration call, and Orleans places it on the fleet grain's silo, A, which never dies here.
         string[] plan = Long
-            ? [.. LaunchPoints, .. DeletionPoints]
+            ? [.. LaunchPoints.Where(p => p != ProvisionAfterIndexStored), .. DeletionPoints]
             : [LaunchAfterCloudCall, DeleteAfterCloudTerminate, LaunchAfterBind];
 
         var a = await StartAsync("a", null, null);
@@ -77,14 +79,6 @@ public sealed class PostgresFaultTests(ITestOutputHelper output) : IAsyncLifetim
             killed = await AwaitKillAsync(b, () => agent.SyncAsync(b.Address), TimeSpan.FromSeconds(30));
             for (var retry = 0; !killed && LaunchPoints.Contains(point) && retry < 3; retry++)
             {
-                if (point == ProvisionAfterIndexStored)
-                {
-                    // Orleans placed the cluster's grain on A: another cluster, until one's grain lives on B.
-                    agent = new TestAgent($"{_clusterId}-{run}-{retry}", Region, await registrar.RegisterClusterAsync($"{_clusterId}-{run}-{retry}", Region));
-                    _agents.Add(agent);
-                    agent.AddNodePool();
-                }
-
                 // Orleans placed every new claim on A: more claims, until one lands on B.
                 agent.AddPendingPods(3);
                 killed = await AwaitKillAsync(b, () => agent.SyncAsync(b.Address), TimeSpan.FromSeconds(30));
