@@ -47,4 +47,14 @@ public sealed class ProvisioningOptions
 
     /// <summary>Run the batch timer and reconcile timer (tests may drive provisioning by hand instead).</summary>
     public bool Timers { get; set; } = true;
+
+    /// <summary>
+    /// A consolidation must save at least this many dollars per hour for each pod it disrupts (docs/disruption.md),
+    /// so nothing churns for pennies; emptiness, drift, expiration and interruption are not held to it.
+    /// </summary>
+    [Range(0.0, 100.0)]
+    public double ConsolidationMinSavingPerPodPerHour { get; set; } = 0.002;
+
+    /// <summary>Run the disruption controller each reconcile (off: only emptiness of the old path, for tests that need a still cluster).</summary>
+    public bool Disruption { get; set; } = true;
 }

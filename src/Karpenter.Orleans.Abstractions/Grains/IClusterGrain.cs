@@ -35,6 +35,9 @@ public interface IClusterGrain : IGrainWithStringKey
 
     Task<IReadOnlyList<NodePoolStatus>> GetNodePoolsAsync();
 
+    /// <summary>Runs the disruption planner as a what-if and says, per node, what it would do or what blocks it.</summary>
+    Task<DisruptionExplanation> ExplainDisruptionAsync();
+
     /// <summary>Sets the hourly spend ceiling (null removes it); provisioning never crosses it.</summary>
     Task SetSpendCapAsync(double? pricePerHour);
 

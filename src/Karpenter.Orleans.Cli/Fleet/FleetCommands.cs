@@ -17,6 +17,7 @@ internal static class FleetCommands
         NodeClaims(stdout, stderr, environment),
         Pending(stdout, stderr, environment),
         Cost(stdout, stderr, environment),
+        Explain(stdout, stderr, environment),
     ];
 
     private static Command Clusters(TextWriter stdout, TextWriter stderr, FleetEnvironment environment)
@@ -117,6 +118,34 @@ internal static class FleetCommands
             using var client = connection.Connect(parseResult, environment);
             var cost = client.Get<FleetCost>("api/v1/cost", "read the fleet's cost", cluster: null);
             Print(connection.Json(parseResult), cost, () => FleetTables.Cost(cost, stdout), stdout);
+        }));
+        return command;
+    }
+
+    private static Command Explain(TextWriter stdout, TextWriter stderr, FleetEnvironment environment)
+    {
+        var connection = new ConnectionOptions();
+        var cluster = new Argument<string>("CLUSTER") { Description = "The cluster whose nodes to explain." };
+        var node = new Argument<string>("NODE")
+        {
+            Description = "Show only this node.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var command = new Command("explain", "Say, per node, what the disruption planner would do now (delete, replace) or what blocks it.") { cluster, node };
+        connection.AddTo(command);
+        command.SetAction(parseResult => Execute(stderr, () =>
+        {
+            var id = parseResult.GetValue(cluster)!;
+            var only = parseResult.GetValue(node) is { Length: > 0 } n ? n : null;
+            using var client = connection.Connect(parseResult, environment);
+            var explanation = client.Get<DisruptionExplanation>($"api/v1/clusters/{Uri.EscapeDataString(id)}/disruption", "explain disruption", id);
+            if (only is not null && explanation.Nodes.All(r => r.Node != only))
+            {
+                throw new FleetException($"cluster '{id}' has no node '{only}'");
+            }
+
+            var shown = only is null ? explanation : explanation with { Nodes = explanation.Nodes.Where(r => r.Node == only).ToList() };
+            Print(connection.Json(parseResult), shown, () => FleetTables.Disruption(shown, only, stdout), stdout);
         }));
         return command;
     }

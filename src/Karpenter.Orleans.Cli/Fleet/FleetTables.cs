@@ -172,6 +172,38 @@ internal static class FleetTables
             $"(running plus launches in flight), {cap}; {Plural(clusters.Count, "cluster")}");
     }
 
+    public static void Disruption(DisruptionExplanation explanation, string? node, TextWriter writer)
+    {
+        var rows = explanation.Nodes.Where(n => node is null || n.Node == node).OrderBy(n => n.Node, StringComparer.Ordinal).ToList();
+        if (rows.Count == 0)
+        {
+            writer.WriteLine(node is null ? $"Cluster '{explanation.ClusterId}' has no nodes." : $"Cluster '{explanation.ClusterId}' has no node '{node}'.");
+            return;
+        }
+
+        var table = new TableWriter("NODE", "NODECLAIM", "NODEPOOL", "TYPE", "CAPACITY", "$/H", "DECISION", "METHOD", "REASON");
+        foreach (var n in rows)
+        {
+            table.AddRow(
+                FleetFormat.Text(n.Node),
+                FleetFormat.Text(n.NodeClaim),
+                FleetFormat.Text(n.NodePool),
+                FleetFormat.Text(n.InstanceType),
+                FleetFormat.Text(n.CapacityType),
+                FleetFormat.Price(n.PricePerHour),
+                n.Decision,
+                FleetFormat.Text(n.Method),
+                FleetFormat.Text(n.Reason));
+        }
+
+        table.Write(writer);
+        writer.WriteLine();
+        var acting = rows.Count(n => n.Decision is "delete" or "replace");
+        writer.WriteLine(
+            $"{Plural(rows.Count, "node")}: {FleetFormat.Count(acting)} to disrupt, {FleetFormat.Count(rows.Count(n => n.Decision == "blocked"))} blocked; " +
+            $"${FleetFormat.Price(explanation.PricePerHourBefore)}/hour now, ${FleetFormat.Price(explanation.PricePerHourAfter)}/hour after this pass");
+    }
+
     private static string OfCap(double pricePerHour, double? capPerHour) =>
         capPerHour is { } cap && cap > 0 ? FleetFormat.Percent(100 * pricePerHour / cap) : "-";
 

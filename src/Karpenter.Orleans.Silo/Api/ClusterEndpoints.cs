@@ -34,6 +34,8 @@ internal static class ClusterEndpoints
             .RequireAuthorization(KarpoPolicies.Read).ProducesErrors(400, 404);
         clusters.MapGet("/{clusterId}/nodepools", NodePoolsAsync).WithName("GetClusterNodePools")
             .RequireAuthorization(KarpoPolicies.Read).ProducesErrors(400, 404);
+        clusters.MapGet("/{clusterId}/disruption", DisruptionAsync).WithName("ExplainClusterDisruption")
+            .RequireAuthorization(KarpoPolicies.Read).ProducesErrors(400, 404);
         return api;
     }
 
@@ -127,6 +129,10 @@ internal static class ClusterEndpoints
         var claims = await (await RegisteredAsync(grains, clusterId)).GetNodeClaimsAsync();
         return TypedResults.Ok(page.Page(request.HttpContext.Response, claims, c => [ListPaging.TimeKey(c.CreatedAt), c.Name]));
     }
+
+    /// <summary>Per node: what the disruption planner would do now, or what blocks it.</summary>
+    private static async Task<Ok<DisruptionExplanation>> DisruptionAsync(string clusterId, IGrainFactory grains) =>
+        TypedResults.Ok(await (await RegisteredAsync(grains, clusterId)).ExplainDisruptionAsync());
 
     private static async Task<Ok<IReadOnlyList<NodePoolStatus>>> NodePoolsAsync(string clusterId, IGrainFactory grains) =>
         TypedResults.Ok(await (await RegisteredAsync(grains, clusterId)).GetNodePoolsAsync());
