@@ -510,7 +510,7 @@ public sealed partial class ClusterGrain
         }
 
         var claim = state.State.Claims.Values.FirstOrDefault(c => c.NodeName == node.Metadata?.Name);
-        return claim is { Phase: NodeClaimPhase.Disrupting or NodeClaimPhase.Terminated };
+        return claim is { IsDisrupting: true } or { Phase: NodeClaimPhase.Terminated };
     }
 
     private static V1Node InFlightNode(string claimName, ClaimEntry entry, InstanceType type)
