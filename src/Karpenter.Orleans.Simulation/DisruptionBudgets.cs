@@ -10,8 +10,11 @@ namespace Karpenter.Orleans.Simulation;
 /// </summary>
 internal static class DisruptionBudgets
 {
-    /// <summary>Null when the eviction may go ahead, else the API server's reason for the 429.</summary>
-    public static string? Refusal(V1Pod pod, IEnumerable<V1PodDisruptionBudget> budgets, IReadOnlyCollection<PodEntry> pods)
+    /// <summary>
+    /// Null when the eviction may go ahead, else the API server's reason for the 429. <paramref name="scale"/>
+    /// gives, for a budget, the replicas its pods' controllers want (the disruption controller's expected count).
+    /// </summary>
+    public static string? Refusal(V1Pod pod, IEnumerable<V1PodDisruptionBudget> budgets, IReadOnlyCollection<PodEntry> pods, Func<V1PodDisruptionBudget, int> scale)
     {
         var ns = pod.Metadata.NamespaceProperty ?? "default";
         var selecting = budgets.Where(b => (b.Metadata.NamespaceProperty ?? "default") == ns && Selects(b.Spec?.Selector, pod)).ToList();
@@ -26,16 +29,19 @@ internal static class DisruptionBudgets
         }
 
         var budget = selecting[0];
-        var allowed = AllowedDisruptions(budget, pods);
+        var allowed = AllowedDisruptions(budget, pods, scale(budget));
         return allowed > 0 ? null : $"Cannot evict pod as it would violate the pod's disruption budget {ns}/{budget.Metadata.Name} (0 disruptions allowed)";
     }
 
-    /// <summary>status.disruptionsAllowed: Running pods the budget selects, minus how many it wants Running.</summary>
-    public static int AllowedDisruptions(V1PodDisruptionBudget budget, IReadOnlyCollection<PodEntry> pods)
+    /// <summary>
+    /// status.disruptionsAllowed: Running pods the budget selects, minus how many it wants Running out of the
+    /// expected count (the controllers' replicas, or the selected pods when there are more).
+    /// </summary>
+    public static int AllowedDisruptions(V1PodDisruptionBudget budget, IReadOnlyCollection<PodEntry> pods, int scale)
     {
         var ns = budget.Metadata.NamespaceProperty ?? "default";
         var selected = pods.Where(p => (p.Pod.Metadata.NamespaceProperty ?? "default") == ns && Selects(budget.Spec?.Selector, p.Pod)).ToList();
-        var expected = selected.Count;
+        var expected = Math.Max(scale, selected.Count);
         var healthy = selected.Count(p => p.NodeName is not null && p.Pod.Status?.Phase == "Running");
         int desiredHealthy;
         if (budget.Spec?.MinAvailable?.Value is { } min)
@@ -61,14 +67,16 @@ internal static class DisruptionBudgets
             : int.Parse(value, CultureInfo.InvariantCulture);
 
     /// <summary>policy/v1: a null selector selects nothing, an empty one every pod of the namespace.</summary>
-    private static bool Selects(V1LabelSelector? selector, V1Pod pod)
+    private static bool Selects(V1LabelSelector? selector, V1Pod pod) => Selects(selector, pod.Metadata.Labels);
+
+    public static bool Selects(V1LabelSelector? selector, IDictionary<string, string>? podLabels)
     {
         if (selector is null)
         {
             return false;
         }
 
-        var labels = pod.Metadata.Labels ?? new Dictionary<string, string>();
+        var labels = podLabels ?? new Dictionary<string, string>();
         if (selector.MatchLabels?.Any(l => !labels.TryGetValue(l.Key, out var v) || v != l.Value) == true)
         {
             return false;

@@ -379,7 +379,7 @@ public sealed class SimulatedCluster
                     return new CommandAck(command.Id, CommandOutcome.Done);
                 }
 
-                if (command.Kind == ClusterCommandKind.EvictPod && DisruptionBudgets.Refusal(pod.Pod, _pdbs, _pods.Values) is { } refusal)
+                if (command.Kind == ClusterCommandKind.EvictPod && DisruptionBudgets.Refusal(pod.Pod, _pdbs, _pods.Values, Scale) is { } refusal)
                 {
                     Interlocked.Increment(ref _evictionsRefused);
                     return new CommandAck(command.Id, CommandOutcome.Refused, refusal);
@@ -399,6 +399,19 @@ public sealed class SimulatedCluster
                 return new CommandAck(command.Id, CommandOutcome.Done);
             default:
                 return new CommandAck(command.Id, CommandOutcome.Failed, $"unknown command kind {command.Kind}");
+        }
+    }
+
+    /// <summary>Replicas the workloads a budget selects want now (a workload's pods carry app=&lt;name&gt;).</summary>
+    private int Scale(V1PodDisruptionBudget budget)
+    {
+        var now = _time.GetUtcNow();
+        lock (_sync)
+        {
+            return _workloads
+                .Where(w => (string.IsNullOrEmpty(w.Namespace) ? "default" : w.Namespace) == (budget.Metadata.NamespaceProperty ?? "default")
+                    && DisruptionBudgets.Selects(budget.Spec?.Selector, new Dictionary<string, string>(StringComparer.Ordinal) { ["app"] = w.Name }))
+                .Sum(w => DesiredLocked(w.Name, now));
         }
     }
 
