@@ -18,6 +18,10 @@ public sealed partial class ClusterGrain : IDisruptionHost
     private NodeTerminator? _terminator;
     private DisruptionQueue? _disruption;
 
+    /// <summary>Pods by node for one pass over the terminations (a pass asks once per draining node; scanning every pod each time would be quadratic).</summary>
+    private Dictionary<string, List<TrackedPod>>? _podsByNode;
+    private bool _indexPods;
+
     private CommandOutbox Outbox => _commandOutbox ??= new CommandOutbox(() => state.State.Commands);
 
     private NodeTerminator Terminator => _terminator ??= new NodeTerminator(this, Outbox, logger);
@@ -89,6 +93,11 @@ public sealed partial class ClusterGrain : IDisruptionHost
         }
 
         var candidates = request.Nodes.Select(n => state.State.Claims.Values.FirstOrDefault(c => c.IsLive && c.NodeName == n)).ToList();
+        if (candidates.IndexOf(null) is >= 0 and var missing)
+        {
+            throw new ArgumentException($"node {request.Nodes[missing]}: no live NodeClaim of this cluster has it", nameof(request));
+        }
+
         var replacements = request.Replace ? await PlanReplacementsAsync(registration, request.Nodes) : [];
         var action = new DisruptionAction
         {
@@ -120,9 +129,20 @@ public sealed partial class ClusterGrain : IDisruptionHost
     /// <summary>Moves terminations and the queue on after news (acks, deltas, claim phases); writes the state when anything changed.</summary>
     private async Task AdvanceDisruptionAsync()
     {
-        await Terminator.AdoptAsync(Disruption.IsWaitingCandidate);
-        await Disruption.ReconcileAsync();
-        await Terminator.AdvanceAllAsync();
+        // Nothing in a pass changes which pod is bound where, and the grain's turn is not interleaved.
+        _indexPods = true;
+        try
+        {
+            await Terminator.AdoptAsync(Disruption.IsWaitingCandidate);
+            await Disruption.ReconcileAsync();
+            await Terminator.AdvanceAllAsync();
+        }
+        finally
+        {
+            _indexPods = false;
+            _podsByNode = null;
+        }
+
         await SaveIfChangedAsync();
     }
 
@@ -197,8 +217,17 @@ public sealed partial class ClusterGrain : IDisruptionHost
 
     bool ITerminationHost.HasNode(string node) => _nodes.ContainsKey(node);
 
-    IReadOnlyList<TrackedPod> ITerminationHost.WorkloadPodsOn(string node) =>
-        _pods.Values.Where(p => !p.IsDaemon && p.Pod.Spec?.NodeName == node).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+    IReadOnlyList<TrackedPod> ITerminationHost.WorkloadPodsOn(string node)
+    {
+        if (!_indexPods)
+        {
+            return _pods.Values.Where(p => !p.IsDaemon && p.Pod.Spec?.NodeName == node).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        }
+
+        _podsByNode ??= _pods.Values.Where(p => !p.IsDaemon && p.IsBound).GroupBy(p => p.Pod.Spec.NodeName!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(p => p.Key, StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+        return _podsByNode.TryGetValue(node, out var pods) ? pods : [];
+    }
 
     TimeSpan? ITerminationHost.TerminationGracePeriod(string nodePool) =>
         _nodePools.TryGetValue(nodePool, out var pool) ? pool.TerminationGracePeriod : null;
