@@ -546,6 +546,6 @@ public sealed partial class ClusterGrain
         }
 
         var claim = state.State.Claims.Values.FirstOrDefault(c => c.NodeName == node.Metadata?.Name);
-        return claim is { Phase: NodeClaimPhase.Disrupting or NodeClaimPhase.Terminated };
+        return claim is { IsDisrupting: true } or { Phase: NodeClaimPhase.Terminated };
     }
 }
