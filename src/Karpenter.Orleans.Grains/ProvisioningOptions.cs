@@ -35,6 +35,13 @@ public sealed class ProvisioningOptions
     [Range(0.0, 1.0)]
     public double SpotInterruptionRateThreshold { get; set; } = 0.2;
 
+    /// <summary>
+    /// Most offerings one NodeClaim launch request carries: the planned offering, then the cheapest others
+    /// across its instance types and zones (the dearest fallbacks are cut). Default 200.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxLaunchOfferings { get; set; } = Scheduling.Provisioning.LaunchOfferings.DefaultMaxOfferings;
+
     /// <summary>vCPU limit of a quota nobody set explicitly; null means unlimited (still tracked).</summary>
     [Range(1, int.MaxValue)]
     public int? DefaultVcpuQuota { get; set; }

@@ -61,6 +61,26 @@ internal static class DefaultClusterObjects
         },
     };
 
+    /// <summary>Budgets a real cluster would give its services: half of web may go at once, one payments pod at a time.</summary>
+    public static IReadOnlyList<V1PodDisruptionBudget> PodDisruptionBudgets() =>
+    [
+        Budget("web", minAvailable: "50%", maxUnavailable: null),
+        Budget("payments", minAvailable: null, maxUnavailable: "1"),
+    ];
+
+    private static V1PodDisruptionBudget Budget(string app, string? minAvailable, string? maxUnavailable) => new()
+    {
+        ApiVersion = "policy/v1",
+        Kind = "PodDisruptionBudget",
+        Metadata = new V1ObjectMeta { Name = app, NamespaceProperty = "default", Uid = Ids.Uid($"pdb/{app}") },
+        Spec = new V1PodDisruptionBudgetSpec
+        {
+            MinAvailable = minAvailable is null ? null : (IntOrString)minAvailable,
+            MaxUnavailable = maxUnavailable is null ? null : (IntOrString)maxUnavailable,
+            Selector = new V1LabelSelector { MatchLabels = Labels("app", app) },
+        },
+    };
+
     /// <summary>The workload mix at scale 1: roughly 14 to 60 pods per cluster over one period.</summary>
     public static IReadOnlyList<SimulatedWorkload> Workloads() =>
     [

@@ -15,7 +15,10 @@ namespace Karpenter.Orleans.Simulation;
 /// instances that went away, recreating their pods as pending), sizes its workloads along
 /// <see cref="WorkloadCurve"/>, binds pending pods to nodes with room as kube-scheduler would, and
 /// streams every change to its <see cref="IClusterGrain"/> the way the real agent does: a snapshot
-/// first (and whenever the grain asks for one), then deltas with sequence numbers rising by one.
+/// first (and whenever the grain asks for one), then deltas with sequence numbers rising by one. It also
+/// carries out the service's commands as a real cluster would: taints, evictions that obey
+/// PodDisruptionBudgets (an evicted pod is recreated pending by its workload), pod and node deletions, each
+/// acknowledged after the changes they caused were sent.
 /// </summary>
 public sealed class SimulatedCluster
 {
@@ -42,6 +45,8 @@ public sealed class SimulatedCluster
     private readonly Dictionary<string, V1Node> _nodesByInstance = new(StringComparer.Ordinal);
     private readonly List<(string Name, string Json)> _nodePools = [];
     private readonly List<V1DaemonSet> _daemonSets = [];
+    private readonly List<V1PodDisruptionBudget> _pdbs = [];
+    private readonly HashSet<string> _deletedInstances = new(StringComparer.Ordinal);
     private readonly List<ObjectDelta> _outbox = [];
 
     private InstanceTypeCatalog? _catalog;
@@ -52,6 +57,8 @@ public sealed class SimulatedCluster
     private int _pendingCount;
     private int _boundCount;
     private int _nodeCount;
+    private int _evictionsRefused;
+    private int _podsEvicted;
 
     public SimulatedCluster(
         ClusterRegistration registration,
@@ -76,6 +83,7 @@ public sealed class SimulatedCluster
         {
             _nodePools.AddRange(DefaultClusterObjects.NodePools());
             _daemonSets.Add(DefaultClusterObjects.DaemonSet());
+            _pdbs.AddRange(DefaultClusterObjects.PodDisruptionBudgets());
             _workloads.AddRange(DefaultClusterObjects.Workloads());
         }
     }
@@ -171,6 +179,45 @@ public sealed class SimulatedCluster
         }
     }
 
+    /// <summary>Evictions the cluster refused because of a PodDisruptionBudget, so far.</summary>
+    public int EvictionsRefused => Volatile.Read(ref _evictionsRefused);
+
+    /// <summary>Pods evicted (through the budgets) or deleted at the service's command, so far.</summary>
+    public int PodsEvicted => Volatile.Read(ref _podsEvicted);
+
+    /// <summary>Adds (or replaces, by namespace and name) a PodDisruptionBudget; it is sent with the next tick's changes.</summary>
+    public void AddPodDisruptionBudget(V1PodDisruptionBudget budget)
+    {
+        ArgumentNullException.ThrowIfNull(budget);
+        ArgumentNullException.ThrowIfNull(budget.Metadata?.Name);
+        budget.Metadata.NamespaceProperty ??= "default";
+        _gate.Wait();
+        try
+        {
+            _pdbs.RemoveAll(b => b.Metadata.Name == budget.Metadata.Name && b.Metadata.NamespaceProperty == budget.Metadata.NamespaceProperty);
+            _pdbs.Add(budget);
+            Record(DeltaType.Upsert, ObjectKind.PodDisruptionBudget, budget.Metadata.NamespaceProperty, budget.Metadata.Name, KubernetesJson.Serialize(budget));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The pods of the cluster now (copies of their objects), for tests and tools.</summary>
+    public IReadOnlyList<V1Pod> Pods()
+    {
+        _gate.Wait();
+        try
+        {
+            return _pods.Values.OrderBy(p => p.Ordinal).Select(p => KubernetesJson.Deserialize<V1Pod>(KubernetesJson.Serialize(p.Pod))).ToList();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Removes every workload; their pods are deleted on the next tick.</summary>
     public void RemoveAllWorkloads()
     {
@@ -192,9 +239,11 @@ public sealed class SimulatedCluster
         try
         {
             var now = _time.GetUtcNow();
+            List<CommandAck> acks;
             try
             {
                 await SyncNodesAsync(now, cancellationToken);
+                acks = await CarryOutCommandsAsync();
                 ReconcileWorkloads(now);
                 Schedule(now);
             }
@@ -204,6 +253,13 @@ public sealed class SimulatedCluster
             }
 
             await FlushAsync(cancellationToken);
+
+            // After the changes they caused: the service sees the pods gone when it reads the acks. A lost
+            // call only means the commands come again, and carrying them out twice is harmless.
+            if (acks.Count > 0)
+            {
+                await _grain.AcknowledgeCommandsAsync(acks);
+            }
         }
         finally
         {
@@ -217,6 +273,7 @@ public sealed class SimulatedCluster
         var objects = new List<ClusterObject>(_nodePools.Count + _daemonSets.Count + _nodesByInstance.Count + _pods.Count);
         objects.AddRange(_nodePools.Select(p => new ClusterObject(ObjectKind.NodePool, p.Json)));
         objects.AddRange(_daemonSets.Select(d => new ClusterObject(ObjectKind.DaemonSet, KubernetesJson.Serialize(d))));
+        objects.AddRange(_pdbs.Select(b => new ClusterObject(ObjectKind.PodDisruptionBudget, KubernetesJson.Serialize(b))));
         objects.AddRange(_nodesByInstance.Values
             .OrderBy(n => n.Metadata.Name, StringComparer.Ordinal)
             .Select(n => new ClusterObject(ObjectKind.Node, KubernetesJson.Serialize(n))));
@@ -246,11 +303,14 @@ public sealed class SimulatedCluster
             }
         }
 
+        // Remembered only while the cloud still runs them.
+        _deletedInstances.IntersectWith(running.Keys);
         var catalogRefreshed = false;
         foreach (var instance in running.Values.OrderBy(i => i.LaunchedAt).ThenBy(i => i.Id, StringComparer.Ordinal))
         {
-            if (_nodesByInstance.ContainsKey(instance.Id))
+            if (_nodesByInstance.ContainsKey(instance.Id) || _deletedInstances.Contains(instance.Id))
             {
+                // A node deleted at the service's command does not come back while its instance shuts down.
                 continue;
             }
 
@@ -284,6 +344,104 @@ public sealed class SimulatedCluster
             _logger.LogDebug("Cluster {ClusterId}: node {Node} joined ({InstanceType} in {Zone}, {CapacityType})",
                 ClusterId, name, instance.InstanceType, instance.Zone, instance.CapacityType);
         }
+    }
+
+    /// <summary>Carries out the commands the service has for this cluster, in order; one ack per command.</summary>
+    private async Task<List<CommandAck>> CarryOutCommandsAsync()
+    {
+        var commands = await _grain.GetCommandsAsync();
+        var acks = new List<CommandAck>(commands.Count);
+        foreach (var command in commands)
+        {
+            acks.Add(CarryOut(command));
+        }
+
+        return acks;
+    }
+
+    private CommandAck CarryOut(ClusterCommand command)
+    {
+        var node = _nodesByInstance.FirstOrDefault(n => n.Value.Metadata.Name == command.Node);
+        switch (command.Kind)
+        {
+            case ClusterCommandKind.TaintNode or ClusterCommandKind.UntaintNode:
+                if (node.Value is { } tainted && command.Taint is { } text)
+                {
+                    SetTaint(tainted, text, command.Kind == ClusterCommandKind.TaintNode);
+                }
+
+                return new CommandAck(command.Id, CommandOutcome.Done);
+            case ClusterCommandKind.EvictPod or ClusterCommandKind.DeletePod:
+                var key = $"{command.Namespace ?? "default"}/{command.Pod}";
+                if (!_pods.TryGetValue(key, out var pod) || pod.NodeName != command.Node)
+                {
+                    // Already gone (or elsewhere): nothing left to do.
+                    return new CommandAck(command.Id, CommandOutcome.Done);
+                }
+
+                if (command.Kind == ClusterCommandKind.EvictPod && DisruptionBudgets.Refusal(pod.Pod, _pdbs, _pods.Values, Scale) is { } refusal)
+                {
+                    Interlocked.Increment(ref _evictionsRefused);
+                    return new CommandAck(command.Id, CommandOutcome.Refused, refusal);
+                }
+
+                // The pod goes; its ReplicaSet makes a pending replacement on reconcile, as Kubernetes does.
+                DeletePod(pod);
+                Interlocked.Increment(ref _podsEvicted);
+                return new CommandAck(command.Id, CommandOutcome.Done);
+            case ClusterCommandKind.DeleteNode:
+                if (node.Value is { } deleted)
+                {
+                    _deletedInstances.Add(node.Key);
+                    RemoveNode(node.Key, deleted);
+                }
+
+                return new CommandAck(command.Id, CommandOutcome.Done);
+            default:
+                return new CommandAck(command.Id, CommandOutcome.Failed, $"unknown command kind {command.Kind}");
+        }
+    }
+
+    /// <summary>Replicas the workloads a budget selects want now (a workload's pods carry app=&lt;name&gt;).</summary>
+    private int Scale(V1PodDisruptionBudget budget)
+    {
+        var now = _time.GetUtcNow();
+        lock (_sync)
+        {
+            return _workloads
+                .Where(w => (string.IsNullOrEmpty(w.Namespace) ? "default" : w.Namespace) == (budget.Metadata.NamespaceProperty ?? "default")
+                    && DisruptionBudgets.Selects(budget.Spec?.Selector, new Dictionary<string, string>(StringComparer.Ordinal) { ["app"] = w.Name }))
+                .Sum(w => DesiredLocked(w.Name, now));
+        }
+    }
+
+    private void SetTaint(V1Node node, string text, bool present)
+    {
+        var colon = text.LastIndexOf(':');
+        var keyValue = colon >= 0 ? text[..colon] : text;
+        var effect = colon >= 0 ? text[(colon + 1)..] : "NoSchedule";
+        var eq = keyValue.IndexOf('=', StringComparison.Ordinal);
+        var key = eq >= 0 ? keyValue[..eq] : keyValue;
+        var value = eq >= 0 ? keyValue[(eq + 1)..] : null;
+        var taints = node.Spec.Taints?.ToList() ?? [];
+        var has = taints.Any(t => t.Key == key && t.Effect == effect);
+        if (has == present)
+        {
+            return;
+        }
+
+        if (present)
+        {
+            taints.Add(new V1Taint { Key = key, Value = value, Effect = effect });
+        }
+        else
+        {
+            taints.RemoveAll(t => t.Key == key && t.Effect == effect);
+        }
+
+        node.Spec.Taints = taints;
+        _scheduleDirty = true;
+        Record(DeltaType.Upsert, ObjectKind.Node, null, node.Metadata.Name, KubernetesJson.Serialize(node));
     }
 
     private InstanceType? FindType(string name) =>
@@ -439,6 +597,7 @@ public sealed class SimulatedCluster
             Pods = _pods.Values.OrderBy(p => p.Ordinal).Select(p => p.Pod).ToList(),
             Nodes = nodes,
             DaemonSets = [.. _daemonSets],
+            PodDisruptionBudgets = [.. _pdbs],
         };
         var result = ProvisioningSolver.Solve(input, SchedulerOptions);
         if (result.Unschedulable.Count > 0 && _logger.IsEnabled(LogLevel.Trace))

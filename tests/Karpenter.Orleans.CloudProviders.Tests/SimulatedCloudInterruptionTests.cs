@@ -99,10 +99,12 @@ public sealed class SimulatedCloudInterruptionTests
     [Fact]
     public async Task Automatic_interruptions_follow_the_rule_and_are_the_same_on_every_run()
     {
-        var (first, ids) = await RunTroubledPoolForTwoDays(automatic: true);
-        var (second, _) = await RunTroubledPoolForTwoDays(automatic: true);
+        // Spot warnings alone: no scheduled change takes an instance before its warning.
+        var (first, ids) = await RunTroubledPoolForTwoDays(SpotWarningsOnly);
+        var (second, _) = await RunTroubledPoolForTwoDays(SpotWarningsOnly);
 
         Assert.Equal(first, second);
+        Assert.Equal([CloudInterruptionKind.SpotInterruption, CloudInterruptionKind.Terminated], first.Select(e => e.Kind).Distinct().Order());
         var warnings = first.Where(e => e.Kind == CloudInterruptionKind.SpotInterruption).ToList();
         Assert.NotEmpty(warnings);
         Assert.Equal(warnings.Count, first.Count(e => e.Kind == CloudInterruptionKind.Terminated));
@@ -119,13 +121,14 @@ public sealed class SimulatedCloudInterruptionTests
     [Fact]
     public async Task Without_automatic_interruptions_nothing_is_interrupted()
     {
-        var (events, _) = await RunTroubledPoolForTwoDays(automatic: false);
+        // The rebalance and scheduled-change switches are on by default; without the main switch they do nothing.
+        var (events, _) = await RunTroubledPoolForTwoDays(o => o.AutomaticInterruptions = false);
 
         Assert.Empty(events);
     }
 
     [Fact]
-    public async Task On_demand_instances_are_never_interrupted_automatically()
+    public async Task On_demand_instances_get_no_spot_warnings_or_rebalances_only_scheduled_changes()
     {
         var clock = Clock();
         var cloud = Create(clock, o => o.AutomaticInterruptions = true);
@@ -137,14 +140,24 @@ public sealed class SimulatedCloudInterruptionTests
 
         clock.Advance(TimeSpan.FromDays(30));
 
-        Assert.Empty(await cloud.ReceiveInterruptionsAsync(Region));
+        var kinds = (await cloud.ReceiveInterruptionsAsync(Region)).Select(e => e.Kind).ToHashSet();
+        Assert.DoesNotContain(CloudInterruptionKind.SpotInterruption, kinds);
+        Assert.DoesNotContain(CloudInterruptionKind.Rebalance, kinds);
+        Assert.Contains(CloudInterruptionKind.ScheduledChange, kinds);
+    }
+
+    internal static void SpotWarningsOnly(SimulatedCloudOptions o)
+    {
+        o.AutomaticInterruptions = true;
+        o.AutomaticRebalanceRecommendations = false;
+        o.ScheduledChangesPerInstanceDay = 0;
     }
 
     /// <summary>Launches 30 spot instances in a pool with a high interruption rate, then receives events hourly for 48 hours.</summary>
-    private static async Task<(List<CloudInterruption> Events, Dictionary<string, (string Type, string Zone)> Ids)> RunTroubledPoolForTwoDays(bool automatic)
+    internal static async Task<(List<CloudInterruption> Events, Dictionary<string, (string Type, string Zone)> Ids)> RunTroubledPoolForTwoDays(Action<SimulatedCloudOptions> configure)
     {
         var clock = Clock();
-        var cloud = Create(clock, o => o.AutomaticInterruptions = automatic);
+        var cloud = Create(clock, configure);
         var pool = await TroubledPool(cloud);
         var ids = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
         for (var i = 0; i < 30; i++)
@@ -163,7 +176,7 @@ public sealed class SimulatedCloudInterruptionTests
         return (events, ids);
     }
 
-    private static async Task<(string Type, string Zone)> TroubledPool(SimulatedCloudProvider cloud) =>
+    internal static async Task<(string Type, string Zone)> TroubledPool(SimulatedCloudProvider cloud) =>
         (await cloud.GetInstanceTypesAsync(Region)).InstanceTypes
             .Where(t => t.Offerings.Any(o => o.CapacityType == CapacityTypes.Spot))
             .Select(t => (Type: t.Name, Zone: Region + "a"))

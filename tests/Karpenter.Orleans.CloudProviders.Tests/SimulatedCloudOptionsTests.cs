@@ -23,6 +23,8 @@ public sealed class SimulatedCloudOptionsTests
         Assert.Equal(1.0, options.PriceFactor("ap-south-1"));
         Assert.Empty(options.VcpuQuota);
         Assert.True(options.AutomaticInterruptions);
+        Assert.True(options.AutomaticRebalanceRecommendations);
+        Assert.Equal(0.02, options.ScheduledChangesPerInstanceDay);
         Assert.Null(options.StateFile);
         Assert.Equal(0, options.Seed);
         Assert.Empty(SimulatedCloudOptionsValidator.Problems(options));
@@ -39,6 +41,7 @@ public sealed class SimulatedCloudOptionsTests
             Regions = { "us-east-1", "US East", "us-east-1" },
             RegionPriceFactors = { ["us-west-2"] = 0 },
             VcpuQuota = { ["preemptible"] = 10, ["spot"] = -1 },
+            ScheduledChangesPerInstanceDay = 1.5,
         };
 
         var problems = SimulatedCloudOptionsValidator.Problems(options);
@@ -52,6 +55,7 @@ public sealed class SimulatedCloudOptionsTests
                 "RegionPriceFactors:us-west-2: 0 is not a positive number",
                 "VcpuQuota: unknown capacity type 'preemptible'; expected on-demand, reserved, spot",
                 "VcpuQuota:spot: -1 is negative; leave it out for no quota",
+                "ScheduledChangesPerInstanceDay: 1.5 is not a chance from 0 to 1; use 0 for no scheduled changes (default 0.02)",
                 "StateFile: is blank; leave it out to keep state in memory only",
             ],
             problems);
@@ -88,6 +92,8 @@ public sealed class SimulatedCloudOptionsTests
             ["Cloud:RegionPriceFactors:ap-south-1"] = "0.9",
             ["Cloud:VcpuQuota:spot"] = "64",
             ["Cloud:AutomaticInterruptions"] = "false",
+            ["Cloud:AutomaticRebalanceRecommendations"] = "false",
+            ["Cloud:ScheduledChangesPerInstanceDay"] = "0.005",
             ["Cloud:Seed"] = "42",
         }).GetSection("Cloud");
         var services = new ServiceCollection().AddSimulatedCloud(section);
@@ -101,6 +107,8 @@ public sealed class SimulatedCloudOptionsTests
         Assert.Equal(1.08, options.PriceFactor("us-west-2"));
         Assert.Equal(64, options.VcpuQuota["spot"]);
         Assert.False(options.AutomaticInterruptions);
+        Assert.False(options.AutomaticRebalanceRecommendations);
+        Assert.Equal(0.005, options.ScheduledChangesPerInstanceDay);
         Assert.Equal(42, options.Seed);
 
         var simulated = provider.GetRequiredService<SimulatedCloudProvider>();

@@ -15,7 +15,7 @@ internal static class Invariants
     public const string NoDoubleBinding = "no claim on two instances, no instance on two claims";
     public const string NoPodLost = "no pod lost";
     public const string CostMatches = "cost = sum of live claims";
-    public const string Settled = "no half state (no claim left pending or disrupting)";
+    public const string Settled = "no half state (no claim left pending, disrupting or terminating)";
     public const string AllBound = "provisioning completes (every pod bound)";
 
     public static IReadOnlyList<string> Names { get; } = [OneClaimPerInstance, NoDoubleBinding, NoPodLost, CostMatches, Settled, AllBound];
@@ -46,7 +46,7 @@ internal static class Invariants
             }
         }
 
-        foreach (var claim in live.Where(c => Instance(c) is not null && c.GetProperty("phase").GetString() != "disrupting"))
+        foreach (var claim in live.Where(c => Instance(c) is not null && c.GetProperty("phase").GetString() is not ("disrupting" or "draining" or "terminating")))
         {
             if (!instances.Any(i => i.Id == Instance(claim)))
             {
@@ -149,7 +149,7 @@ internal static class Invariants
         }
 
         result[AllBound] = Join(problems);
-        result[Settled] = Join(live.Where(c => c.GetProperty("phase").GetString() is "pending" or "disrupting")
+        result[Settled] = Join(live.Where(c => c.GetProperty("phase").GetString() is "pending" or "disrupting" or "terminating")
             .Select(c => $"{Key(c)} is {c.GetProperty("phase").GetString()}").ToList());
         return result;
     }

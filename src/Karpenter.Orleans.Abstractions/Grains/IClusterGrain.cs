@@ -41,6 +41,25 @@ public interface IClusterGrain : IGrainWithStringKey
     /// <summary>Sets the hourly spend ceiling (null removes it); provisioning never crosses it.</summary>
     Task SetSpendCapAsync(double? pricePerHour);
 
+    /// <summary>
+    /// Deletes a NodeClaim the way Karpenter's termination controller does: taint its node, evict its pods
+    /// (PodDisruptionBudgets respected until the NodePool's terminationGracePeriod), then terminate the
+    /// instance and delete the Node. Returns at once with the claim Disrupting; null for an unknown claim.
+    /// </summary>
+    Task<NodeClaimInfo?> DeleteNodeClaimAsync(string name, string reason);
+
+    /// <summary>The commands for this cluster's agent not yet acknowledged, oldest first (delivered again until they are).</summary>
+    Task<IReadOnlyList<ClusterCommand>> GetCommandsAsync();
+
+    /// <summary>The agent's outcomes; an ack for an unknown or already acknowledged command is ignored.</summary>
+    Task<CommandAckResult> AcknowledgeCommandsAsync(IReadOnlyList<CommandAck> acks);
+
+    /// <summary>Queues a disruption of the given nodes (the orchestration queue); throws ArgumentException naming what is wrong.</summary>
+    Task<DisruptionStatus> DisruptAsync(DisruptionRequest request);
+
+    /// <summary>The orchestration queue's commands still running and those that ended recently.</summary>
+    Task<IReadOnlyList<DisruptionStatus>> GetDisruptionsAsync();
+
     /// <summary>A NodeClaim of this cluster changed phase (called by the NodeClaim grain).</summary>
     [OneWay]
     Task OnNodeClaimChangedAsync(NodeClaimInfo claim);

@@ -24,7 +24,16 @@ public interface INodeClaimGrain : IGrainWithStringKey
     /// <summary>The claim no longer matches its NodePool.</summary>
     Task<NodeClaimInfo> MarkDriftedAsync(string reason);
 
-    /// <summary>Terminates the instance and ends the claim. Idempotent.</summary>
+    /// <summary>
+    /// Moves the claim to Disrupting, Draining or Terminating (forward only) without touching its instance:
+    /// the cluster's termination flow drives those steps and calls <see cref="DeleteAsync"/> last.
+    /// </summary>
+    Task<NodeClaimInfo> MarkDisruptionPhaseAsync(NodeClaimPhase phase, string reason);
+
+    /// <summary>A disruption was given up: a Disrupting claim goes back to <paramref name="phase"/> (Registered, Initialized or Drifted).</summary>
+    Task<NodeClaimInfo> CancelDisruptionAsync(NodeClaimPhase phase);
+
+    /// <summary>Terminates the instance and ends the claim (through Terminating). Idempotent.</summary>
     Task<NodeClaimInfo> DeleteAsync(string reason);
 
     /// <summary>Removes a terminated claim's stored state (and its instance record), once the cluster no longer lists it.</summary>

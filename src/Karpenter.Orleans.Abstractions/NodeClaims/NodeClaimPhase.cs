@@ -1,6 +1,11 @@
 namespace Karpenter.Orleans.Abstractions;
 
-/// <summary>A NodeClaim's lifecycle, as Karpenter's conditions name it.</summary>
+/// <summary>
+/// A NodeClaim's lifecycle, as Karpenter's conditions name it. A claim being deleted goes Disrupting (its
+/// node tainted) → Draining (its pods evicted) → Terminating (its instance terminated, its Node deleted) →
+/// Terminated. Phases only move forward, in declaration order (a given-up disruption moves a claim back
+/// from Disrupting). Stored by name, so members may be inserted in order.
+/// </summary>
 [GenerateSerializer]
 public enum NodeClaimPhase
 {
@@ -10,5 +15,7 @@ public enum NodeClaimPhase
     Initialized,
     Drifted,
     Disrupting,
+    Draining,
+    Terminating,
     Terminated,
 }

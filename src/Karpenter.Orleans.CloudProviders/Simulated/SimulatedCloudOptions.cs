@@ -45,8 +45,21 @@ public sealed class SimulatedCloudOptions
     /// </summary>
     public IDictionary<string, int> VcpuQuota { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
 
-    /// <summary>Whether spot instances are interrupted by the documented rule on their own (tests turn this off and use Interrupt).</summary>
+    /// <summary>
+    /// Whether the cloud sends events by the documented rules on its own: spot interruptions, and (each with
+    /// its own switch below) rebalance recommendations and scheduled changes. Tests turn this off and use
+    /// Interrupt, RecommendRebalance and ScheduleChange.
+    /// </summary>
     public bool AutomaticInterruptions { get; set; } = true;
+
+    /// <summary>Whether spot instances get rebalance recommendations by the rule (only with <see cref="AutomaticInterruptions"/>).</summary>
+    public bool AutomaticRebalanceRecommendations { get; set; } = true;
+
+    /// <summary>
+    /// The chance per instance-day of a scheduled change (instance retirement) by the rule, 0 to 1; 0 turns
+    /// them off. Only with <see cref="AutomaticInterruptions"/>.
+    /// </summary>
+    public double ScheduledChangesPerInstanceDay { get; set; } = 0.02;
 
     /// <summary>
     /// When set, instances and client tokens live in this JSON file: saved after every change, read at

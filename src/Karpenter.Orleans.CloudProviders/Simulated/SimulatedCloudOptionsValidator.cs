@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Karpenter.Orleans.Scheduling.Model;
 using Microsoft.Extensions.Options;
@@ -65,6 +66,11 @@ public sealed partial class SimulatedCloudOptionsValidator : IValidateOptions<Si
             {
                 problems.Add($"VcpuQuota:{capacityType}: {vcpus} is negative; leave it out for no quota");
             }
+        }
+
+        if (!double.IsFinite(options.ScheduledChangesPerInstanceDay) || options.ScheduledChangesPerInstanceDay is < 0 or > 1)
+        {
+            problems.Add($"ScheduledChangesPerInstanceDay: {options.ScheduledChangesPerInstanceDay.ToString(CultureInfo.InvariantCulture)} is not a chance from 0 to 1; use 0 for no scheduled changes (default 0.02)");
         }
 
         if (options.ForgetTerminatedAfter < TimeSpan.Zero)

@@ -237,6 +237,66 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         }
     }
 
+    /// <summary>
+    /// Sends a rebalance recommendation for the instance now: advice that its spot pool is at elevated
+    /// risk, with no deadline. False when the instance is unknown, already going or already warned; only
+    /// spot instances get rebalance recommendations.
+    /// </summary>
+    public bool RecommendRebalance(string instanceId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(instanceId);
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            using var shared = SharedState();
+            Advance(now);
+            if (!_instances.TryGetValue(instanceId, out var record) || record.Warned || record.TerminateRequestedAt is not null)
+            {
+                return false;
+            }
+
+            if (record.CapacityType != CapacityTypes.Spot)
+            {
+                throw new InvalidOperationException($"instance {instanceId} is {record.CapacityType}; only spot instances get rebalance recommendations");
+            }
+
+            record.RebalancesAt.Insert(0, now);
+            _interruptible.Add(instanceId);
+            Advance(now);
+            Save(now);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Sends a scheduled-change notice for the instance now, as EC2 announces an instance retirement; the
+    /// cloud stops the instance <paramref name="lead"/> later (a Stopping event, then Terminated after
+    /// ShutdownDelay). Replaces a change the rule had planned. False when the instance is unknown, already
+    /// going or already has a change announced; any capacity type can have one.
+    /// </summary>
+    public bool ScheduleChange(string instanceId, TimeSpan lead)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(instanceId);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lead, TimeSpan.Zero);
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            using var shared = SharedState();
+            Advance(now);
+            if (!_instances.TryGetValue(instanceId, out var record) || record.ScheduledChangeNotified || record.TerminateRequestedAt is not null)
+            {
+                return false;
+            }
+
+            record.ScheduledChangeAt = now;
+            record.ScheduledChangeDeadline = now + lead;
+            _interruptible.Add(instanceId);
+            Advance(now);
+            Save(now);
+            return true;
+        }
+    }
+
     public Task<InstanceTypeCatalog> GetInstanceTypesAsync(string region, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -503,10 +563,10 @@ public sealed class SimulatedCloudProvider : ICloudProvider
             ClientToken = request.ClientToken ?? string.Empty,
             Tags = request.Tags is null ? [] : new Dictionary<string, string>(request.Tags, StringComparer.Ordinal),
         };
-        if (_options.AutomaticInterruptions && offering.CapacityType == CapacityTypes.Spot)
+        if (_options.AutomaticInterruptions)
         {
-            record.InterruptionAt = SimulatedInterruptionRule.WarningAt(id, offering.InstanceType, offering.Zone, runningAt);
-            if (record.InterruptionAt is not null)
+            PlanEvents(record);
+            if (record.HasPendingEvents())
             {
                 _interruptible.Add(id);
             }
@@ -515,6 +575,27 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         _instances[id] = record;
         _instancesCreated++;
         return record;
+    }
+
+    /// <summary>Works out, by the documented rules, the events the cloud will send for a new instance.</summary>
+    private void PlanEvents(SimulatedInstanceRecord record)
+    {
+        if (record.CapacityType == CapacityTypes.Spot)
+        {
+            record.InterruptionAt = SimulatedInterruptionRule.WarningAt(record.Id, record.InstanceType, record.Zone, record.RunningAt);
+            if (_options.AutomaticRebalanceRecommendations)
+            {
+                var falseAlarm = SimulatedInterruptionRule.FalseAlarmAt(record.Id, record.InstanceType, record.Zone, record.RunningAt, record.InterruptionAt);
+                var ahead = record.InterruptionAt is { } warningAt ? SimulatedInterruptionRule.RebalanceBefore(record.Id, warningAt, record.RunningAt) : null;
+                record.RebalancesAt = [.. new[] { falseAlarm, ahead }.OfType<DateTimeOffset>().Order()];
+            }
+        }
+
+        if (SimulatedScheduledChangeRule.ChangeAt(record.Id, record.RunningAt, _options.ScheduledChangesPerInstanceDay) is { } change)
+        {
+            record.ScheduledChangeAt = change.At;
+            record.ScheduledChangeDeadline = change.Deadline;
+        }
     }
 
     /// <summary>
@@ -546,9 +627,9 @@ public sealed class SimulatedCloudProvider : ICloudProvider
     }
 
     /// <summary>
-    /// Brings interruptions up to <paramref name="now"/>: queues warnings that are due, reclaims
-    /// instances whose deadline passed and queues their Terminated events, oldest first. True when
-    /// anything changed.
+    /// Brings the cloud's own events up to <paramref name="now"/>: queues rebalances, warnings and
+    /// scheduled-change notices that are due, reclaims and stops instances whose deadline passed and queues
+    /// their Stopping and Terminated events, oldest first. True when anything changed.
     /// </summary>
     private bool Advance(DateTimeOffset now)
     {
@@ -562,49 +643,11 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         foreach (var id in _interruptible.ToList())
         {
             var record = _instances[id];
-            if (record.InterruptionAt is not { } warningAt || record.Reclaimed)
+            changed |= AdvanceInstance(record, now, due);
+            if (!record.HasPendingEvents())
             {
                 _interruptible.Remove(id);
-                continue;
             }
-
-            if (!record.Warned)
-            {
-                if (warningAt > now)
-                {
-                    continue;
-                }
-
-                if (record.TerminateRequestedAt <= warningAt)
-                {
-                    // Terminated by its owner before the warning came: the cloud has nothing to take back.
-                    _interruptible.Remove(id);
-                    changed = true;
-                    continue;
-                }
-
-                record.Warned = true;
-                changed = true;
-                due.Add(new CloudInterruption(id, record.Region, CloudInterruptionKind.SpotInterruption, warningAt, warningAt + SimulatedInterruptionRule.Warning));
-            }
-
-            var deadline = warningAt + SimulatedInterruptionRule.Warning;
-            if (deadline > now)
-            {
-                continue;
-            }
-
-            _interruptible.Remove(id);
-            changed = true;
-            if (record.TerminateRequestedAt <= deadline)
-            {
-                continue;
-            }
-
-            record.Reclaimed = true;
-            record.TerminateRequestedAt = deadline;
-            record.TerminatedAt = deadline;
-            due.Add(new CloudInterruption(id, record.Region, CloudInterruptionKind.Terminated, deadline, null));
         }
 
         foreach (var e in due.OrderBy(e => e.At).ThenBy(e => e.Kind).ThenBy(e => e.InstanceId, StringComparer.Ordinal))
@@ -618,6 +661,134 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         }
 
         return changed;
+    }
+
+    /// <summary>
+    /// Plays one instance's due happenings in time order, since an earlier one can cancel a later one (a
+    /// reclaim before a scheduled stop, a warning before a rebalance). At the same instant the instance is
+    /// taken first, then warned, then given notice, then advised. Owner terminations cancel whatever comes
+    /// at or after them and never make an event: the caller already knows.
+    /// </summary>
+    private bool AdvanceInstance(SimulatedInstanceRecord record, DateTimeOffset now, List<CloudInterruption> due)
+    {
+        var changed = false;
+        while (NextHappening(record) is { } next && next.At <= now)
+        {
+            changed = true;
+            var at = next.At;
+            var going = record.TerminateRequestedAt <= at;
+            switch (next.Step)
+            {
+                case Happening.Retire:
+                    record.Retired = true;
+                    due.Add(new CloudInterruption(record.Id, record.Region, CloudInterruptionKind.Terminated, at, null));
+                    break;
+                case Happening.Reclaim:
+                    record.Reclaimed = true;
+                    record.TerminateRequestedAt = at;
+                    record.TerminatedAt = at;
+                    due.Add(new CloudInterruption(record.Id, record.Region, CloudInterruptionKind.Terminated, at, null));
+                    break;
+                case Happening.Stop:
+                    // EC2 stops a retired EBS-backed instance; this cloud has no Stopped state and never starts
+                    // it again, so the stop ends the instance after the usual shutdown.
+                    record.Stopped = true;
+                    record.TerminateRequestedAt = at;
+                    record.TerminatedAt = at + _options.ShutdownDelay;
+                    due.Add(new CloudInterruption(record.Id, record.Region, CloudInterruptionKind.Stopping, at, null));
+                    break;
+                case Happening.Warn:
+                    if (going)
+                    {
+                        // Terminated by its owner (or stopped) before the warning came: nothing to take back.
+                        record.InterruptionAt = null;
+                        break;
+                    }
+
+                    record.Warned = true;
+                    due.Add(new CloudInterruption(record.Id, record.Region, CloudInterruptionKind.SpotInterruption, at, at + SimulatedInterruptionRule.Warning));
+                    break;
+                case Happening.Notice:
+                    if (going)
+                    {
+                        record.ScheduledChangeAt = null;
+                        record.ScheduledChangeDeadline = null;
+                        break;
+                    }
+
+                    record.ScheduledChangeNotified = true;
+                    due.Add(new CloudInterruption(record.Id, record.Region, CloudInterruptionKind.ScheduledChange, at, record.ScheduledChangeDeadline));
+                    break;
+                default:
+                    record.RebalancesAt.RemoveAt(0);
+                    // Advice is moot once the warning is out or the instance is going.
+                    if (!going && !record.Warned)
+                    {
+                        due.Add(new CloudInterruption(record.Id, record.Region, CloudInterruptionKind.Rebalance, at, null));
+                    }
+
+                    break;
+            }
+        }
+
+        return changed;
+    }
+
+    /// <summary>The instance's earliest happening still to play, or null; ties go by <see cref="Happening"/> order.</summary>
+    private static (DateTimeOffset At, Happening Step)? NextHappening(SimulatedInstanceRecord r)
+    {
+        (DateTimeOffset At, Happening Step)? best = null;
+        void Consider(DateTimeOffset at, Happening step)
+        {
+            if (best is not { } b || at < b.At || (at == b.At && step < b.Step))
+            {
+                best = (at, step);
+            }
+        }
+
+        if (r.Stopped && !r.Retired && r.TerminatedAt is { } end)
+        {
+            Consider(end, Happening.Retire);
+        }
+
+        if (r.InterruptionAt is { } warnedAt && r.Warned && !r.Reclaimed && !(r.TerminateRequestedAt <= warnedAt + SimulatedInterruptionRule.Warning))
+        {
+            Consider(warnedAt + SimulatedInterruptionRule.Warning, Happening.Reclaim);
+        }
+
+        if (r.ScheduledChangeDeadline is { } deadline && r.ScheduledChangeNotified && !r.Stopped && !(r.TerminateRequestedAt <= deadline))
+        {
+            Consider(deadline, Happening.Stop);
+        }
+
+        // A warning or notice after a termination is still played, to be dropped, so the record says none is coming.
+        if (r.InterruptionAt is { } warningAt && !r.Warned)
+        {
+            Consider(warningAt, Happening.Warn);
+        }
+
+        if (r.ScheduledChangeAt is { } noticeAt && !r.ScheduledChangeNotified)
+        {
+            Consider(noticeAt, Happening.Notice);
+        }
+
+        if (r.RebalancesAt.Count > 0)
+        {
+            Consider(r.RebalancesAt[0], Happening.Rebalance);
+        }
+
+        return best;
+    }
+
+    /// <summary>What can happen to an instance, in the order happenings at the same instant are played.</summary>
+    private enum Happening
+    {
+        Retire,
+        Reclaim,
+        Stop,
+        Warn,
+        Notice,
+        Rebalance,
     }
 
     /// <summary>
@@ -705,7 +876,7 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         foreach (var record in state.Instances)
         {
             _instances[record.Id] = record;
-            if (record.InterruptionAt is not null && !record.Reclaimed)
+            if (record.HasPendingEvents())
             {
                 _interruptible.Add(record.Id);
             }

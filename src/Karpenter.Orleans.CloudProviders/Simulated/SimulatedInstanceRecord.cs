@@ -46,9 +46,40 @@ internal sealed class SimulatedInstanceRecord
     /// <summary>The cloud took the instance back at the deadline and queued a Terminated event.</summary>
     public bool Reclaimed { get; set; }
 
+    /// <summary>Rebalance recommendations still to come (by the rule or forced), earliest first; each is removed once queued or dropped.</summary>
+    public List<DateTimeOffset> RebalancesAt { get; set; } = [];
+
+    /// <summary>When the scheduled-change notice is due (by the rule or forced); null when none is coming.</summary>
+    public DateTimeOffset? ScheduledChangeAt { get; set; }
+
+    /// <summary>When the cloud stops the instance for its scheduled change.</summary>
+    public DateTimeOffset? ScheduledChangeDeadline { get; set; }
+
+    /// <summary>The scheduled-change notice has been queued.</summary>
+    public bool ScheduledChangeNotified { get; set; }
+
+    /// <summary>The cloud stopped the instance at the scheduled change's deadline and queued a Stopping event.</summary>
+    public bool Stopped { get; set; }
+
+    /// <summary>The stopped instance reached Terminated and its Terminated event was queued.</summary>
+    public bool Retired { get; set; }
+
     public DateTimeOffset? TerminateRequestedAt { get; set; }
 
     public DateTimeOffset? TerminatedAt { get; set; }
+
+    /// <summary>
+    /// Whether an event of the cloud's own may still come: a rebalance, a warning or reclaim not cancelled
+    /// by an earlier termination, a scheduled change, its stop or the stopped instance's end.
+    /// </summary>
+    public bool HasPendingEvents() =>
+        // Rebalances still listed after a warning or a termination would only be dropped.
+        (RebalancesAt.Count > 0 && !Warned && TerminateRequestedAt is null)
+        || (InterruptionAt is { } warningAt && !Warned && !(TerminateRequestedAt <= warningAt))
+        || (InterruptionAt is { } warnedAt && Warned && !Reclaimed && !(TerminateRequestedAt <= warnedAt + SimulatedInterruptionRule.Warning))
+        || (ScheduledChangeAt is { } noticeAt && !ScheduledChangeNotified && !(TerminateRequestedAt <= noticeAt))
+        || (ScheduledChangeDeadline is { } deadline && ScheduledChangeNotified && !Stopped && !(TerminateRequestedAt <= deadline))
+        || (Stopped && !Retired);
 
     public CloudInstanceState StateAt(DateTimeOffset now) =>
         TerminatedAt <= now ? CloudInstanceState.Terminated

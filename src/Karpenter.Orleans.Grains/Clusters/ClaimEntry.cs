@@ -46,7 +46,19 @@ public sealed class ClaimEntry
     /// <summary>Hash of the NodePool template the claim was made from; a different current hash means drift.</summary>
     public string? TemplateHash { get; set; }
 
+    /// <summary>The id of the taint command not yet acknowledged, or null.</summary>
+    public string? TaintCommand { get; set; }
+
+    /// <summary>Taint commands issued so far (numbering their ids).</summary>
+    public int TaintAttempts { get; set; }
+
+    /// <summary>The agent confirmed the karpenter.sh/disrupted taint is on the node.</summary>
+    public bool Tainted { get; set; }
+
     public bool IsLive => Phase != NodeClaimPhase.Terminated;
+
+    /// <summary>Being taken away (Disrupting, Draining or Terminating): nothing new is placed on it.</summary>
+    public bool IsDisrupting => Phase is NodeClaimPhase.Disrupting or NodeClaimPhase.Draining or NodeClaimPhase.Terminating;
 
     /// <summary>Launched or launching but not yet a node: capacity the provisioner counts as coming.</summary>
     public bool InFlight => Phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched && NodeName is null;

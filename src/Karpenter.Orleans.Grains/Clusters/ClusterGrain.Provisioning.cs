@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using System.Diagnostics;
-using System.Globalization;
 using k8s;
 using k8s.Models;
 using Karpenter.Orleans.Grains.Telemetry;
@@ -12,7 +11,10 @@ namespace Karpenter.Orleans.Grains.Clusters;
 
 public sealed partial class ClusterGrain
 {
-    private const string InFlightPrefix = "nodeclaim:";
+    // The taints of claims in flight, structured: taken from the plan when a claim is created, or read
+    // once from the index's text form (state written before this kept only that) on first use.
+    private readonly Dictionary<string, IReadOnlyList<V1Taint>> _claimTaints = new(StringComparer.Ordinal);
+
     private const string ClaimAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
     Task<ProvisioningReport> IClusterGrain.ProvisionAsync()
@@ -111,49 +113,28 @@ public sealed partial class ClusterGrain
         var catalog = await catalogs.GetAsync(registration.Provider, registration.Region, availability, avoided);
         var types = catalog.InstanceTypes.ToDictionary(t => t.Name, StringComparer.Ordinal);
 
-        // In-flight claims are capacity on its way: they appear as nodes, and the pods planned onto them
-        // as bound there, so this run neither plans them again nor ignores their topology.
-        var inFlight = state.State.Claims.Where(c => c.Value.InFlight).ToList();
-        var nodes = _nodes.Values.Where(n => !Cordoned(n)).Select(n => WithClaimCapacity(n, types)).ToList();
-        foreach (var (name, entry) in inFlight)
-        {
-            if (types.TryGetValue(entry.InstanceType, out var type))
-            {
-                nodes.Add(InFlightNode(name, entry, type));
-            }
-        }
-
-        var nominated = _pods.Values.Where(p => p.IsPending && p.NodeClaim is not null).ToList();
-        foreach (var p in nominated)
-        {
-            // Registered but not initialized: the pod holds its place on the claim's real node.
-            p.Pod.Spec.NodeName = state.State.Claims.TryGetValue(p.NodeClaim!, out var e) && e.NodeName is { } joined && _nodes.ContainsKey(joined) ? joined : InFlightPrefix + p.NodeClaim;
-        }
-
-        IsolatedSolve solved;
+        // In-flight claims are capacity on its way: the solver counts them and the pods nominated to them,
+        // so this run neither plans those pods again nor ignores their topology.
+        var nodes = _nodes.Values.Where(n => !Cordoned(n)).ToList();
+        var claims = InFlightClaims(nodes, types);
+        var nominations = claims.SelectMany(c => c.NominatedPods).ToHashSet(StringComparer.Ordinal);
         var stopwatch = Stopwatch.StartNew();
-        try
+        var input = new SchedulingInput
         {
-            var input = new SchedulingInput
-            {
-                Catalog = catalog,
-                NodePools = _nodePools.Values.OrderBy(p => p.Name, StringComparer.Ordinal).ToList(),
-                Pods = _pods.Values.Where(p => p.Quarantine is null && (p.IsBound || p.IsPending || p.NodeClaim is not null)).Select(p => p.Pod).ToList(),
-                Nodes = nodes,
-                DaemonSets = _daemonSets.Values.ToList(),
-                PodDisruptionBudgets = _pdbs.Values.ToList(),
-            };
-            // The solve is CPU-bound; run it off the grain's turn so the silo's scheduler stays responsive.
-            // A pod the solver fails on is isolated and left out, so the rest of the cluster still provisions.
-            solved = await Task.Run(() => IsolatingSolver.Solve(input, SolverOptions.Default, solver.Solve));
-        }
-        finally
-        {
-            foreach (var p in nominated)
-            {
-                p.Pod.Spec.NodeName = null;
-            }
-        }
+            Catalog = catalog,
+            NodePools = _nodePools.Values.OrderBy(p => p.Name, StringComparer.Ordinal).ToList(),
+            // A pod nominated to a claim that is not in flight any more (its node left, or was cordoned) sits
+            // this run out, as before: it is neither placed again nor counted anywhere.
+            Pods = _pods.Values.Where(p => p.Quarantine is null && (p.IsBound || (p.NodeClaim is null ? p.IsPending : nominations.Contains(p.Key))))
+                .Select(p => p.Pod).ToList(),
+            Nodes = nodes,
+            NodeClaims = claims,
+            DaemonSets = _daemonSets.Values.ToList(),
+            PodDisruptionBudgets = _pdbs.Values.ToList(),
+        };
+        // The solve is CPU-bound; run it off the grain's turn so the silo's scheduler stays responsive.
+        // A pod the solver fails on is isolated and left out, so the rest of the cluster still provisions.
+        var solved = await Task.Run(() => IsolatingSolver.Solve(input, SolverOptions.Default, solver.Solve));
 
         var solveSeconds = stopwatch.Elapsed.TotalSeconds;
         KarpoTelemetry.SchedulingDuration.Record(solveSeconds, new KeyValuePair<string, object?>("cluster", ClusterId));
@@ -186,17 +167,29 @@ public sealed partial class ClusterGrain
 
         foreach (var placement in result.ExistingNodes)
         {
-            var claim = placement.Name.StartsWith(InFlightPrefix, StringComparison.Ordinal)
-                ? placement.Name[InFlightPrefix.Length..]
-                : state.State.Claims.FirstOrDefault(c => c.Value.NodeName == placement.Name && IsUninitialized(c.Key)).Key;
             foreach (var podKey in placement.Pods)
             {
                 if (_pods.TryGetValue(podKey, out var p))
                 {
-                    p.NodeClaim = claim;
-                    p.Reason = claim is null
-                        ? $"fits on node {placement.Name}; waiting for kube-scheduler to bind it"
-                        : $"nominated to NodeClaim {claim} ({state.State.Claims[claim].Phase.ToString().ToLowerInvariant()})";
+                    p.NodeClaim = null;
+                    p.Reason = $"fits on node {placement.Name}; waiting for kube-scheduler to bind it";
+                }
+            }
+        }
+
+        foreach (var placement in result.NodeClaimPlacements)
+        {
+            // An initialized claim is in the input only to lend its node the claim's room: kube-scheduler binds there.
+            var entry = state.State.Claims[placement.NodeClaim];
+            var nominate = IsUninitialized(placement.NodeClaim);
+            foreach (var podKey in placement.Pods)
+            {
+                if (_pods.TryGetValue(podKey, out var p))
+                {
+                    p.NodeClaim = nominate ? placement.NodeClaim : null;
+                    p.Reason = nominate
+                        ? $"nominated to NodeClaim {placement.NodeClaim} ({entry.Phase.ToString().ToLowerInvariant()})"
+                        : $"fits on node {entry.NodeName}; waiting for kube-scheduler to bind it";
                 }
             }
         }
@@ -235,23 +228,20 @@ public sealed partial class ClusterGrain
 
     private async Task<List<NodeClaimInfo>> CreateClaimsAsync(ClusterRegistration registration, IReadOnlyList<PlannedNodeClaim> planned, Dictionary<string, InstanceType> types, bool awaitLaunches)
     {
-        var committed = CommittedPerHour();
         var fleet = GrainFactory.GetGrain<IFleetGrain>(IFleetGrain.FleetKey);
         var cap = Registration!.SpendCapPerHour;
 
         // The cluster's own cap first, claim by claim in the solver's order.
+        var admission = SpendCap.Admit(planned, CommittedPerHour(), cap);
+        foreach (var held in admission.Held)
+        {
+            Hold(held.NodeClaim, held.Reason, spendCap: true);
+        }
+
         var admitted = new List<(string Name, PlannedNodeClaim Plan)>();
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var plan in planned)
+        foreach (var plan in admission.Admitted)
         {
-            if (cap is { } c && committed + plan.PricePerHour > c + 1e-9)
-            {
-                Hold(plan, string.Create(CultureInfo.InvariantCulture,
-                    $"cluster spend cap ${c:0.####}/h reached (${committed:0.####}/h committed; a {plan.InstanceType} NodeClaim needs ${plan.PricePerHour:0.####}/h)"), spendCap: true);
-                continue;
-            }
-
-            committed += plan.PricePerHour;
             var name = NextClaimName(plan.NodePool, names);
             names.Add(name);
             admitted.Add((name, plan));
@@ -292,8 +282,9 @@ public sealed partial class ClusterGrain
             }
 
             // Under a cap, a launch may not fall back to a dearer offering than the one the cap admitted.
-            var ceiling = cap is not null || decision.SpendCapPerHour is not null ? plan.PricePerHour + 1e-9 : double.PositiveInfinity;
-            var launchOptions = LaunchOptions(plan, types, ceiling);
+            var ceiling = SpendCap.LaunchCeiling(plan, capped: cap is not null || decision.SpendCapPerHour is not null);
+            var launchOptions = LaunchOfferings.For(plan, types, ceiling, Options.MaxLaunchOfferings)
+                .Select(o => new OfferingOption(o.InstanceType, o.Zone, o.CapacityType, o.PricePerHour)).ToList();
             if (launchOptions.Count == 0)
             {
                 await fleet.ReleaseSpendAsync(ClusterId, name);
@@ -303,7 +294,7 @@ public sealed partial class ClusterGrain
 
             var spec = new NodeClaimSpec(ClusterId, name, plan.NodePool, registration.Provider, registration.Region, registration.Account,
                 launchOptions, plan.Labels.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
-                plan.Taints.Select(FormatTaint).ToList(), plan.Requests.MilliCpu, plan.Requests.Memory, plan.Pods);
+                plan.Taints.Select(TaintText.Format).ToList(), plan.Requests.MilliCpu, plan.Requests.Memory, plan.Pods);
             var type = types[plan.InstanceType];
             state.State.Claims[name] = new ClaimEntry
             {
@@ -319,8 +310,9 @@ public sealed partial class ClusterGrain
                 Labels = spec.Labels.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
                 Taints = [.. spec.Taints],
                 Pods = [.. plan.Pods],
-                TemplateHash = _nodePools.TryGetValue(plan.NodePool, out var pool) ? TemplateHash(pool) : null,
+                TemplateHash = _nodePools.TryGetValue(plan.NodePool, out var pool) ? NodePoolHash.Of(pool) : null,
             };
+            _claimTaints[name] = plan.Taints;
             foreach (var podKey in plan.Pods)
             {
                 if (_pods.TryGetValue(podKey, out var p))
@@ -351,6 +343,7 @@ public sealed partial class ClusterGrain
             foreach (var spec in specs)
             {
                 state.State.Claims.Remove(spec.Name);
+                _claimTaints.Remove(spec.Name);
                 await fleet.ReleaseSpendAsync(ClusterId, spec.Name);
             }
 
@@ -401,38 +394,6 @@ public sealed partial class ClusterGrain
         return infos.Where(i => i is not null && i.Phase != NodeClaimPhase.Terminated).Select(i => i!).ToList();
     }
 
-    /// <summary>Every offering of the claim's instance types its requirements allow: the planned offering first, then by price.</summary>
-    private static List<OfferingOption> LaunchOptions(PlannedNodeClaim plan, Dictionary<string, InstanceType> types, double ceiling)
-    {
-        var zones = plan.Requirements[WellKnownLabels.Zone];
-        var capacityTypes = plan.Requirements[WellKnownLabels.CapacityType];
-        var options = new List<OfferingOption>();
-        foreach (var name in plan.InstanceTypeOptions)
-        {
-            if (!types.TryGetValue(name, out var type))
-            {
-                continue;
-            }
-
-            foreach (var o in type.Offerings)
-            {
-                if (o.Available && o.Price <= ceiling && (zones is null || zones.Has(o.Zone)) && (capacityTypes is null || capacityTypes.Has(o.CapacityType)))
-                {
-                    options.Add(new OfferingOption(name, o.Zone, o.CapacityType, o.Price));
-                }
-            }
-        }
-
-        // The planned offering first: the plan's cost and topology assumed it.
-        return options
-            .OrderBy(o => o.InstanceType == plan.InstanceType && o.Zone == plan.Zone && o.CapacityType == plan.CapacityType ? 0 : 1)
-            .ThenBy(o => o.PricePerHour)
-            .ThenBy(o => o.InstanceType, StringComparer.Ordinal)
-            .ThenBy(o => o.Zone, StringComparer.Ordinal)
-            .Take(200)
-            .ToList();
-    }
-
     private void Hold(PlannedNodeClaim plan, string reason, bool spendCap)
     {
         if (spendCap)
@@ -468,27 +429,10 @@ public sealed partial class ClusterGrain
         }
     }
 
-    /// <summary>
-    /// What Karpenter's static drift compares: the template's labels, annotations, taints, startup taints
-    /// and node class. Requirements are checked separately, by whether the claim still satisfies them.
-    /// </summary>
-    private static string TemplateHash(NodePool pool)
-    {
-        var text = System.Text.Json.JsonSerializer.Serialize(new
-        {
-            Labels = pool.Labels.OrderBy(p => p.Key, StringComparer.Ordinal).ToList(),
-            Annotations = pool.Annotations.OrderBy(p => p.Key, StringComparer.Ordinal).ToList(),
-            Taints = pool.Taints.Select(FormatTaint).Order(StringComparer.Ordinal).ToList(),
-            StartupTaints = pool.StartupTaints.Select(FormatTaint).Order(StringComparer.Ordinal).ToList(),
-            NodeClass = pool.NodeClassRef?.ToString(),
-        });
-        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..16].ToLowerInvariant();
-    }
-
     /// <summary>Marks live claims of a changed NodePool drifted when its template or requirements no longer match them.</summary>
     private async Task DetectDriftAsync(NodePool pool)
     {
-        var hash = TemplateHash(pool);
+        var hash = NodePoolHash.Of(pool);
         foreach (var (name, entry) in state.State.Claims.Where(c => c.Value.NodePool == pool.Name &&
                      c.Value.Phase is NodeClaimPhase.Registered or NodeClaimPhase.Initialized).ToList())
         {
@@ -507,33 +451,89 @@ public sealed partial class ClusterGrain
         state.State.Claims.TryGetValue(claim, out var e) && e.Phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched or NodeClaimPhase.Registered;
 
     /// <summary>
-    /// A node that joined before its kubelet reported allocatable counts with its claim's instance type, as
-    /// Karpenter does for an uninitialized node, rather than as a node with no room.
+    /// The claims the solver counts as capacity on its way, with the pods nominated to them: claims still
+    /// launching, and claims whose node joined but is not initialized (the node's pods count, and while the
+    /// kubelet reports no allocatable the claim's type stands in for it, as Karpenter does). A joined node
+    /// of an initialized claim that reports no allocatable is lent its claim's type the same way.
     /// </summary>
-    private V1Node WithClaimCapacity(V1Node node, Dictionary<string, InstanceType> types)
+    private List<InFlightNodeClaim> InFlightClaims(List<V1Node> schedulable, Dictionary<string, InstanceType> types)
     {
-        if (HasAllocatable(node) || node.Metadata?.Name is not { } name)
+        var nodes = schedulable.ToDictionary(n => n.Metadata?.Name ?? "", StringComparer.Ordinal);
+        var nominated = _pods.Values.Where(p => p.NodeClaim is not null && !p.IsBound && p.Quarantine is null)
+            .GroupBy(p => p.NodeClaim!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.Key).Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+        var claims = new List<InFlightNodeClaim>();
+        foreach (var (name, entry) in state.State.Claims.Where(c => c.Value.IsLive).OrderBy(c => c.Key, StringComparer.Ordinal))
         {
-            return node;
-        }
-
-        var claim = state.State.Claims.Values.FirstOrDefault(c => c.IsLive && c.NodeName == name);
-        if (claim is null || !types.TryGetValue(claim.InstanceType, out var type))
-        {
-            return node;
-        }
-
-        return new V1Node
-        {
-            Metadata = node.Metadata,
-            Spec = node.Spec,
-            Status = new V1NodeStatus
+            types.TryGetValue(entry.InstanceType, out var type);
+            var uninitialized = IsUninitialized(name);
+            if (entry.InFlight)
             {
-                Conditions = node.Status?.Conditions,
-                Capacity = Quantities(type.Capacity),
-                Allocatable = Quantities(type.Allocatable),
-            },
-        };
+                if (type is null)
+                {
+                    // Its type left the catalog: nothing says how much room it brings.
+                    continue;
+                }
+
+                claims.Add(new InFlightNodeClaim
+                {
+                    Name = name,
+                    NodePool = entry.NodePool,
+                    InstanceType = entry.InstanceType,
+                    Zone = entry.Zone,
+                    CapacityType = entry.CapacityType,
+                    Labels = entry.Labels,
+                    Taints = TaintsOf(name, entry),
+                    NominatedPods = nominated.GetValueOrDefault(name) ?? [],
+                });
+            }
+            else if (entry.NodeName is { } nodeName && nodes.TryGetValue(nodeName, out var node) && (uninitialized || !HasAllocatable(node)))
+            {
+                claims.Add(new InFlightNodeClaim
+                {
+                    Name = name,
+                    NodePool = entry.NodePool,
+                    InstanceType = entry.InstanceType,
+                    NodeName = nodeName,
+                    NominatedPods = uninitialized ? nominated.GetValueOrDefault(name) ?? [] : [],
+                    // Without its type, a node that reports nothing has no room, as before it joined.
+                    Allocatable = type is null ? ResourceVector.Zero : null,
+                    Capacity = type is null ? ResourceVector.Zero : null,
+                });
+            }
+        }
+
+        foreach (var gone in _claimTaints.Keys.Where(k => !state.State.Claims.TryGetValue(k, out var e) || !e.InFlight).ToList())
+        {
+            _claimTaints.Remove(gone);
+        }
+
+        return claims;
+    }
+
+    /// <summary>A claim's taints, read from the index's text form once per activation; an entry that does not read is skipped and logged.</summary>
+    private IReadOnlyList<V1Taint> TaintsOf(string claim, ClaimEntry entry)
+    {
+        if (_claimTaints.TryGetValue(claim, out var taints))
+        {
+            return taints;
+        }
+
+        var parsed = new List<V1Taint>(entry.Taints.Count);
+        foreach (var text in entry.Taints)
+        {
+            if (TaintText.TryParse(text, out var taint))
+            {
+                parsed.Add(taint);
+            }
+            else
+            {
+                logger.LogWarning("Cluster {Cluster}: NodeClaim {NodeClaim} has a stored taint \"{Taint}\" that does not read as key=value:Effect; it is left out", ClusterId, claim, text);
+            }
+        }
+
+        _claimTaints[claim] = parsed;
+        return parsed;
     }
 
     private double CommittedPerHour() => state.State.Claims.Values.Where(c => c.IsLive).Sum(c => c.PricePerHour);
@@ -546,58 +546,6 @@ public sealed partial class ClusterGrain
         }
 
         var claim = state.State.Claims.Values.FirstOrDefault(c => c.NodeName == node.Metadata?.Name);
-        return claim is { Phase: NodeClaimPhase.Disrupting or NodeClaimPhase.Terminated };
-    }
-
-    private static V1Node InFlightNode(string claimName, ClaimEntry entry, InstanceType type)
-    {
-        var name = InFlightPrefix + claimName;
-        var labels = new Dictionary<string, string>(type.Labels, StringComparer.Ordinal);
-        foreach (var (k, v) in entry.Labels)
-        {
-            labels[k] = v;
-        }
-
-        labels[WellKnownLabels.Hostname] = name;
-        labels[WellKnownLabels.NodePool] = entry.NodePool;
-        if (entry.Zone is { } zone)
-        {
-            labels[WellKnownLabels.Zone] = zone;
-        }
-
-        if (entry.CapacityType is { } ct)
-        {
-            labels[WellKnownLabels.CapacityType] = ct;
-        }
-
-        return new V1Node
-        {
-            Metadata = new V1ObjectMeta { Name = name, Labels = labels },
-            Spec = new V1NodeSpec { Taints = entry.Taints.Select(ParseTaint).ToList() },
-            Status = new V1NodeStatus
-            {
-                Capacity = Quantities(type.Capacity),
-                Allocatable = Quantities(type.Allocatable),
-            },
-        };
-    }
-
-    private static Dictionary<string, ResourceQuantity> Quantities(ResourceVector v) =>
-        v.ToQuantityStrings().ToDictionary(p => p.Key, p => new ResourceQuantity(p.Value), StringComparer.Ordinal);
-
-    /// <summary>"key=value:Effect", the form kubectl taint takes.</summary>
-    internal static string FormatTaint(V1Taint t) => $"{t.Key}={t.Value}:{t.Effect}";
-
-    internal static V1Taint ParseTaint(string text)
-    {
-        var colon = text.LastIndexOf(':');
-        var kv = colon >= 0 ? text[..colon] : text;
-        var eq = kv.IndexOf('=', StringComparison.Ordinal);
-        return new V1Taint
-        {
-            Key = eq >= 0 ? kv[..eq] : kv,
-            Value = eq >= 0 && eq < kv.Length - 1 ? kv[(eq + 1)..] : null,
-            Effect = colon >= 0 ? text[(colon + 1)..] : "NoSchedule",
-        };
+        return claim is { IsDisrupting: true } or { Phase: NodeClaimPhase.Terminated };
     }
 }

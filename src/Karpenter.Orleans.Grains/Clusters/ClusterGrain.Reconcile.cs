@@ -114,7 +114,7 @@ public sealed partial class ClusterGrain
         // that was already Disrupting when the silo died can still be indexed as Registered or Initialized.
         var all = !_drivenSinceActivation;
         _drivenSinceActivation = true;
-        foreach (var (name, entry) in state.State.Claims.Where(c => c.Value.Phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched or NodeClaimPhase.Disrupting || all && c.Value.IsLive).ToList())
+        foreach (var (name, entry) in state.State.Claims.Where(c => c.Value.Phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched || c.Value.IsDisrupting || all && c.Value.IsLive).ToList())
         {
             try
             {
@@ -137,6 +137,15 @@ public sealed partial class ClusterGrain
             {
                 logger.LogWarning(ex, "Reconcile of NodeClaim {Cluster}/{NodeClaim} failed", ClusterId, name);
             }
+        }
+
+        try
+        {
+            await AdvanceDisruptionAsync();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogWarning(ex, "Cluster {Cluster}: terminations and the disruption queue did not advance; retrying at the next reconcile", ClusterId);
         }
 
         await ConsolidateEmptyNodesAsync(now);
@@ -195,7 +204,7 @@ public sealed partial class ClusterGrain
                 continue;
             }
 
-            if (podsByNode.ContainsKey(node) || nominatedClaims.Contains(name) || DoNotDisrupt(v1))
+            if (podsByNode.ContainsKey(node) || nominatedClaims.Contains(name) || DoNotDisrupt(v1) || Disruption.IsInvolved(name))
             {
                 _emptySince.Remove(node);
                 continue;
@@ -212,15 +221,18 @@ public sealed partial class ClusterGrain
         {
             var pool = _nodePools[group.Key];
             var total = state.State.Claims.Values.Count(c => c.IsLive && c.NodePool == group.Key);
-            var disrupting = state.State.Claims.Values.Count(c => c.NodePool == group.Key && c.Phase == NodeClaimPhase.Disrupting);
+            var disrupting = state.State.Claims.Values.Count(c => c.NodePool == group.Key && c.IsDisrupting);
             var allowed = Math.Max(0, Budget(pool, total) - disrupting);
             foreach (var (name, entry) in group.OrderBy(c => c.Entry.PricePerHour * -1).Take(allowed))
             {
                 KarpoTelemetry.NodeClaimsDisrupted.Add(1, new("cluster", ClusterId), new("nodepool", entry.NodePool), new("reason", "empty"));
                 _emptySince.Remove(entry.NodeName!);
-                Apply(name, await GrainFactory.GetGrain<INodeClaimGrain>($"{ClusterId}/{name}").DeleteAsync("emptiness: no pods but DaemonSets"));
+                // Through the termination flow like any deletion: an empty node has nothing to drain, so it goes at once.
+                await Terminator.StartAsync(name, "emptiness: no pods but DaemonSets");
             }
         }
+
+        await SaveIfChangedAsync();
     }
 
     /// <summary>How many nodes the NodePool's budgets allow disrupting now: the smallest active budget (Karpenter's rule).</summary>

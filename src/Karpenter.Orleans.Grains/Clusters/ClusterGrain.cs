@@ -607,6 +607,8 @@ public sealed partial class ClusterGrain(
             }
         }
 
+        // Pods gone from a draining node, a replacement initialized: terminations and the queue move on now.
+        await AdvanceDisruptionAsync();
         PublishGauges();
         ReportCapacity(now);
     }
@@ -643,10 +645,17 @@ public sealed partial class ClusterGrain(
         _emptySince.Remove(nodeName);
         _reportDirty = true;
         var claimName = state.State.Claims.FirstOrDefault(c => c.Value.IsLive && c.Value.NodeName == nodeName).Key;
-        if (claimName is not null && state.State.Claims[claimName].Phase is not NodeClaimPhase.Disrupting)
+        if (claimName is not null && Terminator.IsTerminating(claimName))
+        {
+            // Mid-termination (the agent carried out DeleteNode, or the node went by itself): nothing is left to drain.
+            await Terminator.NodeGoneAsync(claimName);
+        }
+        else if (claimName is not null)
         {
             Apply(claimName, await GrainFactory.GetGrain<INodeClaimGrain>($"{ClusterId}/{claimName}").DeleteAsync("node deleted from the cluster"));
         }
+
+        Outbox.DropNode(nodeName);
     }
 
     /// <summary>

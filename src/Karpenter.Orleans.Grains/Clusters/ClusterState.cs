@@ -1,8 +1,12 @@
+using Karpenter.Orleans.Grains.Clusters.Disruption;
+using Karpenter.Orleans.Grains.Clusters.Termination;
+
 namespace Karpenter.Orleans.Grains.Clusters;
 
 /// <summary>
-/// What a cluster keeps across restarts: its registration and its NodeClaims. Pods, nodes and NodePools
-/// are not kept: the agent sends them again (a full resync) whenever the service asks.
+/// What a cluster keeps across restarts: its registration, its NodeClaims, the commands its agent has not
+/// acknowledged, the terminations in progress and the disruption queue. Pods, nodes and NodePools are not
+/// kept: the agent sends them again (a full resync) whenever the service asks.
 /// </summary>
 public sealed class ClusterState
 {
@@ -11,4 +15,16 @@ public sealed class ClusterState
     public Dictionary<string, ClaimEntry> Claims { get; set; } = new(StringComparer.Ordinal);
 
     public DateTimeOffset? LastProvisionedAt { get; set; }
+
+    /// <summary>The agent's outbox, oldest first.</summary>
+    public List<CommandEntry> Commands { get; set; } = [];
+
+    /// <summary>Terminations in progress, by NodeClaim.</summary>
+    public Dictionary<string, ClaimTermination> Terminations { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The disruption orchestration queue, oldest first; ended commands stay listed for a while.</summary>
+    public List<QueuedDisruption> Disruptions { get; set; } = [];
+
+    /// <summary>Numbers the queue's commands.</summary>
+    public long DisruptionCounter { get; set; }
 }

@@ -72,7 +72,14 @@ public sealed class NodeClaimGrain(
             case NodeClaimPhase.Launched when time.Now - S.LaunchedAt > options.Value.RegistrationTtl:
                 await TerminateAsync($"node did not register within {options.Value.RegistrationTtl.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture)} min", "registration_timeout");
                 break;
-            case NodeClaimPhase.Launched or NodeClaimPhase.Registered or NodeClaimPhase.Initialized or NodeClaimPhase.Drifted:
+            case NodeClaimPhase.Launched or NodeClaimPhase.Registered or NodeClaimPhase.Initialized or NodeClaimPhase.Drifted
+                or NodeClaimPhase.Disrupting or NodeClaimPhase.Draining:
+                // Disrupting and Draining are the cluster's termination flow at work; the instance is checked only.
+                if (S.InstanceId is null)
+                {
+                    break;
+                }
+
                 var instance = await Provider.GetAsync(S.Spec.Region, S.InstanceId!);
                 if (instance is null || instance.State is CloudInstanceState.Terminated or CloudInstanceState.ShuttingDown)
                 {
@@ -80,8 +87,9 @@ public sealed class NodeClaimGrain(
                 }
 
                 break;
-            case NodeClaimPhase.Disrupting:
-                await TerminateAsync(S.Reason ?? "disrupted", "disrupted");
+            case NodeClaimPhase.Terminating:
+                // The drain is over (or was never needed): finish what a cut-short DeleteAsync started.
+                await TerminateAsync(S.Reason ?? "disrupted", ReasonLabel(S.Reason ?? ""));
                 break;
         }
 
@@ -127,13 +135,47 @@ public sealed class NodeClaimGrain(
         return Info();
     }
 
+    async Task<NodeClaimInfo> INodeClaimGrain.MarkDisruptionPhaseAsync(NodeClaimPhase phase, string reason)
+    {
+        if (phase is not (NodeClaimPhase.Disrupting or NodeClaimPhase.Draining or NodeClaimPhase.Terminating))
+        {
+            throw new ArgumentOutOfRangeException(nameof(phase), phase, "only Disrupting, Draining or Terminating");
+        }
+
+        if (S.Spec is not null && S.Phase < phase)
+        {
+            S.Phase = phase;
+            S.Reason = reason;
+            await state.WriteStateAsync();
+        }
+
+        return Info();
+    }
+
+    async Task<NodeClaimInfo> INodeClaimGrain.CancelDisruptionAsync(NodeClaimPhase phase)
+    {
+        if (phase is not (NodeClaimPhase.Registered or NodeClaimPhase.Initialized or NodeClaimPhase.Drifted))
+        {
+            throw new ArgumentOutOfRangeException(nameof(phase), phase, "only back to Registered, Initialized or Drifted");
+        }
+
+        if (S.Spec is not null && S.Phase == NodeClaimPhase.Disrupting)
+        {
+            S.Phase = phase;
+            S.Reason = phase == NodeClaimPhase.Drifted ? S.Reason : null;
+            await state.WriteStateAsync();
+        }
+
+        return Info();
+    }
+
     async Task<NodeClaimInfo> INodeClaimGrain.DeleteAsync(string reason)
     {
         if (S.Spec is not null && S.Phase != NodeClaimPhase.Terminated)
         {
-            S.Phase = NodeClaimPhase.Disrupting;
+            S.Phase = NodeClaimPhase.Terminating;
             S.Reason = reason;
-            // The cluster's index hears of Disrupting now, so its reconcile finishes the termination even
+            // The cluster's index hears of Terminating now, so its reconcile finishes the termination even
             // when this call fails (the cloud or storage down) and the caller never sees the result.
             await SaveAndNotifyAsync();
             FaultPoints.Reach(FaultPoints.DeleteAfterDisruptingStored, logger);
@@ -376,6 +418,7 @@ public sealed class NodeClaimGrain(
         reason.StartsWith("empt", StringComparison.Ordinal) ? "emptiness"
         : reason.StartsWith("orphan", StringComparison.Ordinal) ? "orphan"
         : reason.StartsWith("node deleted", StringComparison.Ordinal) ? "node_deleted"
+        : reason.StartsWith("disruption:", StringComparison.Ordinal) ? "disrupted"
         : "deleted";
 
     private static string MessageType(InterruptionKind kind) => kind switch

@@ -7,7 +7,7 @@ namespace Karpenter.Orleans.Scheduling.Provisioning;
 /// Runs the solver so that one bad pod cannot stop provisioning for the rest of its cluster. When a solve
 /// throws, the pod it fails on is found by binary split: the pods, ordered by key, are halved and each half
 /// solved alone (with every node, DaemonSet and NodePool) until one pod is left that fails by itself; it is
-/// quarantined and the solve retried without it. That costs about two solves of the whole input per bad
+/// quarantined and the solve retried without it (an in-flight claim keeps the nominations of the pods still in). That costs about two solves of the whole input per bad
 /// pod, is deterministic (the same input quarantines the same pods) and is tried for at most
 /// <see cref="MaxQuarantinedPerRun"/> pods. A failure without pods, or one only a combination of pods
 /// causes, is returned as <see cref="IsolatedSolve.Failure"/> with nobody quarantined for it.
@@ -28,7 +28,7 @@ public static class IsolatingSolver
             Exception failure;
             try
             {
-                return new IsolatedSolve(solve(input with { Pods = pods }), quarantined, null);
+                return new IsolatedSolve(solve(WithPods(input, pods)), quarantined, null);
             }
             catch (Exception ex) when (IsSolverFault(ex))
             {
@@ -90,13 +90,28 @@ public static class IsolatingSolver
         var members = subset.ToHashSet(ReferenceEqualityComparer.Instance);
         try
         {
-            solve(input with { Pods = input.Pods.Where(members.Contains).ToList() });
+            solve(WithPods(input, input.Pods.Where(members.Contains).ToList()));
             return null;
         }
         catch (Exception ex) when (IsSolverFault(ex))
         {
             return ex;
         }
+    }
+
+    /// <summary>The input with only <paramref name="pods"/>; in-flight claims keep the nominations of those pods only.</summary>
+    private static SchedulingInput WithPods(SchedulingInput input, List<V1Pod> pods)
+    {
+        if (input.NodeClaims.Count == 0)
+        {
+            return input with { Pods = pods };
+        }
+
+        var keys = pods.Select(PodCompiler.Key).ToHashSet(StringComparer.Ordinal);
+        var claims = input.NodeClaims
+            .Select(c => c is null || c.NominatedPods.All(keys.Contains) ? c : c with { NominatedPods = c.NominatedPods.Where(keys.Contains).ToList() })
+            .ToList();
+        return input with { Pods = pods, NodeClaims = claims! };
     }
 
     private static bool IsSolverFault(Exception ex) => ex is not (OutOfMemoryException or OperationCanceledException);

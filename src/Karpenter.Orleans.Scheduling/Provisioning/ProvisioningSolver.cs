@@ -99,8 +99,12 @@ public static class ProvisioningSolver
             .SelectMany(u => u.Group.PodKeys.Skip(u.Placed).Select(p => new UnschedulablePod(p, u.Reason)))
             .OrderBy(u => u.Pod, StringComparer.Ordinal)
             .ToList();
-        var existing = best.Run.Nodes.Where(n => n.NewPods.Count > 0)
+        var existing = best.Run.Nodes.Where(n => n.NodeClaim is null && n.NewPods.Count > 0)
             .Select(n => new ExistingNodePlacement(n.Name, n.NewPods.Order(StringComparer.Ordinal).ToList()))
+            .ToList();
+        var inFlight = best.Run.Nodes.Where(n => n.NodeClaim is not null && n.NewPods.Count > 0)
+            .Select(n => new NodeClaimPlacement(n.NodeClaim!, n.NewPods.Order(StringComparer.Ordinal).ToList()))
+            .OrderBy(p => p.NodeClaim, StringComparer.Ordinal)
             .ToList();
         var scheduled = model.PendingCount - unschedulable.Count;
         var summary = new SchedulingSummary
@@ -115,7 +119,7 @@ public static class ProvisioningSolver
             LowerBoundPerHour = bound is null ? null : Math.Round(bound.Value, 6),
             GapPercent = bound is > 0 ? Math.Round((best.Cost - bound.Value) / bound.Value * 100, 3) : bound is null ? null : 0,
         };
-        return new SchedulingResult(best.Claims, existing, unschedulable, summary);
+        return new SchedulingResult(best.Claims, existing, unschedulable, summary) { NodeClaimPlacements = inFlight };
     }
 
     private static void Trace(string message)

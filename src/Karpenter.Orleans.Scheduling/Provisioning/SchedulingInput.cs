@@ -4,9 +4,10 @@ using Karpenter.Orleans.Scheduling.Model;
 namespace Karpenter.Orleans.Scheduling.Provisioning;
 
 /// <summary>
-/// Everything one provisioning run looks at. <see cref="Pods"/> holds both pending pods (no
-/// <c>spec.nodeName</c>) and pods bound to <see cref="Nodes"/>; bound pods count for topology and
-/// for the space they take. An empty <see cref="NodePools"/> list means the default NodePool.
+/// Everything one provisioning run looks at. <see cref="Pods"/> holds pending pods (no
+/// <c>spec.nodeName</c>), pods bound to <see cref="Nodes"/> and pods nominated to
+/// <see cref="NodeClaims"/>; bound and nominated pods count for topology and for the space they take.
+/// An empty <see cref="NodePools"/> list means the default NodePool.
 /// </summary>
 public sealed record SchedulingInput
 {
@@ -17,6 +18,9 @@ public sealed record SchedulingInput
     public IReadOnlyList<V1Pod> Pods { get; init; } = [];
 
     public IReadOnlyList<V1Node> Nodes { get; init; } = [];
+
+    /// <summary>NodeClaims in flight (launching, or joined and not initialized), with the pods nominated to them.</summary>
+    public IReadOnlyList<InFlightNodeClaim> NodeClaims { get; init; } = [];
 
     public IReadOnlyList<V1DaemonSet> DaemonSets { get; init; } = [];
 

@@ -5,8 +5,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Karpenter.Orleans.Silo.Api;
 
 /// <summary>
-/// <c>/api/v1/clusters</c>: registration (admin), an agent's state and deltas (that cluster's agent or
-/// admin), and per-cluster views (read, or the cluster's own agent).
+/// <c>/api/v1/clusters</c>: registration (admin), an agent's state, deltas and command channel (that
+/// cluster's agent or admin), NodeClaim deletion and disruptions (admin), and per-cluster views (read, or
+/// the cluster's own agent).
 /// </summary>
 internal static class ClusterEndpoints
 {
@@ -28,6 +29,16 @@ internal static class ClusterEndpoints
             .RequireAuthorization(KarpoPolicies.ClusterWrite).AcceptsJson<ClusterSnapshot>().ProducesErrors(400, 404);
         clusters.MapPost("/{clusterId}/deltas", ApplyDeltasAsync).WithName("ApplyClusterDeltas")
             .RequireAuthorization(KarpoPolicies.ClusterWrite).AcceptsJson<DeltaBatch>().ProducesErrors(400, 404);
+        clusters.MapGet("/{clusterId}/commands", CommandsAsync).WithName("GetClusterCommands")
+            .RequireAuthorization(KarpoPolicies.ClusterWrite).ProducesErrors(400, 404);
+        clusters.MapPost("/{clusterId}/commands/acks", AcknowledgeAsync).WithName("AcknowledgeClusterCommands")
+            .RequireAuthorization(KarpoPolicies.ClusterWrite).AcceptsJson<CommandAck[]>().ProducesErrors(400, 404);
+        clusters.MapDelete("/{clusterId}/nodeclaims/{nodeClaim}", DeleteNodeClaimAsync).WithName("DeleteClusterNodeClaim")
+            .RequireAuthorization(KarpoPolicies.Admin).ProducesErrors(400, 404);
+        clusters.MapPost("/{clusterId}/disruptions", DisruptAsync).WithName("DisruptClusterNodes")
+            .RequireAuthorization(KarpoPolicies.Admin).AcceptsJson<DisruptionRequest>().ProducesErrors(400, 404);
+        clusters.MapGet("/{clusterId}/disruptions", DisruptionsAsync).WithName("GetClusterDisruptions")
+            .RequireAuthorization(KarpoPolicies.Read).ProducesErrors(400, 404);
         clusters.MapGet("/{clusterId}/pending", PendingAsync).WithName("GetClusterPendingPods")
             .RequireAuthorization(KarpoPolicies.Read).ProducesErrors(400, 404);
         clusters.MapGet("/{clusterId}/nodeclaims", NodeClaimsAsync).WithName("GetClusterNodeClaims")
@@ -115,6 +126,41 @@ internal static class ClusterEndpoints
         var cluster = await RegisteredAsync(grains, clusterId);
         return TypedResults.Ok(await GrainValidation.CallAsync(() => cluster.ApplyDeltasAsync(batch)));
     }
+
+    private static async Task<Ok<IReadOnlyList<ClusterCommand>>> CommandsAsync(string clusterId, IGrainFactory grains) =>
+        TypedResults.Ok(await (await RegisteredAsync(grains, clusterId)).GetCommandsAsync());
+
+    private static async Task<Ok<CommandAckResult>> AcknowledgeAsync(string clusterId, HttpRequest request, JsonRequestReader reader, IGrainFactory grains)
+    {
+        RequestValidation.ClusterId(clusterId);
+        var acks = await reader.ReadAsync<CommandAck[]>(request);
+        RequestValidation.Acks(acks);
+        var cluster = await RegisteredAsync(grains, clusterId);
+        return TypedResults.Ok(await GrainValidation.CallAsync(() => cluster.AcknowledgeCommandsAsync(acks)));
+    }
+
+    private static async Task<Accepted<NodeClaimInfo>> DeleteNodeClaimAsync(string clusterId, string nodeClaim, IGrainFactory grains)
+    {
+        RequestValidation.ClusterId(clusterId);
+        RequestValidation.NodeClaimName(nodeClaim, "nodeClaim");
+        var cluster = await RegisteredAsync(grains, clusterId);
+        var claim = await GrainValidation.CallAsync(() => cluster.DeleteNodeClaimAsync(nodeClaim, "deleted through the API"))
+            ?? throw ApiException.NotFound($"cluster '{clusterId}' has no NodeClaim '{nodeClaim}'", "nodeClaim");
+        return TypedResults.Accepted($"/api/v1/clusters/{clusterId}/nodeclaims", claim);
+    }
+
+    private static async Task<Accepted<DisruptionStatus>> DisruptAsync(string clusterId, HttpRequest request, JsonRequestReader reader, IGrainFactory grains)
+    {
+        RequestValidation.ClusterId(clusterId);
+        var body = await reader.ReadAsync<DisruptionRequest>(request);
+        RequestValidation.Disruption(body);
+        var cluster = await RegisteredAsync(grains, clusterId);
+        var status = await GrainValidation.CallAsync(() => cluster.DisruptAsync(body));
+        return TypedResults.Accepted($"/api/v1/clusters/{clusterId}/disruptions", status);
+    }
+
+    private static async Task<Ok<IReadOnlyList<DisruptionStatus>>> DisruptionsAsync(string clusterId, IGrainFactory grains) =>
+        TypedResults.Ok(await (await RegisteredAsync(grains, clusterId)).GetDisruptionsAsync());
 
     private static async Task<Ok<PendingPod[]>> PendingAsync(string clusterId, HttpRequest request, IGrainFactory grains)
     {

@@ -123,6 +123,69 @@ internal static partial class RequestValidation
         }
     }
 
+    public const int MaxAcks = 10_000;
+
+    /// <summary>An agent's command acknowledgements: ids as the service gave them, a known outcome, a bounded message.</summary>
+    public static void Acks(CommandAck[] acks)
+    {
+        if (acks.Length > MaxAcks)
+        {
+            throw ApiException.BadRequest($"at most {MaxAcks} acknowledgements per request; got {acks.Length}", "body");
+        }
+
+        for (var i = 0; i < acks.Length; i++)
+        {
+            var field = $"[{i}]";
+            var ack = acks[i] ?? throw ApiException.BadRequest($"{field} is null", field);
+            if (string.IsNullOrWhiteSpace(ack.Id) || ack.Id.Length > 1024)
+            {
+                throw ApiException.BadRequest($"{field}.id is required (a command id, at most 1024 characters)", $"{field}.id");
+            }
+
+            if (!Enum.IsDefined(ack.Outcome))
+            {
+                throw ApiException.BadRequest($"{field}.outcome must be done, refused or failed", $"{field}.outcome");
+            }
+
+            if (ack.Message is { Length: > 4096 })
+            {
+                throw ApiException.BadRequest($"{field}.message is longer than 4096 characters", $"{field}.message");
+            }
+        }
+    }
+
+    /// <summary>NodeClaim names are DNS-1123 subdomains: lower-case, digits, '-' and '.', at most 253.</summary>
+    public static string NodeClaimName(string? value, string field)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > 253 || !Dns1123Subdomain().IsMatch(value))
+        {
+            throw ApiException.BadRequest($"{field} must be a NodeClaim name (a DNS-1123 subdomain)", field);
+        }
+
+        return value;
+    }
+
+    public static void Disruption(DisruptionRequest request)
+    {
+        if (request.Nodes is not { Count: > 0 })
+        {
+            throw ApiException.BadRequest("nodes must name at least one node", "nodes");
+        }
+
+        for (var i = 0; i < request.Nodes.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(request.Nodes[i]) || request.Nodes[i].Length > 253)
+            {
+                throw ApiException.BadRequest($"nodes[{i}] must be a node name", $"nodes[{i}]");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Reason))
+        {
+            throw ApiException.BadRequest("reason is required (Empty, Drifted, Underutilized, Expired or Interrupted)", "reason");
+        }
+    }
+
     private static void Session(string? session)
     {
         if (string.IsNullOrWhiteSpace(session))
@@ -162,6 +225,9 @@ internal static partial class RequestValidation
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex Dns1123Label();
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")]
+    private static partial Regex Dns1123Subdomain();
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     private static partial Regex KeySegmentPattern();

@@ -45,4 +45,14 @@ public sealed class TimedClusterGrain(IClusterGrain inner) : IClusterGrain
     public Task SetSpendCapAsync(double? pricePerHour) => inner.SetSpendCapAsync(pricePerHour);
 
     public Task OnNodeClaimChangedAsync(NodeClaimInfo claim) => inner.OnNodeClaimChangedAsync(claim);
+
+    public Task<NodeClaimInfo?> DeleteNodeClaimAsync(string name, string reason) => inner.DeleteNodeClaimAsync(name, reason);
+
+    public Task<IReadOnlyList<ClusterCommand>> GetCommandsAsync() => inner.GetCommandsAsync();
+
+    public Task<CommandAckResult> AcknowledgeCommandsAsync(IReadOnlyList<CommandAck> acks) => inner.AcknowledgeCommandsAsync(acks);
+
+    public Task<DisruptionStatus> DisruptAsync(DisruptionRequest request) => inner.DisruptAsync(request);
+
+    public Task<IReadOnlyList<DisruptionStatus>> GetDisruptionsAsync() => inner.GetDisruptionsAsync();
 }

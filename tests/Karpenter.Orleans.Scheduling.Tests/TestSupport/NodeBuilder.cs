@@ -13,6 +13,7 @@ public sealed class NodeBuilder
     private string _memory = "16Gi";
     private string _pods = "110";
     private string? _capacityCpu;
+    private bool _reportsResources = true;
 
     public NodeBuilder(string name, string zone = "zone-a")
     {
@@ -49,6 +50,13 @@ public sealed class NodeBuilder
         return this;
     }
 
+    /// <summary>A node that joined before its kubelet reported capacity and allocatable (not initialized).</summary>
+    public NodeBuilder WithoutResources()
+    {
+        _reportsResources = false;
+        return this;
+    }
+
     public NodeBuilder Taint(string key, string? value, string effect = "NoSchedule")
     {
         _taints.Add(new V1Taint { Key = key, Value = value, Effect = effect });
@@ -63,8 +71,8 @@ public sealed class NodeBuilder
         Spec = new V1NodeSpec { Taints = _taints.Count > 0 ? [.. _taints] : null },
         Status = new V1NodeStatus
         {
-            Allocatable = Quantities(_cpu),
-            Capacity = Quantities(_capacityCpu ?? _cpu),
+            Allocatable = _reportsResources ? Quantities(_cpu) : null,
+            Capacity = _reportsResources ? Quantities(_capacityCpu ?? _cpu) : null,
             Conditions = [new V1NodeCondition { Type = "Ready", Status = "True" }],
         },
     };

@@ -17,6 +17,7 @@ public sealed class Scenario
     private readonly List<PodBuilder> _pods = [];
     private readonly List<NodeBuilder> _nodes = [];
     private readonly List<DaemonSetBuilder> _daemonSets = [];
+    private readonly List<InFlightNodeClaim> _claims = [];
     private bool _noPools;
 
     public Scenario(params string[] zones) => Catalog = new CatalogBuilder(zones);
@@ -72,6 +73,13 @@ public sealed class Scenario
         return this;
     }
 
+    /// <summary>Adds a NodeClaim in flight (launching, or joined and not initialized).</summary>
+    public Scenario NodeClaim(InFlightNodeClaim claim)
+    {
+        _claims.Add(claim);
+        return this;
+    }
+
     public Scenario DaemonSet(DaemonSetBuilder daemonSet)
     {
         _daemonSets.Add(daemonSet);
@@ -84,6 +92,7 @@ public sealed class Scenario
         NodePools = _noPools ? [] : _pools.Count == 0 ? [new NodePoolBuilder("default").Build()] : [.. _pools.Select(p => p.Build())],
         Pods = [.. _pods.Select((p, i) => p.Build(Epoch.AddSeconds(i), Uid(i)))],
         Nodes = [.. _nodes.Select(n => n.Build())],
+        NodeClaims = [.. _claims],
         DaemonSets = [.. _daemonSets.Select(d => d.Build())],
     };
 
@@ -117,8 +126,11 @@ public sealed class Outcome
 
     public string? ExistingNodeOf(string pod) => Result.ExistingNodes.SingleOrDefault(n => n.Pods.Contains(Key(pod)))?.Name;
 
-    /// <summary>The claim name or existing node name the pod was placed on, or null.</summary>
-    public string? PlacementOf(string pod) => ClaimOf(pod)?.Name ?? ExistingNodeOf(pod);
+    /// <summary>The in-flight NodeClaim the pod was newly placed on, or null.</summary>
+    public string? InFlightClaimOf(string pod) => Result.NodeClaimPlacements.SingleOrDefault(n => n.Pods.Contains(Key(pod)))?.NodeClaim;
+
+    /// <summary>The claim name, existing node name or in-flight claim name the pod was placed on, or null.</summary>
+    public string? PlacementOf(string pod) => ClaimOf(pod)?.Name ?? ExistingNodeOf(pod) ?? InFlightClaimOf(pod);
 
     public bool IsPlaced(string pod) => PlacementOf(pod) is not null;
 
@@ -188,6 +200,7 @@ public sealed class Outcome
         }
 
         lines.AddRange(r.ExistingNodes.Select(n => $"node|{n.Name}|{string.Join(",", n.Pods)}"));
+        lines.AddRange(r.NodeClaimPlacements.Select(n => $"in-flight|{n.NodeClaim}|{string.Join(",", n.Pods)}"));
         lines.AddRange(r.Unschedulable.Select(u => $"unschedulable|{u.Pod}|{u.Reason}"));
         var s = r.Summary;
         lines.Add(string.Join("|", "summary", s.Pods, s.Scheduled, s.Unschedulable, s.NodeClaims, s.PricePerHour.ToString("R", CultureInfo.InvariantCulture)));

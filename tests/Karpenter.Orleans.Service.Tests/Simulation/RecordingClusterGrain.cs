@@ -119,4 +119,33 @@ internal sealed class RecordingClusterGrain : IClusterGrain
     public Task SetSpendCapAsync(double? pricePerHour) => Task.CompletedTask;
 
     public Task OnNodeClaimChangedAsync(NodeClaimInfo claim) => Task.CompletedTask;
+
+    /// <summary>Commands the next fetches return until acknowledged, as the real grain's outbox does.</summary>
+    public List<ClusterCommand> Commands { get; } = [];
+
+    public List<CommandAck> Acks { get; } = [];
+
+    public Task<NodeClaimInfo?> DeleteNodeClaimAsync(string name, string reason) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<ClusterCommand>> GetCommandsAsync()
+    {
+        lock (_sync)
+        {
+            return Task.FromResult<IReadOnlyList<ClusterCommand>>([.. Commands]);
+        }
+    }
+
+    public Task<CommandAckResult> AcknowledgeCommandsAsync(IReadOnlyList<CommandAck> acks)
+    {
+        lock (_sync)
+        {
+            Acks.AddRange(acks);
+            var applied = Commands.RemoveAll(c => acks.Any(a => a.Id == c.Id));
+            return Task.FromResult(new CommandAckResult(applied, acks.Count - applied));
+        }
+    }
+
+    public Task<DisruptionStatus> DisruptAsync(DisruptionRequest request) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<DisruptionStatus>> GetDisruptionsAsync() => Task.FromResult<IReadOnlyList<DisruptionStatus>>([]);
 }

@@ -3,7 +3,7 @@ using Karpenter.Orleans.Scheduling.Resources;
 
 namespace Karpenter.Orleans.Scheduling.Provisioning.Internal;
 
-/// <summary>An existing node with the room its bound pods and DaemonSets leave.</summary>
+/// <summary>An existing node or in-flight NodeClaim with the room its bound (or nominated) pods and DaemonSets leave.</summary>
 internal sealed class NodeTarget : Target
 {
     public required string Name { get; init; }
@@ -16,9 +16,12 @@ internal sealed class NodeTarget : Target
 
     public required bool Cordoned { get; init; }
 
+    /// <summary>The in-flight NodeClaim this target is (alone or merged with its joined node); null for a plain node.</summary>
+    public string? NodeClaim { get; init; }
+
     public NodeTarget Clone()
     {
-        var n = new NodeTarget { Name = Name, Labels = Labels, Allocatable = Allocatable, Taints = Taints, Cordoned = Cordoned, Used = Used };
+        var n = new NodeTarget { Name = Name, Labels = Labels, Allocatable = Allocatable, Taints = Taints, Cordoned = Cordoned, NodeClaim = NodeClaim, Used = Used };
         foreach (var (k, v) in HostCounts)
         {
             n.HostCounts[k] = v;

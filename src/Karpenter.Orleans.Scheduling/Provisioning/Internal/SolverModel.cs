@@ -12,6 +12,7 @@ namespace Karpenter.Orleans.Scheduling.Provisioning.Internal;
 internal sealed class SolverModel
 {
     private readonly ConcurrentDictionary<string, List<string>> _domains = new(StringComparer.Ordinal);
+    private Dictionary<string, InstanceType>? _typesByName;
 
     public SolverModel(SchedulingInput input, SolverOptions options)
     {
@@ -20,23 +21,35 @@ internal sealed class SolverModel
         WellKnown = input.Catalog.WellKnownLabelKeys;
         var compiler = new PodCompiler();
 
+        var claims = InFlightClaims.Validate(input);
         var pending = new List<(V1Pod, int)>();
         var bound = new List<V1Pod>();
+        var nominatedTo = new Dictionary<V1Pod, InFlightNodeClaim>(ReferenceEqualityComparer.Instance);
         for (var i = 0; i < input.Pods.Count; i++)
         {
             var pod = input.Pods[i];
+            var claim = claims.Nominations.Count > 0 ? claims.NominatedTo(pod) : null;
             if (string.IsNullOrEmpty(pod.Spec?.NodeName))
             {
-                if (pod.Status?.Phase is not ("Succeeded" or "Failed"))
+                if (claim is not null)
+                {
+                    // Planned onto a claim by an earlier run: it holds its room there, like a bound pod.
+                    nominatedTo[pod] = claim;
+                    bound.Add(pod);
+                }
+                else if (pod.Status?.Phase is not ("Succeeded" or "Failed"))
                 {
                     pending.Add((pod, i));
                 }
             }
             else
             {
+                InFlightClaims.RejectBoundNomination(pod, claim);
                 bound.Add(pod);
             }
         }
+
+        claims.RequireAllFound();
 
         PendingCount = pending.Count;
         Groups = compiler.Compile(pending);
@@ -84,7 +97,7 @@ internal sealed class SolverModel
         Pools = CompilePools(input);
         AnyPreferNoSchedule = Pools.Any(p => p.Taints.Any(t => t.Effect == "PreferNoSchedule"));
         InitialTopology = new TopologyState(TopologyGroups.Count);
-        InitialNodes = CompileNodes(input, bound, boundAnti);
+        InitialNodes = CompileNodes(input, claims, bound, nominatedTo, boundAnti);
     }
 
     public SolverOptions Options { get; }
@@ -263,9 +276,17 @@ internal sealed class SolverModel
         return terms;
     }
 
-    private List<NodeTarget> CompileNodes(SchedulingInput input, List<V1Pod> bound, List<(V1Pod Pod, List<TopologyGroup> Groups)> boundAnti)
+    /// <summary>
+    /// Plain nodes first, by name, then in-flight claims, by name (a joined claim with its node): capacity
+    /// that is there is filled before capacity on its way, as Karpenter orders initialized nodes first.
+    /// </summary>
+    private List<NodeTarget> CompileNodes(SchedulingInput input, InFlightClaims claims, List<V1Pod> bound,
+        Dictionary<V1Pod, InFlightNodeClaim> nominatedTo, List<(V1Pod Pod, List<TopologyGroup> Groups)> boundAnti)
     {
-        var podsByNode = bound.GroupBy(p => p.Spec.NodeName, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var podsByNode = bound.Where(p => !nominatedTo.ContainsKey(p)).GroupBy(p => p.Spec.NodeName, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var podsByClaim = nominatedTo.GroupBy(p => p.Value.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.Key).ToList(), StringComparer.Ordinal);
         var antiByPod = new Dictionary<V1Pod, List<TopologyGroup>>(ReferenceEqualityComparer.Instance);
         foreach (var (pod, groups) in boundAnti)
         {
@@ -273,100 +294,172 @@ internal sealed class SolverModel
         }
 
         var nodes = new List<NodeTarget>();
-        foreach (var node in input.Nodes.OrderBy(n => n.Metadata?.Name, StringComparer.Ordinal))
+        foreach (var node in input.Nodes.Where(n => !claims.ByNode.ContainsKey(n.Metadata?.Name ?? "")).OrderBy(n => n.Metadata?.Name, StringComparer.Ordinal))
         {
             var name = node.Metadata?.Name ?? "";
-            var labels = new Dictionary<string, string>(node.Metadata?.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-            foreach (var (old, now) in WellKnownLabels.Normalized)
-            {
-                if (labels.TryGetValue(old, out var v) && !labels.ContainsKey(now))
-                {
-                    labels[now] = v;
-                }
-            }
-
-            labels.TryAdd(WellKnownLabels.Hostname, name);
             var allocatable = ResourceVector.FromQuantities(node.Status?.Allocatable);
-            var target = new NodeTarget
+            var capacity = node.Status?.Capacity is { Count: > 0 } cap ? ResourceVector.FromQuantities(cap) : allocatable;
+            var labels = node.Metadata?.Labels ?? new Dictionary<string, string>();
+            nodes.Add(CompileTarget(input, name, null, labels, allocatable, capacity, node.Spec?.Taints ?? [], node.Spec?.Unschedulable == true,
+                labels.TryGetValue(WellKnownLabels.NodePool, out var pool) ? pool : null, podsByNode.GetValueOrDefault(name) ?? [], antiByPod));
+        }
+
+        foreach (var claim in input.NodeClaims.OrderBy(c => c.Name, StringComparer.Ordinal))
+        {
+            var nominated = podsByClaim.GetValueOrDefault(claim.Name) ?? [];
+            if (claim.NodeName is { } nodeName)
             {
-                Name = name,
-                Labels = labels,
-                Allocatable = allocatable,
-                Taints = node.Spec?.Taints ?? [],
-                Cordoned = node.Spec?.Unschedulable == true,
-            };
-            var used = ResourceVector.Zero;
-            var daemonOwners = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var pod in podsByNode.GetValueOrDefault(name) ?? [])
-            {
-                if (pod.Status?.Phase is "Succeeded" or "Failed")
-                {
-                    continue;
-                }
-
-                used += PodRequests.Of(pod.Spec);
-                var ns = pod.Metadata?.NamespaceProperty ?? "default";
-                foreach (var tg in TopologyGroups)
-                {
-                    if (tg.Matches(ns, pod.Metadata?.Labels))
-                    {
-                        if (tg.IsHostname)
-                        {
-                            target.HostCounts[tg.Id] = target.HostCount(tg.Id) + 1;
-                        }
-
-                        InitialTopology.Add(tg, tg.IsHostname ? null : target.Domain(tg.Key), 1);
-                    }
-                }
-
-                foreach (var tg in antiByPod.GetValueOrDefault(pod) ?? [])
-                {
-                    if (tg.IsHostname)
-                    {
-                        target.AntiOwners.Add(tg.Id);
-                    }
-                    else if (target.Domain(tg.Key) is { } d)
-                    {
-                        InitialTopology.AddOwner(tg, d);
-                    }
-                }
-
-                target.Ports.AddRange(HostPort.Of(pod.Spec));
-
-                foreach (var owner in pod.Metadata?.OwnerReferences ?? [])
-                {
-                    if (owner.Kind == "DaemonSet")
-                    {
-                        daemonOwners.Add(owner.Name);
-                    }
-                }
+                var node = claims.Nodes[nodeName];
+                var reports = node.Status?.Allocatable is { } a && a.ContainsKey(ResourceNames.Cpu) && a.ContainsKey(ResourceNames.Memory);
+                var allocatable = reports ? ResourceVector.FromQuantities(node.Status!.Allocatable) : ClaimAllocatable(claim);
+                var capacity = !reports ? ClaimCapacity(claim) : node.Status?.Capacity is { Count: > 0 } cap ? ResourceVector.FromQuantities(cap) : allocatable;
+                nodes.Add(CompileTarget(input, nodeName, claim.Name, node.Metadata?.Labels ?? new Dictionary<string, string>(), allocatable, capacity,
+                    node.Spec?.Taints ?? [], node.Spec?.Unschedulable == true, claim.NodePool, [.. podsByNode.GetValueOrDefault(nodeName) ?? [], .. nominated], antiByPod));
             }
-
-            // DaemonSets that will run here but have no pod yet still take their share.
-            foreach (var ds in input.DaemonSets)
+            else
             {
-                var spec = ds.Spec?.Template?.Spec;
-                if (daemonOwners.Contains(ds.Metadata?.Name ?? "") ||
-                    Taints.FirstUntolerated(target.Taints.Where(t => t.Effect != "PreferNoSchedule"), spec?.Tolerations ?? [], false) is not null ||
-                    !DaemonTerms(spec).Any(t => t.MatchesLabels(labels)))
-                {
-                    continue;
-                }
-
-                used += PodRequests.Of(spec);
-            }
-
-            target.Used = used;
-            nodes.Add(target);
-
-            if (labels.TryGetValue(WellKnownLabels.NodePool, out var poolName) && Pools.FirstOrDefault(p => p.Name == poolName) is { } pool)
-            {
-                var capacity = node.Status?.Capacity is { Count: > 0 } cap ? ResourceVector.FromQuantities(cap) : allocatable;
-                pool.InUse += capacity;
-                pool.NodesInUse++;
+                nodes.Add(CompileTarget(input, claim.Name, claim.Name, ClaimLabels(claim), ClaimAllocatable(claim), ClaimCapacity(claim),
+                    [.. claim.Taints], false, claim.NodePool, nominated, antiByPod));
             }
         }
 
         return nodes;
+    }
+
+    private InstanceType? TypeOf(InFlightNodeClaim claim)
+    {
+        _typesByName ??= Index.Types.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        return _typesByName.GetValueOrDefault(claim.InstanceType);
+    }
+
+    private ResourceVector ClaimAllocatable(InFlightNodeClaim claim) =>
+        claim.Allocatable ?? TypeOf(claim)?.Allocatable ?? throw new ArgumentException(
+            $"NodeClaim \"{claim.Name}\": instance type \"{claim.InstanceType}\" is not in the catalog and the claim gives no allocatable", "input");
+
+    private ResourceVector ClaimCapacity(InFlightNodeClaim claim) =>
+        claim.Capacity ?? TypeOf(claim)?.Capacity ?? ClaimAllocatable(claim);
+
+    /// <summary>The labels the claim's node will carry: its type's, the claim's own, then what the claim pins down.</summary>
+    private Dictionary<string, string> ClaimLabels(InFlightNodeClaim claim)
+    {
+        var labels = new Dictionary<string, string>(TypeOf(claim)?.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var (k, v) in claim.Labels)
+        {
+            labels[k] = v;
+        }
+
+        labels[WellKnownLabels.InstanceType] = claim.InstanceType;
+        labels[WellKnownLabels.NodePool] = claim.NodePool;
+        labels[WellKnownLabels.Hostname] = claim.Name;
+        if (claim.Zone is { } zone)
+        {
+            labels[WellKnownLabels.Zone] = zone;
+        }
+
+        if (claim.CapacityType is { } capacityType)
+        {
+            labels[WellKnownLabels.CapacityType] = capacityType;
+        }
+
+        if (Index.Catalog.Region is { } region)
+        {
+            labels.TryAdd(WellKnownLabels.Region, region);
+        }
+
+        return labels;
+    }
+
+    private NodeTarget CompileTarget(SchedulingInput input, string name, string? claim, IDictionary<string, string> nodeLabels, ResourceVector allocatable,
+        ResourceVector capacity, IList<V1Taint> taints, bool cordoned, string? poolName, List<V1Pod> pods, Dictionary<V1Pod, List<TopologyGroup>> antiByPod)
+    {
+        var labels = new Dictionary<string, string>(nodeLabels, StringComparer.Ordinal);
+        foreach (var (old, now) in WellKnownLabels.Normalized)
+        {
+            if (labels.TryGetValue(old, out var v) && !labels.ContainsKey(now))
+            {
+                labels[now] = v;
+            }
+        }
+
+        labels.TryAdd(WellKnownLabels.Hostname, name);
+        var target = new NodeTarget
+        {
+            Name = name,
+            Labels = labels,
+            Allocatable = allocatable,
+            Taints = taints,
+            Cordoned = cordoned,
+            NodeClaim = claim,
+        };
+        var used = ResourceVector.Zero;
+        var daemonOwners = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var pod in pods)
+        {
+            if (pod.Status?.Phase is "Succeeded" or "Failed")
+            {
+                continue;
+            }
+
+            used += PodRequests.Of(pod.Spec);
+            var ns = pod.Metadata?.NamespaceProperty ?? "default";
+            foreach (var tg in TopologyGroups)
+            {
+                if (tg.Matches(ns, pod.Metadata?.Labels))
+                {
+                    if (tg.IsHostname)
+                    {
+                        target.HostCounts[tg.Id] = target.HostCount(tg.Id) + 1;
+                    }
+
+                    InitialTopology.Add(tg, tg.IsHostname ? null : target.Domain(tg.Key), 1);
+                }
+            }
+
+            foreach (var tg in antiByPod.GetValueOrDefault(pod) ?? [])
+            {
+                if (tg.IsHostname)
+                {
+                    target.AntiOwners.Add(tg.Id);
+                }
+                else if (target.Domain(tg.Key) is { } d)
+                {
+                    InitialTopology.AddOwner(tg, d);
+                }
+            }
+
+            target.Ports.AddRange(HostPort.Of(pod.Spec));
+
+            foreach (var owner in pod.Metadata?.OwnerReferences ?? [])
+            {
+                if (owner.Kind == "DaemonSet")
+                {
+                    daemonOwners.Add(owner.Name);
+                }
+            }
+        }
+
+        // DaemonSets that will run here but have no pod yet still take their share.
+        foreach (var ds in input.DaemonSets)
+        {
+            var spec = ds.Spec?.Template?.Spec;
+            if (daemonOwners.Contains(ds.Metadata?.Name ?? "") ||
+                Taints.FirstUntolerated(target.Taints.Where(t => t.Effect != "PreferNoSchedule"), spec?.Tolerations ?? [], false) is not null ||
+                !DaemonTerms(spec).Any(t => t.MatchesLabels(labels)))
+            {
+                continue;
+            }
+
+            used += PodRequests.Of(spec);
+        }
+
+        target.Used = used;
+        if (poolName is not null && Pools.FirstOrDefault(p => p.Name == poolName) is { } pool)
+        {
+            // Nodes and claims of a NodePool count against its limits, whether joined or on their way.
+            pool.InUse += capacity;
+            pool.NodesInUse++;
+        }
+
+        return target;
     }
 }
