@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using System.Globalization;
+using Karpenter.Orleans.Grains.Telemetry;
 using Karpenter.Orleans.Scheduling.Disruption;
+using Microsoft.Extensions.Logging;
 
 namespace Karpenter.Orleans.Grains.Clusters;
 
@@ -9,10 +12,100 @@ namespace Karpenter.Orleans.Grains.Clusters;
 /// </summary>
 public sealed partial class ClusterGrain
 {
+    /// <summary>Per node: a fingerprint of its bound pods and when it last changed (consolidateAfter counts from there). In memory: after a restart the clock starts again, which only delays.</summary>
+    private readonly Dictionary<string, (long Fingerprint, DateTimeOffset Since)> _podsOnNode = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Karpenter's disruption controller, once per reconcile: the planner (Scheduling) decides, in Karpenter's
+    /// order of methods and within the NodePools' budgets; each action goes to the orchestration queue, which
+    /// launches replacements first and hands the nodes to the termination flow. Skipped while provisioning is
+    /// at work (pending pods, claims not yet initialized), as Karpenter waits for the cluster state to settle.
+    /// </summary>
+    private async Task DisruptAsync(DateTimeOffset now)
+    {
+        var podEvents = TrackPodEvents(now);
+        if (_pods.Values.Any(p => p.IsPending && p.Quarantine is null) ||
+            state.State.Claims.Values.Any(c => c.Phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched or NodeClaimPhase.Registered))
+        {
+            return;
+        }
+
+        if (await DisruptionInputAsync(now, podEvents) is not { } input || input.Nodes.All(n => n.NodeClaim is null))
+        {
+            return;
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        DisruptionPlan plan;
+        try
+        {
+            plan = await Task.Run(() => DisruptionPlanner.Plan(input, DisruptionOptions));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogError(ex, "Cluster {Cluster}: the disruption planner failed; nothing is disrupted this pass", ClusterId);
+            return;
+        }
+
+        KarpoTelemetry.VoluntaryDisruptionEvaluationDuration.Record(stopwatch.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("cluster", ClusterId));
+        var blocked = plan.Blocked.Select(b => b.Node).ToHashSet(StringComparer.Ordinal);
+        KarpoTelemetry.Gauges.Set(MetricNames.VoluntaryDisruptionEligibleNodes, input.Nodes.Count(n => n.NodeClaim is not null && !blocked.Contains(n.Name)),
+            new KeyValuePair<string, object?>("cluster", ClusterId));
+        foreach (var action in plan.Actions)
+        {
+            try
+            {
+                await Disruption.StartAsync(action);
+            }
+            catch (ArgumentException ex)
+            {
+                // The view moved between planning and starting (a node left, a claim changed): the next pass plans again.
+                logger.LogInformation("Cluster {Cluster}: disruption of {Nodes} not started: {Why}", ClusterId, string.Join(", ", action.Nodes), ex.Message);
+                continue;
+            }
+
+            KarpoTelemetry.VoluntaryDisruptionDecisions.Add(1, new("cluster", ClusterId), new("decision", action.Kind == DisruptionActionKind.Delete ? "delete" : "replace"),
+                new("reason", action.Reason.ToString().ToLowerInvariant()), new("consolidation_type", ConsolidationType(action.Method)));
+            logger.LogInformation("Cluster {Cluster}: {Action}", ClusterId, Describe(action) + " (" + string.Join(", ", action.Nodes) + ")");
+        }
+
+        await SaveIfChangedAsync();
+    }
+
+    /// <summary>Updates each node's pod fingerprint and returns when its pods last changed.</summary>
+    private Dictionary<string, DateTimeOffset> TrackPodEvents(DateTimeOffset now)
+    {
+        var fingerprints = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var p in _pods.Values.Where(p => p.IsBound && !p.IsDaemon))
+        {
+            // Order-free: a sum of the keys' hashes, plus the count.
+            fingerprints[p.Pod.Spec.NodeName!] = fingerprints.GetValueOrDefault(p.Pod.Spec.NodeName!) + StringComparer.Ordinal.GetHashCode(p.Key) + (1L << 40);
+        }
+
+        var result = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var node in _nodes.Keys)
+        {
+            var fingerprint = fingerprints.GetValueOrDefault(node);
+            if (!_podsOnNode.TryGetValue(node, out var seen) || seen.Fingerprint != fingerprint)
+            {
+                _podsOnNode[node] = seen = (fingerprint, now);
+            }
+
+            result[node] = seen.Since;
+        }
+
+        foreach (var gone in _podsOnNode.Keys.Where(n => !_nodes.ContainsKey(n)).ToList())
+        {
+            _podsOnNode.Remove(gone);
+        }
+
+        return result;
+    }
+
     async Task<DisruptionExplanation> IClusterGrain.ExplainDisruptionAsync()
     {
         var now = time.Now;
-        if (await DisruptionInputAsync(now) is not { } input)
+        if (await DisruptionInputAsync(now, TrackPodEvents(now)) is not { } input)
         {
             return new DisruptionExplanation(ClusterId, now, [], 0, 0);
         }
@@ -49,24 +142,19 @@ public sealed partial class ClusterGrain
     /// The cluster as the planner sees it: every node with its claim (price, phase, drift, interruption), the
     /// pods bound and pending, DaemonSets, PDBs and NodePools. Null before registration or without NodePools.
     /// </summary>
-    private async Task<DisruptionInput?> DisruptionInputAsync(DateTimeOffset now)
+    private async Task<DisruptionInput?> DisruptionInputAsync(DateTimeOffset now, Dictionary<string, DateTimeOffset> podEvents)
     {
         if (Registration is not { } registration || _nodePools.Count == 0)
         {
             return null;
         }
 
-        var regionKey = $"{registration.Provider}/{registration.Region}";
-        var availability = await GrainFactory.GetGrain<IOfferingsGrain>(regionKey).GetAvailabilityAsync();
-        var catalog = await catalogs.GetAsync(registration.Provider, registration.Region, availability, new HashSet<string>(StringComparer.Ordinal));
+        var catalog = await DisruptionCatalogAsync(registration);
         var claimsByNode = state.State.Claims.Where(c => c.Value.IsLive && c.Value.NodeName is not null)
             .GroupBy(c => c.Value.NodeName!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(c => c.Value.CreatedAt).First(), StringComparer.Ordinal);
         var nominated = _pods.Values.Where(p => p.IsPending && p.NodeClaim is not null).Select(p => p.NodeClaim!).ToHashSet(StringComparer.Ordinal);
 
-        // consolidateAfter counts from the last pod event on the node; a pod first seen bound counts from when it was seen.
-        var lastPodEvent = _pods.Values.Where(p => p.IsBound).GroupBy(p => p.Pod.Spec.NodeName!, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Max(p => p.FirstSeen), StringComparer.Ordinal);
         var nodes = new List<ClusterNode>();
         foreach (var (name, node) in _nodes.OrderBy(n => n.Key, StringComparer.Ordinal))
         {
@@ -88,9 +176,10 @@ public sealed partial class ClusterGrain
                 PricePerHour = entry.PricePerHour,
                 CreatedAt = entry.CreatedAt,
                 InitializedAt = entry.Phase is NodeClaimPhase.Initialized or NodeClaimPhase.Drifted ? entry.InitializedAt ?? entry.CreatedAt : null,
-                LastPodEventAt = lastPodEvent.TryGetValue(name, out var at) ? at : null,
+                LastPodEventAt = podEvents.TryGetValue(name, out var at) ? at : null,
                 Drifted = entry.Phase == NodeClaimPhase.Drifted ? entry.Reason ?? "drifted" : null,
-                Deleting = entry.Phase is not (NodeClaimPhase.Registered or NodeClaimPhase.Initialized or NodeClaimPhase.Drifted) || node.Metadata?.DeletionTimestamp is not null,
+                Deleting = entry.IsDisrupting || Disruption.IsInvolved(claimName) || node.Metadata?.DeletionTimestamp is not null ||
+                    entry.Phase is not (NodeClaimPhase.Registered or NodeClaimPhase.Initialized or NodeClaimPhase.Drifted),
                 Nominated = nominated.Contains(claimName),
             });
         }
@@ -115,6 +204,14 @@ public sealed partial class ClusterGrain
         DisruptionMethod.Interruption => "interruption",
         DisruptionMethod.MultiNodeConsolidation => "multi-node",
         _ => "single-node",
+    };
+
+    private static string ConsolidationType(DisruptionMethod method) => method switch
+    {
+        DisruptionMethod.Emptiness => "empty",
+        DisruptionMethod.MultiNodeConsolidation => "multi",
+        DisruptionMethod.SingleNodeConsolidation => "single",
+        _ => "none",
     };
 
     private static string Describe(DisruptionAction action)

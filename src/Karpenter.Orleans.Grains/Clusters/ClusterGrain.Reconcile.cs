@@ -80,7 +80,7 @@ public sealed partial class ClusterGrain
                 requeued = true;
             }
 
-            _emptySince.Remove(entry.NodeName ?? "");
+            _podsOnNode.Remove(entry.NodeName ?? "");
             if (requeued)
             {
                 TriggerBatch();
@@ -148,7 +148,7 @@ public sealed partial class ClusterGrain
             logger.LogWarning(ex, "Cluster {Cluster}: terminations and the disruption queue did not advance; retrying at the next reconcile", ClusterId);
         }
 
-        await ConsolidateEmptyNodesAsync(now);
+        await DisruptAsync(now);
         if (now - _lastGarbageCollection >= Options.OrphanGracePeriod || now < _lastGarbageCollection)
         {
             _lastGarbageCollection = now;
@@ -186,78 +186,6 @@ public sealed partial class ClusterGrain
         ReportCapacity(now);
         KarpoTelemetry.ReconcileDuration.Record(stopwatch.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("cluster", ClusterId));
     }
-
-    /// <summary>
-    /// Karpenter's emptiness method: a node of a NodePool that consolidates, with no pod but DaemonSet
-    /// pods for consolidateAfter, is removed — at most as many at once as the NodePool's budget allows.
-    /// </summary>
-    private async Task ConsolidateEmptyNodesAsync(DateTimeOffset now)
-    {
-        var podsByNode = _pods.Values.Where(p => p.IsBound && !p.IsDaemon).GroupBy(p => p.Pod.Spec.NodeName!)
-            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        var nominatedClaims = _pods.Values.Where(p => p.NodeClaim is not null).Select(p => p.NodeClaim!).ToHashSet(StringComparer.Ordinal);
-        var candidates = new List<(string Claim, ClaimEntry Entry)>();
-        foreach (var (name, entry) in state.State.Claims)
-        {
-            if (entry.Phase is not (NodeClaimPhase.Initialized or NodeClaimPhase.Registered or NodeClaimPhase.Drifted) || entry.NodeName is not { } node || !_nodes.TryGetValue(node, out var v1))
-            {
-                continue;
-            }
-
-            if (podsByNode.ContainsKey(node) || nominatedClaims.Contains(name) || DoNotDisrupt(v1) || Disruption.IsInvolved(name))
-            {
-                _emptySince.Remove(node);
-                continue;
-            }
-
-            var since = _emptySince.TryGetValue(node, out var s) ? s : _emptySince[node] = now;
-            if (_nodePools.TryGetValue(entry.NodePool, out var pool) && pool.Disruption.ConsolidateAfter is { } after && now - since >= after)
-            {
-                candidates.Add((name, entry));
-            }
-        }
-
-        foreach (var group in candidates.GroupBy(c => c.Entry.NodePool))
-        {
-            var pool = _nodePools[group.Key];
-            var total = state.State.Claims.Values.Count(c => c.IsLive && c.NodePool == group.Key);
-            var disrupting = state.State.Claims.Values.Count(c => c.NodePool == group.Key && c.IsDisrupting);
-            var allowed = Math.Max(0, Budget(pool, total) - disrupting);
-            foreach (var (name, entry) in group.OrderBy(c => c.Entry.PricePerHour * -1).Take(allowed))
-            {
-                KarpoTelemetry.NodeClaimsDisrupted.Add(1, new("cluster", ClusterId), new("nodepool", entry.NodePool), new("reason", "empty"));
-                _emptySince.Remove(entry.NodeName!);
-                // Through the termination flow like any deletion: an empty node has nothing to drain, so it goes at once.
-                await Terminator.StartAsync(name, "emptiness: no pods but DaemonSets");
-            }
-        }
-
-        await SaveIfChangedAsync();
-    }
-
-    /// <summary>How many nodes the NodePool's budgets allow disrupting now: the smallest active budget (Karpenter's rule).</summary>
-    private static int Budget(NodePool pool, int total)
-    {
-        var allowed = int.MaxValue;
-        foreach (var budget in pool.Disruption.Budgets)
-        {
-            // Scheduled budgets need the cron window; without evaluating it, apply them all (stricter, never looser).
-            if (budget.Reasons is { Count: > 0 } reasons && !reasons.Any(r => r.Equals("Empty", StringComparison.OrdinalIgnoreCase)))
-            {
-                continue;
-            }
-
-            var n = budget.Nodes.EndsWith('%')
-                ? (int)Math.Ceiling(total * double.Parse(budget.Nodes[..^1], System.Globalization.CultureInfo.InvariantCulture) / 100.0)
-                : int.Parse(budget.Nodes, System.Globalization.CultureInfo.InvariantCulture);
-            allowed = Math.Min(allowed, n);
-        }
-
-        return allowed == int.MaxValue ? total : allowed;
-    }
-
-    private bool DoNotDisrupt(V1Node node) =>
-        node.Metadata?.Annotations?.TryGetValue(WellKnownLabels.DoNotDisruptAnnotation, out var v) == true && v == "true";
 
     /// <summary>
     /// Karpenter's garbage collection: an instance tagged for this cluster whose NodeClaim is gone or

@@ -33,7 +33,6 @@ public sealed partial class ClusterGrain(
     private readonly HashSet<string> _invalidNodePools = new(StringComparer.Ordinal);
     private readonly Dictionary<string, V1DaemonSet> _daemonSets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, V1PodDisruptionBudget> _pdbs = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _emptySince = new(StringComparer.Ordinal);
     private string? _session;
     private long _sequence;
     private DateTimeOffset? _lastAgentContact;
@@ -642,7 +641,7 @@ public sealed partial class ClusterGrain(
     /// <summary>A node left the cluster: as with Karpenter's finalizer, its NodeClaim goes too.</summary>
     private async Task NodeGoneAsync(string nodeName)
     {
-        _emptySince.Remove(nodeName);
+        _podsOnNode.Remove(nodeName);
         _reportDirty = true;
         var claimName = state.State.Claims.FirstOrDefault(c => c.Value.IsLive && c.Value.NodeName == nodeName).Key;
         if (claimName is not null && Terminator.IsTerminating(claimName))

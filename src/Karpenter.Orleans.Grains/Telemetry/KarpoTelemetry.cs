@@ -34,6 +34,10 @@ public static class KarpoTelemetry
         HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     };
 
+    public static readonly Counter<long> VoluntaryDisruptionDecisions = Meter.CreateCounter<long>(Strip(MetricNames.VoluntaryDisruptionDecisions), description: "Disruption commands started by the planner");
+
+    public static readonly Histogram<double> VoluntaryDisruptionEvaluationDuration = Meter.CreateHistogram(Strip(MetricNames.VoluntaryDisruptionEvaluationDuration), "s", "One disruption pass", advice: RunBuckets);
+
     public static readonly Histogram<double> PodsStartupDuration = Meter.CreateHistogram(Strip(MetricNames.PodsStartupDuration), "s", "Pod creation to binding", advice: LatencyBuckets);
 
     public static readonly Histogram<double> SchedulingDuration = Meter.CreateHistogram(Strip(MetricNames.SchedulingDuration), "s", "One solver run", advice: RunBuckets);
@@ -67,7 +71,7 @@ public static class KarpoTelemetry
         {
             MetricNames.SchedulerQueueDepth, MetricNames.UnschedulablePods, MetricNames.NodePoolUsage, MetricNames.NodePoolLimit,
             MetricNames.ClusterCost, MetricNames.ClusterSpendCap, MetricNames.FleetCost, MetricNames.FleetSpendCap, MetricNames.AgentLag,
-            MetricNames.Nodes,
+            MetricNames.Nodes, MetricNames.VoluntaryDisruptionEligibleNodes,
         })
         {
             var captured = name;

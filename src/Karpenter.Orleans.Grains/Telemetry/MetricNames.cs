@@ -13,8 +13,17 @@ public static class MetricNames
     /// <summary>Counter of launched NodeClaims ended; labels nodepool, reason (emptiness, interruption, registration_timeout, instance_terminated, node_deleted, orphan, disrupted, deleted).</summary>
     public const string NodeClaimsTerminated = "karpenter_nodeclaims_terminated_total";
 
-    /// <summary>Counter; labels nodepool, reason (empty, interrupted). Drift is marked, not yet disrupted.</summary>
+    /// <summary>Counter; labels nodepool, reason (empty, drifted, expired, interrupted, underutilized).</summary>
     public const string NodeClaimsDisrupted = "karpenter_nodeclaims_disrupted_total";
+
+    /// <summary>Counter of disruption commands the planner started; labels decision (delete, replace), reason (empty, drifted, expired, interrupted, underutilized), consolidation_type (empty, multi, single, or none).</summary>
+    public const string VoluntaryDisruptionDecisions = "karpenter_voluntary_disruption_decisions_total";
+
+    /// <summary>Gauge; nodes the last disruption pass found disruptable (not blocked), label reason (the first method that would act, or none).</summary>
+    public const string VoluntaryDisruptionEligibleNodes = "karpenter_voluntary_disruption_eligible_nodes";
+
+    /// <summary>Histogram, seconds one disruption pass (the planner) took.</summary>
+    public const string VoluntaryDisruptionEvaluationDuration = "karpenter_voluntary_disruption_decision_evaluation_duration_seconds";
 
     /// <summary>Histogram, seconds from a pod's creation to its binding.</summary>
     public const string PodsStartupDuration = "karpenter_pods_startup_duration_seconds";
