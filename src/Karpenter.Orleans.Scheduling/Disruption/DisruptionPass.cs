@@ -103,10 +103,12 @@ internal sealed class DisruptionPass
                 continue;
             }
 
+            var why = IsEmpty(e) ? DisruptionReason.Empty : DisruptionReason.Underutilized;
             var reason = Block(e, forceful: false)
+                ?? ConsolidationBlock(e, why, budget: false)
                 ?? (e.Touched ? new BlockedNode(e.Name, BlockReason.ConsolidateAfter, $"node {e.Name} takes pods moved by this plan") : null)
                 ?? _failures.GetValueOrDefault(e.Name)
-                ?? ConsolidationBlock(e, IsEmpty(e) ? DisruptionReason.Empty : DisruptionReason.Underutilized)
+                ?? ConsolidationBlock(e, why)
                 ?? new BlockedNode(e.Name, BlockReason.NotEvaluated, $"node {e.Name} was not evaluated in this pass");
             blocked.Add(reason);
         }
@@ -247,9 +249,27 @@ internal sealed class DisruptionPass
             action = emptiest;
         }
 
+        // Karpenter drops replacement types a candidate already has, so two half-used nodes of one type get
+        // a bigger (dearer) type in their place, though deleting one of them saves more: check that first.
+        if (action is { Kind: DisruptionActionKind.Replace })
+        {
+            var emptiestFirst = action.Nodes.Select(n => _s.Nodes[n]).OrderBy(Utilization).ThenBy(e => e.Name, StringComparer.Ordinal);
+            foreach (var e in emptiestFirst.Take(MaxDeleteChecksAgainstReplace))
+            {
+                if (e.Price > action.SavingPerHour && DeleteOnly([e], DisruptionMethod.MultiNodeConsolidation) is { } delete)
+                {
+                    action = delete with { Method = DisruptionMethod.SingleNodeConsolidation };
+                    break;
+                }
+            }
+        }
+
         _multiDone = action is null;
         return action;
     }
+
+    /// <summary>How many nodes of a multi-node replacement are checked for a plain delete that saves more.</summary>
+    private const int MaxDeleteChecksAgainstReplace = 8;
 
     /// <summary>The candidates in order, as many as budgets, PDBs and <see cref="DisruptionOptions.MultiNodeCandidateLimit"/> allow together.</summary>
     private List<NodeEntry> WithinBudgets(List<NodeEntry> ordered)
@@ -979,7 +999,8 @@ internal sealed class DisruptionPass
         if (!_s.PodShapes.TryGetValue(key, out var shape))
         {
             var p = PodFacts.Pending(pod);
-            shape = $"{pod.Metadata?.NamespaceProperty}|{KubernetesJson.Serialize(pod.Metadata?.Labels)}|{KubernetesJson.Serialize(p.Spec)}";
+            var labels = pod.Metadata?.Labels is { } l ? string.Join(",", l.OrderBy(x => x.Key, StringComparer.Ordinal).Select(x => $"{x.Key}={x.Value}")) : "";
+            shape = $"{pod.Metadata?.NamespaceProperty}|{labels}|{KubernetesJson.Serialize(p.Spec)}";
             _s.PodShapes[key] = shape;
         }
 
