@@ -140,6 +140,22 @@ internal sealed class PlannerState
         return action with { Replacements = replacements, Moves = moves };
     }
 
+    /// <summary>Whether a node of this plan has or had the name.</summary>
+    public bool IsTaken(string name) => _taken.Contains(name);
+
+    /// <summary>A NodeClaim name no node of this plan has had and not in <paramref name="local"/>, which it joins.</summary>
+    public string FreshName(string nodePool, ISet<string> local)
+    {
+        while (true)
+        {
+            var name = _names.Next(nodePool);
+            if (!_taken.Contains(name) && local.Add(name))
+            {
+                return name;
+            }
+        }
+    }
+
     /// <summary>Between passes of a convergence run: the replacements are up and every move has settled.</summary>
     public void CompletePass()
     {

@@ -64,7 +64,16 @@ internal static class Simulation
             PodDisruptionBudgets = state.Input.PodDisruptionBudgets,
         };
         var result = ProvisioningSolver.Solve(input, options);
-        return SimulationResult.From(result, moved);
+
+        // Each solve names its claims afresh, so a name may already be a node's (a replacement of an earlier
+        // action): rename those, or moves to the node and to the claim could not be told apart.
+        var local = new HashSet<string>(StringComparer.Ordinal);
+        var claims = result.NodeClaims.Select(c =>
+        {
+            var name = state.IsTaken(c.Name) || !local.Add(c.Name) ? state.FreshName(c.NodePool, local) : c.Name;
+            return name == c.Name ? c : c with { Name = name };
+        }).ToList();
+        return SimulationResult.From(result with { NodeClaims = claims }, moved);
     }
 
     private static V1Node Cordoned(V1Node node) => new()
