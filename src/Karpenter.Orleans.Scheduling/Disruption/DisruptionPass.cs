@@ -159,8 +159,14 @@ internal sealed class DisruptionPass
             .OrderBy(e => IsEmpty(e) ? 0 : 1).ThenBy(e => e.Name, StringComparer.Ordinal);
         foreach (var e in drifted)
         {
-            if (Block(e, forceful: false, eventual: true) is not null || Allowed(e.Cluster.NodePool!, DisruptionReason.Drifted) <= 0)
+            if (Block(e, forceful: false, eventual: true) is not null)
             {
+                continue;
+            }
+
+            if (Allowed(e.Cluster.NodePool!, DisruptionReason.Drifted) <= 0)
+            {
+                _failures.TryAdd(e.Name, new BlockedNode(e.Name, BlockReason.Budget, $"budget of NodePool {e.Cluster.NodePool} allows 0 Drifted disruptions now"));
                 continue;
             }
 
