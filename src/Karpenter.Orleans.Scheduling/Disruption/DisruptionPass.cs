@@ -366,8 +366,12 @@ internal sealed class DisruptionPass
     /// (DaemonSets not yet running, taints and constraints ignored), so a false here is a proof; a true is
     /// checked by the solver.
     /// </summary>
-    private bool DeleteMayFit(List<NodeEntry> nodes)
+    private bool DeleteMayFit(List<NodeEntry> nodes) => DeleteMayFit(nodes, out _);
+
+    /// <summary>As <see cref="DeleteMayFit(List{NodeEntry})"/>; <paramref name="nowhere"/> gets the moved pods that fit no remaining node's room (any replacement must hold them).</summary>
+    private bool DeleteMayFit(List<NodeEntry> nodes, out List<V1Pod> nowhere)
     {
+        nowhere = [];
         var leaving = new HashSet<string>(nodes.Select(n => n.Name), StringComparer.Ordinal);
         var rooms = new List<ResourceVector>();
         var total = ResourceVector.Zero;
@@ -397,11 +401,11 @@ internal sealed class DisruptionPass
             moved += r;
             if (!rooms.Any(room => r.FitsIn(room)))
             {
-                return false;
+                nowhere.Add(p);
             }
         }
 
-        return moved.FitsIn(total);
+        return nowhere.Count == 0 && moved.FitsIn(total);
     }
 
     /// <summary>
@@ -430,6 +434,30 @@ internal sealed class DisruptionPass
         }
 
         return DeleteMayFit(nodes);
+    }
+
+    /// <summary>
+    /// Whether the pods together fit some instance type whose cheapest offering costs less than
+    /// <paramref name="price"/>. The solver fills existing nodes before it opens a claim, so the pods a
+    /// delete-only solve could not place are the ones the one replacement would have to hold.
+    /// </summary>
+    private bool FitsACheaperType(List<V1Pod> pods, double price)
+    {
+        var need = ResourceVector.Zero;
+        foreach (var p in pods)
+        {
+            need += Requests(p);
+        }
+
+        foreach (var type in _s.Input.Catalog.InstanceTypes)
+        {
+            if (type.Offerings.Any(o => o.Available && o.Price < price) && need.FitsIn(type.Allocatable))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private ResourceVector Requests(V1Pod pod)
@@ -513,23 +541,33 @@ internal sealed class DisruptionPass
 
     private (DisruptionAction? Action, BlockedNode? Failure) Consolidate(List<NodeEntry> nodes, DisruptionMethod method, bool single)
     {
-        if (DeleteOnly(nodes, method) is { } delete)
+        if (DeleteOnly(nodes, method, out var overflow) is { } delete)
         {
             return (delete, null);
         }
 
-        return WithReplacement(nodes, method, single);
+        return WithReplacement(nodes, method, single, overflow);
     }
 
-    private DisruptionAction? DeleteOnly(List<NodeEntry> nodes, DisruptionMethod method)
+    private DisruptionAction? DeleteOnly(List<NodeEntry> nodes, DisruptionMethod method) => DeleteOnly(nodes, method, out _);
+
+    /// <summary>A delete proven on existing capacity; when it fails for room, <paramref name="overflow"/> gets the moved pods that found none (a replacement must hold them).</summary>
+    private DisruptionAction? DeleteOnly(List<NodeEntry> nodes, DisruptionMethod method, out List<V1Pod> overflow)
     {
-        if (!DeleteMayFit(nodes))
+        if (!DeleteMayFit(nodes, out overflow))
         {
             return null;
         }
 
         var r = Simulation.Run(_s, nodes, _goingAway, Simulation.ExistingOnly);
-        if (r.Stuck is not null || r.Moves.Count < r.MovedPods || r.Claims.Count > 0)
+        if (r.Unplaced.Count > 0)
+        {
+            var unplaced = r.Unplaced.ToHashSet(StringComparer.Ordinal);
+            overflow = [.. nodes.SelectMany(n => n.Pods).Where(p => unplaced.Contains(PodFacts.Key(p)))];
+            return null;
+        }
+
+        if (r.Claims.Count > 0)
         {
             return null;
         }
@@ -538,10 +576,16 @@ internal sealed class DisruptionPass
         return saving < Threshold(r.MovedPods) ? null : Action(method, DisruptionReason.Underutilized, nodes, [], r.Moves, saving);
     }
 
-    private (DisruptionAction? Action, BlockedNode? Failure) WithReplacement(List<NodeEntry> nodes, DisruptionMethod method, bool single)
+    private (DisruptionAction? Action, BlockedNode? Failure) WithReplacement(List<NodeEntry> nodes, DisruptionMethod method, bool single, List<V1Pod>? overflow = null)
     {
         var subject = nodes.Count == 1 ? $"node {nodes[0].Name}" : $"{nodes.Count} nodes";
         var first = nodes[0].Name;
+        if (overflow is { Count: > 0 } && !FitsACheaperType(overflow, nodes.Sum(n => n.Price)))
+        {
+            return (null, new BlockedNode(first, BlockReason.NoCheaperOption,
+                $"no cheaper option: the {overflow.Count} pods of {subject} that fit on no other node need more than any instance type cheaper than {Money(nodes.Sum(n => n.Price))} holds"));
+        }
+
         if (!ReplacementMayBeCheaper(nodes))
         {
             return (null, new BlockedNode(first, BlockReason.NoCheaperOption,

@@ -7,7 +7,7 @@ namespace Karpenter.Orleans.Scheduling.Disruption;
 /// and the new claims that hold at least one of them. Claims holding only pods that were already waiting
 /// are provisioning's business, not this disruption's.
 /// </summary>
-internal sealed record SimulationResult(IReadOnlyList<PodMove> Moves, UnschedulablePod? Stuck, IReadOnlyList<PlannedNodeClaim> Claims, int MovedPods)
+internal sealed record SimulationResult(IReadOnlyList<PodMove> Moves, UnschedulablePod? Stuck, IReadOnlyList<PlannedNodeClaim> Claims, int MovedPods, IReadOnlyList<string> Unplaced)
 {
     public static SimulationResult From(SchedulingResult result, IReadOnlyList<string> moved)
     {
@@ -39,6 +39,7 @@ internal sealed record SimulationResult(IReadOnlyList<PodMove> Moves, Unschedula
 
         var stuck = result.Unschedulable.FirstOrDefault(u => movedSet.Contains(u.Pod));
         var moves = moved.Where(to.ContainsKey).Order(StringComparer.Ordinal).Select(p => new PodMove(p, to[p])).ToList();
-        return new SimulationResult(moves, stuck, claims, moved.Count);
+        var unplaced = moved.Where(p => !to.ContainsKey(p)).Order(StringComparer.Ordinal).ToList();
+        return new SimulationResult(moves, stuck, claims, moved.Count, unplaced);
     }
 }
