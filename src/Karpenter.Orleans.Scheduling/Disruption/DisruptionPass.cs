@@ -488,6 +488,7 @@ internal sealed class DisruptionPass
 
     private DisruptionAction? SingleNode()
     {
+        // A reason found earlier in the pass (drift, rebalance) is the more telling one and is kept.
         foreach (var e in Interleaved(ConsolidationCandidates()))
         {
             if (_singleFailed.Contains(e.Name) || Allowed(e.Cluster.NodePool!, DisruptionReason.Underutilized) <= 0)
@@ -498,27 +499,27 @@ internal sealed class DisruptionPass
             _singleFailed.Add(e.Name);
             if (_s.SingleNodeFailures.TryGetValue(e.Name, out var earlier))
             {
-                _failures[e.Name] = earlier;
+                _failures.TryAdd(e.Name, earlier);
                 continue;
             }
 
             if (!FitsPdbs(e, new int[_pdbs.Count]))
             {
-                _failures[e.Name] = PdbBlock(e);
+                _failures.TryAdd(e.Name, PdbBlock(e));
                 continue;
             }
 
             var shape = Shape(e);
             if (_shapeFailures.TryGetValue(shape, out var known))
             {
-                _failures[e.Name] = known.Block with { Node = e.Name, Reason = $"{known.Block.Reason} (same instance type and pods as node {known.Node})" };
+                _failures.TryAdd(e.Name, known.Block with { Node = e.Name, Reason = $"{known.Block.Reason} (same instance type and pods as node {known.Node})" });
                 continue;
             }
 
             if (_singleEvaluations >= _o.SingleNodeCandidateLimit)
             {
                 HitEvaluationLimit = true;
-                _failures[e.Name] = new BlockedNode(e.Name, BlockReason.NotEvaluated, $"single-node consolidation evaluated its limit of {_o.SingleNodeCandidateLimit} nodes in this pass");
+                _failures.TryAdd(e.Name, new BlockedNode(e.Name, BlockReason.NotEvaluated, $"single-node consolidation evaluated its limit of {_o.SingleNodeCandidateLimit} nodes in this pass"));
                 continue;
             }
 
@@ -529,7 +530,7 @@ internal sealed class DisruptionPass
                 return action;
             }
 
-            _failures[e.Name] = failure!;
+            _failures.TryAdd(e.Name, failure!);
             _shapeFailures[shape] = (e.Name, failure!);
             _s.SingleNodeFailures[e.Name] = failure!;
         }

@@ -339,6 +339,34 @@ public sealed class DisruptionPlannerTests
     }
 
     [Fact]
+    public void AnInterruptionOfANodeKarpenterDoesNotManageIsNotItsToAct()
+    {
+        var plan = new DisruptionCluster()
+            .Pool(Disruption())
+            .Node("byo", "s2", n => n with { NodeClaim = null, Interruption = new NodeInterruption(InterruptionType.SpotInterruption, DisruptionCluster.Now.AddMinutes(2)) })
+            .Pod("web-0", "1500m", "byo")
+            .Plan();
+
+        Assert.Empty(plan.Actions);
+        Assert.Equal(BlockReason.NotManaged, Blocked(plan, "byo").Kind);
+    }
+
+    [Fact]
+    public void ADriftedNodeWhosePodsCannotRunElsewhereStays()
+    {
+        var plan = new DisruptionCluster()
+            .Pool(Disruption())
+            .Node("old", "s2", n => n with { Drifted = "AMI changed", Node = Label(n.Node, "example.com/rack", "r1") })
+            .Pod("pinned-0", "1500m", "old", p => p.NodeSelector("example.com/rack", "r1"))
+            .Plan();
+
+        Assert.Empty(plan.Actions);
+        var blocked = Blocked(plan, "old");
+        Assert.True(blocked.Kind is BlockReason.PodsCannotMove or BlockReason.NoCheaperOption, blocked.Reason);
+        Assert.Contains("default/pinned-0", blocked.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ARebalanceRecommendationReplacesOnlyWhenABudgetAllows()
     {
         DisruptionPlan Run(string budget) => new DisruptionCluster()
@@ -494,6 +522,12 @@ public sealed class DisruptionPlannerTests
         Assert.Equal(["busy", "empty"], explained.Select(e => e.Node));
         Assert.NotNull(explained[0].Blocked);
         Assert.Equal(0, explained[1].ActionIndex);
+    }
+
+    private static V1Node Label(V1Node node, string key, string value)
+    {
+        node.Metadata.Labels[key] = value;
+        return node;
     }
 
     private static V1Node Annotate(V1Node node)
