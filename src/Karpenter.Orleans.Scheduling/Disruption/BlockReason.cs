@@ -17,4 +17,7 @@ public enum BlockReason
     NoCheaperOption,
     SavingBelowThreshold,
     PodsCannotMove,
+
+    /// <summary>A candidate the pass did not get to (single-node consolidation's per-pass limit).</summary>
+    NotEvaluated,
 }

@@ -3,8 +3,11 @@ using Karpenter.Orleans.Scheduling.Provisioning;
 namespace Karpenter.Orleans.Scheduling.Disruption;
 
 /// <summary>
-/// One command of the plan: the nodes to take away, the NodeClaims to launch first (none for a delete), what
-/// it saves per hour, and where each disrupted pod goes, proven by re-running the provisioning solver.
+/// One command of the plan: the nodes to take away, the NodeClaims to launch first (a replace) or none (a
+/// delete), what it saves per hour, and where each disrupted pod goes, proven by re-running the
+/// provisioning solver. An expiration is always a delete that does not wait: its
+/// <see cref="Replacements"/> are what provisioning will launch for the pods afterwards, listed so the bill
+/// is honest. A hard interruption is a replace that must not wait past the interruption's deadline.
 /// </summary>
 public sealed record DisruptionAction
 {
@@ -17,6 +20,7 @@ public sealed record DisruptionAction
     /// <summary>Node names, in the order the planner chose them.</summary>
     public required IReadOnlyList<string> Nodes { get; init; }
 
+    /// <summary>New NodeClaims, named uniquely within the plan; <see cref="PodMove.To"/> refers to them by name.</summary>
     public IReadOnlyList<PlannedNodeClaim> Replacements { get; init; } = [];
 
     /// <summary>Price of the nodes minus price of the replacements; may be negative for drift and expiration.</summary>

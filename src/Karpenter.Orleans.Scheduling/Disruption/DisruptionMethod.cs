@@ -1,6 +1,6 @@
 namespace Karpenter.Orleans.Scheduling.Disruption;
 
-/// <summary>The planner's methods, in the order Karpenter tries them; only the first that acts does.</summary>
+/// <summary>The planner's methods, in the order they are tried; after each action the planner starts again from the first.</summary>
 public enum DisruptionMethod
 {
     Emptiness,

@@ -19,4 +19,11 @@ public sealed record DisruptionOptions
 
     /// <summary>How many candidates multi-node consolidation may consider at once (Karpenter caps at 100).</summary>
     public int MultiNodeCandidateLimit { get; init; } = 2_000;
+
+    /// <summary>
+    /// How many nodes single-node consolidation may prove (run the solver for) in one pass; Karpenter stops
+    /// after 3 minutes instead, which no deterministic planner can do. Nodes interchangeable with one already
+    /// proven do not count. Those left over are blocked with <see cref="BlockReason.NotEvaluated"/>.
+    /// </summary>
+    public int SingleNodeCandidateLimit { get; init; } = 200;
 }

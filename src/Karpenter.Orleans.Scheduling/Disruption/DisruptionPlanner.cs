@@ -1,0 +1,95 @@
+namespace Karpenter.Orleans.Scheduling.Disruption;
+
+/// <summary>
+/// Karpenter's disruption controller as a pure function of the cluster: which nodes to delete or replace
+/// now and why, proven by re-running the provisioning solver without them. Methods run in Karpenter's
+/// order (emptiness, drift, expiration, interruption, multi-node then single-node consolidation); unlike
+/// Karpenter, one pass keeps going while budgets allow, each action computed on the cluster as the
+/// earlier ones leave it. Same input, same plan. See docs/disruption.md.
+/// </summary>
+public static class DisruptionPlanner
+{
+    /// <summary>One pass: every action that may start now, and why each other node is left alone.</summary>
+    public static DisruptionPlan Plan(DisruptionInput input, DisruptionOptions? options = null)
+    {
+        Validate(input, ref options);
+        var state = new PlannerState(input);
+        var before = LivePrice(state);
+        var pass = new DisruptionPass(state, options!);
+        pass.Run();
+        return new DisruptionPlan(pass.Actions, Sorted(pass.Blocked()), Summary(before, state));
+    }
+
+    /// <summary>
+    /// Passes repeated as if each pass's actions had completed (replacements initialized, moved pods
+    /// running, budgets refilled, consolidateAfter taken as elapsed for what the plan touched), until a pass
+    /// does nothing or <paramref name="maxPasses"/> ran. A node single-node consolidation could not take is
+    /// not proven again in later passes. The actions of all passes in order; the blocks of the last.
+    /// </summary>
+    public static DisruptionPlan PlanToConvergence(DisruptionInput input, DisruptionOptions? options = null, int maxPasses = 50)
+    {
+        Validate(input, ref options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPasses, 1);
+        var state = new PlannerState(input);
+        var before = LivePrice(state);
+        var actions = new List<DisruptionAction>();
+        List<BlockedNode> blocked = [];
+        for (var i = 0; i < maxPasses; i++)
+        {
+            var pass = new DisruptionPass(state, options!);
+            pass.Run();
+            blocked = pass.Blocked();
+            actions.AddRange(pass.Actions);
+            // A pass that acted changed the cluster; one that stopped at its evaluation limit left candidates to prove.
+            if (pass.Actions.Count == 0 && !pass.HitEvaluationLimit)
+            {
+                break;
+            }
+
+            state.CompletePass();
+        }
+
+        return new DisruptionPlan(actions, Sorted(blocked), Summary(before, state));
+    }
+
+    /// <summary>Every node of the input with the plan's action for it or the reason it is left alone, in name order.</summary>
+    public static IReadOnlyList<NodeExplanation> Explain(DisruptionInput input, DisruptionPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(plan);
+        var actionOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < plan.Actions.Count; i++)
+        {
+            foreach (var n in plan.Actions[i].Nodes)
+            {
+                actionOf.TryAdd(n, i);
+            }
+        }
+
+        var blockedOf = plan.Blocked.GroupBy(b => b.Node, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        return [.. input.Nodes.Select(n => n.Name).Order(StringComparer.Ordinal).Select(name =>
+            actionOf.TryGetValue(name, out var i)
+                ? new NodeExplanation(name, i, plan.Actions[i], null)
+                : new NodeExplanation(name, null, null, blockedOf.GetValueOrDefault(name)))];
+    }
+
+    private static void Validate(DisruptionInput input, ref DisruptionOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        options ??= DisruptionOptions.Default;
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MinSavingPerPodPerHour, "DisruptionOptions.MinSavingPerPodPerHour");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MultiNodeCandidateLimit, 0, "DisruptionOptions.MultiNodeCandidateLimit");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.SingleNodeCandidateLimit, 0, "DisruptionOptions.SingleNodeCandidateLimit");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MinInstanceTypesForSpotToSpot, 1, "DisruptionOptions.MinInstanceTypesForSpotToSpot");
+    }
+
+    private static double LivePrice(PlannerState state) => state.Nodes.Values.Where(n => !n.Cluster.Deleting).Sum(n => n.Price);
+
+    private static DisruptionSummary Summary(double before, PlannerState state)
+    {
+        var after = LivePrice(state);
+        return new DisruptionSummary(Math.Round(before, 6), Math.Round(after, 6), Math.Round(before - after, 6));
+    }
+
+    private static List<BlockedNode> Sorted(List<BlockedNode> blocked) => [.. blocked.OrderBy(b => b.Node, StringComparer.Ordinal)];
+}
