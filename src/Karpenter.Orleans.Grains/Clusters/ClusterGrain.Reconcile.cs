@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using k8s.Models;
 using Karpenter.Orleans.CloudProviders;
 using Karpenter.Orleans.Grains.Telemetry;
-using Karpenter.Orleans.Scheduling.Model;
 using Microsoft.Extensions.Logging;
 
 namespace Karpenter.Orleans.Grains.Clusters;

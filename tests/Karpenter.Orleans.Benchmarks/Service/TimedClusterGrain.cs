@@ -55,4 +55,6 @@ public sealed class TimedClusterGrain(IClusterGrain inner) : IClusterGrain
     public Task<DisruptionStatus> DisruptAsync(DisruptionRequest request) => inner.DisruptAsync(request);
 
     public Task<IReadOnlyList<DisruptionStatus>> GetDisruptionsAsync() => inner.GetDisruptionsAsync();
+
+    public Task<DisruptionExplanation> ExplainDisruptionAsync() => inner.ExplainDisruptionAsync();
 }

@@ -148,4 +148,6 @@ internal sealed class RecordingClusterGrain : IClusterGrain
     public Task<DisruptionStatus> DisruptAsync(DisruptionRequest request) => throw new NotSupportedException();
 
     public Task<IReadOnlyList<DisruptionStatus>> GetDisruptionsAsync() => Task.FromResult<IReadOnlyList<DisruptionStatus>>([]);
+
+    public Task<DisruptionExplanation> ExplainDisruptionAsync() => Task.FromResult(new DisruptionExplanation("recording", DateTimeOffset.UnixEpoch, [], 0, 0));
 }
