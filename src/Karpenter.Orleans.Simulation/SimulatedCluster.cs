@@ -204,6 +204,24 @@ public sealed class SimulatedCluster
         }
     }
 
+    /// <summary>Adds (or replaces, by name) a NodePool given as karpenter.sh/v1 JSON; it is sent with the next tick's changes.</summary>
+    public void AddNodePool(string name, string json)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentException.ThrowIfNullOrEmpty(json);
+        _gate.Wait();
+        try
+        {
+            _nodePools.RemoveAll(p => p.Name == name);
+            _nodePools.Add((name, json));
+            Record(DeltaType.Upsert, ObjectKind.NodePool, null, name, json);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>The pods of the cluster now (copies of their objects), for tests and tools.</summary>
     public IReadOnlyList<V1Pod> Pods()
     {

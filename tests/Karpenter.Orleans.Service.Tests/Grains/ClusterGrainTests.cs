@@ -205,7 +205,7 @@ public sealed class ClusterGrainTests
 
         var ended = Assert.Single(await cluster.GetNodeClaimsAsync());
         Assert.Equal(NodeClaimPhase.Terminated, ended.Phase);
-        Assert.Contains("emptiness", ended.Reason, StringComparison.Ordinal);
+        Assert.Contains("disruption: empty", ended.Reason, StringComparison.Ordinal);
 
         // Listed for ten minutes so users see why it ended; then nothing of it stays in storage.
         service.Clock.Advance(TimeSpan.FromMinutes(11));
