@@ -181,6 +181,70 @@ internal static class ConsolidationFixtures
     /// <summary>What the managed nodes of <see cref="Cluster"/> cost per hour by the catalog (the unmanaged one has no price).</summary>
     public const double ClusterPricePerHour = 0.384 + 0.035 + 0.384 + 0.096;
 
+    /// <summary>Two on-demand large.8x nodes of one NodePool, each running one small pod with no labels: one node is enough.</summary>
+    public const string TwoUnderutilized = """
+        apiVersion: karpenter.sh/v1
+        kind: NodePool
+        metadata:
+          name: general
+        spec:
+          disruption:
+            consolidateAfter: 0s
+            budgets:
+              - nodes: "100%"
+          template:
+            spec:
+              nodeClassRef: { group: karpenter.k8s.aws, kind: EC2NodeClass, name: default }
+        ---
+        apiVersion: v1
+        kind: Node
+        metadata:
+          name: general-1
+          creationTimestamp: "2026-12-01T00:00:00Z"
+          labels:
+            karpenter.sh/nodepool: general
+            node.kubernetes.io/instance-type: large.8x
+            topology.kubernetes.io/zone: zone-a
+            karpenter.sh/capacity-type: on-demand
+        status:
+          allocatable: { cpu: 7910m, memory: 29317Mi, pods: "58" }
+        ---
+        apiVersion: v1
+        kind: Node
+        metadata:
+          name: general-2
+          creationTimestamp: "2026-12-01T00:00:00Z"
+          labels:
+            karpenter.sh/nodepool: general
+            node.kubernetes.io/instance-type: large.8x
+            topology.kubernetes.io/zone: zone-a
+            karpenter.sh/capacity-type: on-demand
+        status:
+          allocatable: { cpu: 7910m, memory: 29317Mi, pods: "58" }
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: plain-1
+        spec:
+          nodeName: general-1
+          containers:
+            - name: plain
+              image: busybox
+              resources: { requests: { cpu: 300m, memory: 1Gi } }
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: plain-2
+        spec:
+          nodeName: general-2
+          containers:
+            - name: plain
+              image: busybox
+              resources: { requests: { cpu: 300m, memory: 1Gi } }
+        """;
+
     /// <summary>One managed node alone, with <paramref name="labels"/> as its label lines (8 spaces of indent).</summary>
     public static string OneNode(string labels) => $"""
         apiVersion: v1

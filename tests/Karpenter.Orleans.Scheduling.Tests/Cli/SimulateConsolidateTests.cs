@@ -108,6 +108,28 @@ public sealed class SimulateConsolidateTests
     }
 
     [Fact]
+    public void UnderutilizedNodesRunningPodsWithoutLabelsArePlanned()
+    {
+        using var dir = new ScratchFolder();
+        var catalog = dir.Write("catalog.json", CliFixtures.Catalog);
+        var manifests = dir.Write("cluster.yaml", ConsolidationFixtures.TwoUnderutilized);
+
+        var run = Karpo.Run("simulate", "--consolidate", "--instance-types", catalog, "-f", manifests, "--now", ConsolidationFixtures.Now, "-o", "json");
+
+        // Pods written by hand often have no labels; consolidation candidates must not trip over them.
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var doc = JsonDocument.Parse(run.Stdout);
+        var summary = doc.RootElement.GetProperty("summary");
+        Assert.Equal(2 * 0.384, summary.GetProperty("pricePerHourBefore").GetDouble(), 5);
+        Assert.Equal(
+            summary.GetProperty("pricePerHourBefore").GetDouble() - summary.GetProperty("savingPerHour").GetDouble(),
+            summary.GetProperty("pricePerHourAfter").GetDouble(),
+            5);
+        var moved = Actions(doc.RootElement).SelectMany(a => a.GetProperty("moves").EnumerateArray()).Select(m => m.GetProperty("pod").GetString());
+        Assert.All(moved, p => Assert.Contains(p, new[] { "default/plain-1", "default/plain-2" }));
+    }
+
+    [Fact]
     public void SameInputAndClockGiveTheSameBytes()
     {
         using var dir = new ScratchFolder();
