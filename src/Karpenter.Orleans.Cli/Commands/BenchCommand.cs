@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Karpenter.Orleans.Cli.Output;
 using Karpenter.Orleans.Scheduling.Manifests;
+using Karpenter.Orleans.Scheduling.Model;
 using Karpenter.Orleans.Scheduling.Provisioning;
 using Karpenter.Orleans.Scheduling.Workloads;
 
@@ -49,13 +50,71 @@ internal static class BenchCommand
         };
         repeat.Validators.Add(RequirePositive);
         var output = OutputFormats.CreateOption();
-
-        var command = new Command("bench", "Time the provisioning solver on a generated workload (figures only; nothing is asserted).")
+        var consolidate = new Option<bool>("--consolidate")
         {
-            pods, workload, catalog, seed, repeat, output,
+            Description = "Time the disruption planner instead: a cluster of --nodes nodes after a --scale-in, on the benchmark (default) or aws catalog.",
         };
+        var nodes = new Option<int>("--nodes")
+        {
+            Description = "With --consolidate: about how many nodes the cluster has before the scale-in.",
+            DefaultValueFactory = _ => ScaleInWorkload.DefaultNodes,
+        };
+        nodes.Validators.Add(RequirePositive);
+        var scaleIn = new Option<double>("--scale-in")
+        {
+            Description = "With --consolidate: the fraction of pods deleted (0 to below 1).",
+            DefaultValueFactory = _ => ScaleInWorkload.DefaultScaleIn,
+        };
+        scaleIn.Validators.Add(result =>
+        {
+            if (result.Tokens is [var token] && double.TryParse(token.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && !(value is >= 0 and < 1))
+            {
+                result.AddError("--scale-in must be at least 0 and less than 1.");
+            }
+        });
+
+        var command = new Command("bench", "Time the provisioning solver (or, with --consolidate, the disruption planner) on a generated workload (figures only; nothing is asserted).")
+        {
+            pods, workload, catalog, seed, repeat, output, consolidate, nodes, scaleIn,
+        };
+        command.Validators.Add(result =>
+        {
+            var consolidating = result.GetValue(consolidate);
+            if (consolidating && (result.GetValue(workload) ?? Benchmark) is not (Benchmark or Aws))
+            {
+                result.AddError("--consolidate runs on the benchmark or aws catalog: use --workload benchmark or --workload aws.");
+            }
+
+            if (!consolidating && (result.GetResult(nodes) is { Implicit: false } || result.GetResult(scaleIn) is { Implicit: false }))
+            {
+                result.AddError("--nodes and --scale-in are only used with --consolidate.");
+            }
+        });
         command.SetAction(parseResult =>
         {
+            if (parseResult.GetValue(consolidate))
+            {
+                var name = parseResult.GetValue(workload) ?? Benchmark;
+                var consolidation = ConsolidationBench.Run(
+                    name,
+                    name == Aws ? LoadAwsCatalog(parseResult.GetValue(catalog)) : BenchmarkWorkload.Catalog,
+                    parseResult.GetValue(nodes),
+                    parseResult.GetValue(scaleIn),
+                    parseResult.GetValue(seed),
+                    parseResult.GetValue(repeat),
+                    stderr);
+                if (parseResult.GetValue(output) == OutputFormats.Json)
+                {
+                    stdout.WriteLine(ConsolidationBenchReportWriter.WriteJson(consolidation));
+                }
+                else
+                {
+                    ConsolidationBenchReportWriter.WriteTable(consolidation, stdout);
+                }
+
+                return ExitCodes.Success;
+            }
+
             var report = Run(
                 parseResult.GetValue(workload) ?? Benchmark,
                 parseResult.GetValue(pods),
@@ -140,9 +199,14 @@ internal static class BenchCommand
             return BenchmarkWorkload.Create(pods, preferences: workload == Preferences, seed);
         }
 
+        return AwsMixedWorkload.Create(LoadAwsCatalog(catalogPath), pods, seed, topology.Value);
+    }
+
+    private static InstanceTypeCatalog LoadAwsCatalog(string? catalogPath)
+    {
         var path = catalogPath ?? RepositoryPaths.FindAwsCatalog(Directory.GetCurrentDirectory());
         InputPaths.RequireFile(path, "instance-type catalog");
-        return AwsMixedWorkload.Create(CatalogLoader.Load(path), pods, seed, topology.Value);
+        return CatalogLoader.Load(path);
     }
 
     private static (SchedulingResult Result, double Seconds) Timed(SchedulingInput input, SolverOptions options)

@@ -1,6 +1,9 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
+using System.Globalization;
 using Karpenter.Orleans.Cli.Output;
+using Karpenter.Orleans.Scheduling.Disruption;
 using Karpenter.Orleans.Scheduling.Manifests;
 using Karpenter.Orleans.Scheduling.Provisioning;
 
@@ -43,12 +46,41 @@ internal static class SimulateCommand
             Description = "Also compute the LP lower bound on cost and the plan's gap to it.",
         };
 
-        var command = new Command("simulate", "Run the provisioning solver offline on manifests and print the planned NodeClaims.")
+        var consolidate = new Option<bool>("--consolidate")
         {
-            catalog, files, output, minValuesPolicy, preferencePolicy, noImprove, lowerBound,
+            Description = "Plan disruption of the existing Nodes (emptiness, drift, consolidation) instead of provisioning pending pods.",
         };
+        var now = new Option<DateTimeOffset?>("--now")
+        {
+            Description = "The clock for --consolidate (budget schedules, consolidateAfter, expiry); default: the current UTC time.",
+            HelpName = "RFC3339",
+            CustomParser = ParseRfc3339,
+        };
+
+        var command = new Command("simulate", "Run the provisioning solver offline on manifests and print the planned NodeClaims (or, with --consolidate, the disruption plan).")
+        {
+            catalog, files, output, minValuesPolicy, preferencePolicy, noImprove, lowerBound, consolidate, now,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(now) is { Implicit: false } && !result.GetValue(consolidate))
+            {
+                result.AddError("--now is only used with --consolidate.");
+            }
+        });
         command.SetAction(parseResult =>
         {
+            if (parseResult.GetValue(consolidate))
+            {
+                return RunConsolidation(
+                    parseResult.GetRequiredValue(catalog),
+                    parseResult.GetRequiredValue(files),
+                    parseResult.GetValue(output) ?? OutputFormats.Table,
+                    parseResult.GetValue(now) ?? DateTimeOffset.UtcNow,
+                    stdout,
+                    stderr);
+            }
+
             var options = new SolverOptions
             {
                 MinValuesPolicy = parseResult.GetValue(minValuesPolicy),
@@ -65,6 +97,49 @@ internal static class SimulateCommand
                 stderr);
         });
         return command;
+    }
+
+    private static int RunConsolidation(string catalogPath, IReadOnlyList<string> paths, string format, DateTimeOffset now, TextWriter stdout, TextWriter stderr)
+    {
+        InputPaths.RequireFile(catalogPath, "instance-type catalog");
+        foreach (var path in paths)
+        {
+            InputPaths.RequireFileOrDirectory(path);
+        }
+
+        var catalog = CatalogLoader.Load(catalogPath);
+        var manifests = ManifestLoader.Load(paths, stderr);
+        var input = ClusterNodes.ToDisruptionInput(manifests, catalog, now, paths);
+
+        var stopwatch = Stopwatch.StartNew();
+        var plan = DisruptionPlanner.PlanToConvergence(input, DisruptionOptions.Default);
+        var planSeconds = stopwatch.Elapsed.TotalSeconds;
+
+        if (format == OutputFormats.Json)
+        {
+            stdout.WriteLine(ConsolidationJsonWriter.Write(plan));
+        }
+        else
+        {
+            ConsolidationTableWriter.Write(plan, planSeconds, stdout);
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>RFC 3339: a full date and time with a zone (Z or ±hh:mm), as Kubernetes writes timestamps.</summary>
+    private static DateTimeOffset? ParseRfc3339(ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        string[] formats = ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
+        var hasZone = text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
+        if (hasZone && DateTimeOffset.TryParseExact(text.ToUpperInvariant(), formats, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var value))
+        {
+            return value;
+        }
+
+        result.AddError($"--now: '{text}' is not an RFC 3339 time such as 2026-12-07T09:30:00Z.");
+        return null;
     }
 
     private static int Run(string catalogPath, IReadOnlyList<string> paths, string format, SolverOptions options, TextWriter stdout, TextWriter stderr)
