@@ -61,7 +61,4 @@ public sealed class ProvisioningOptions
     /// </summary>
     [Range(0.0, 100.0)]
     public double ConsolidationMinSavingPerPodPerHour { get; set; } = 0.002;
-
-    /// <summary>Run the disruption controller each reconcile (off: only emptiness of the old path, for tests that need a still cluster).</summary>
-    public bool Disruption { get; set; } = true;
 }

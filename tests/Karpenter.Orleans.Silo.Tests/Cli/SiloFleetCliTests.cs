@@ -53,6 +53,7 @@ public sealed class SiloFleetCliTests(CliSiloFactory factory)
             ["nodeclaims", "--cluster", "cli-views"],
             ["pending", "--cluster", "cli-views"],
             ["cost"],
+            ["explain", "cli-views"],
         ];
         foreach (var command in commands)
         {
@@ -65,6 +66,22 @@ public sealed class SiloFleetCliTests(CliSiloFactory factory)
                 Assert.NotEmpty(run.Stdout);
             }
         }
+    }
+
+    [Fact]
+    public async Task ExplainNamesANodeTheClusterDoesNotHave()
+    {
+        using var admin = factory.CreateClient(KarpoSiloFactory.AdminToken);
+        await admin.RegisterAsync("cli-explain");
+        using var karpo = new KarpoFleet(factory.Server.CreateHandler());
+
+        var all = karpo.Run("explain", "cli-explain", "--server", Server, "--token", KarpoSiloFactory.ReadToken);
+        var one = karpo.Run("explain", "cli-explain", "ip-nowhere", "--server", Server, "--token", KarpoSiloFactory.ReadToken);
+
+        Assert.Equal(0, all.ExitCode);
+        Assert.Equal("Cluster 'cli-explain' has no nodes.\n", all.Stdout);
+        Assert.Equal(1, one.ExitCode);
+        Assert.Equal("error: cluster 'cli-explain' has no node 'ip-nowhere'\n", one.Stderr);
     }
 
     [Fact]
