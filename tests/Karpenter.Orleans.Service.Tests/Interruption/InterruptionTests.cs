@@ -162,4 +162,75 @@ public sealed class InterruptionTests
         Assert.Equal(NodeClaimPhase.Terminated, await agent.PhaseAsync(claim.Name));
         Assert.Equal(NodeClaimPhase.Initialized, await agent.PhaseAsync(replacement.Name));
     }
+
+    [Fact]
+    public async Task An_interruption_is_acted_on_while_provisioning_is_busy()
+    {
+        await using var service = await ServiceCluster.StartAsync();
+        var (agent, claim, _) = await TestAgent.NodeWithPodsAsync(service.Grains, "int-busy", [Pod("web-0")], SpotOnly);
+        // A new pod that needs its own node: a claim in flight and the cluster not settled.
+        await agent.SendAsync(Pod("big-0", cpu: "3", memory: "4Gi"));
+        await agent.Cluster.ProvisionAsync();
+        Assert.Contains(await agent.Cluster.GetNodeClaimsAsync(), c => c.Phase == NodeClaimPhase.Launched);
+
+        Assert.True(service.Cloud.Interrupt(claim.InstanceId!));
+        Assert.Equal(1, await service.Poller.PollOnceAsync(CancellationToken.None));
+
+        await Eventually.TrueAsync(async () => (await agent.Cluster.GetDisruptionsAsync()).Count == 1, "the interruption is queued");
+        var disruption = Assert.Single(await agent.Cluster.GetDisruptionsAsync());
+        Assert.Equal(("Interrupted", "waiting"), (disruption.Reason, disruption.State));
+        Assert.Equal([claim.Name], disruption.Candidates);
+        Assert.Single(disruption.Replacements);
+        Assert.Equal(3, (await agent.Cluster.GetNodeClaimsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task A_notice_for_a_node_a_voluntary_replace_is_waiting_on_makes_it_an_interruption_that_drains_in_time()
+    {
+        await using var service = await ServiceCluster.StartAsync();
+        var pods = new[] { Pod("web-0") };
+        var (agent, claim, node) = await TestAgent.NodeWithPodsAsync(service.Grains, "int-convert", pods, SpotOnly);
+        var voluntary = await agent.Cluster.DisruptAsync(new DisruptionRequest([node.Metadata.Name], "Underutilized", Replace: true));
+        Assert.Equal(service.Clock.GetUtcNow() + TimeSpan.FromMinutes(10), voluntary.Deadline);
+        await agent.AckAsync(await agent.CommandsAsync(), CommandOutcome.Done);
+
+        Assert.True(service.Cloud.Interrupt(claim.InstanceId!));
+        Assert.Equal(1, await service.Poller.PollOnceAsync(CancellationToken.None));
+        var deadline = service.Clock.GetUtcNow() + TimeSpan.FromMinutes(2);
+
+        // The waiting command now ends with the instance, not after its 10 min timeout (and never gives up).
+        await Eventually.TrueAsync(async () => Assert.Single(await agent.Cluster.GetDisruptionsAsync()).Deadline == deadline, "the command takes the deadline");
+        service.Clock.Advance(TimeSpan.FromSeconds(60));
+        await agent.Cluster.ReconcileAsync();
+        var eviction = Assert.Single(await agent.CommandsAsync());
+        Assert.Equal((ClusterCommandKind.EvictPod, "web-0"), (eviction.Kind, eviction.Pod));
+        Assert.Equal("done", Assert.Single(await agent.Cluster.GetDisruptionsAsync()).State);
+        Assert.Equal(2, (await agent.Cluster.GetNodeClaimsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task A_notice_for_a_node_already_draining_brings_its_forced_deletion_before_the_deadline()
+    {
+        await using var service = await ServiceCluster.StartAsync();
+        var pods = new[] { Pod("db-0") };
+        var (agent, claim, _) = await TestAgent.NodeWithPodsAsync(service.Grains, "int-draining", pods, SpotOnly);
+        await agent.Cluster.DeleteNodeClaimAsync(claim.Name, "test");
+        await agent.AckAsync(await agent.CommandsAsync(), CommandOutcome.Done);
+        await agent.AckAsync(await agent.CommandsAsync(), CommandOutcome.Refused, "Cannot evict pod as it would violate the pod's disruption budget default/db");
+        // No terminationGracePeriod: without a notice the PDB would hold the node for ever.
+        Assert.Equal(NodeClaimPhase.Draining, await agent.PhaseAsync(claim.Name));
+
+        Assert.True(service.Cloud.Interrupt(claim.InstanceId!));
+        Assert.Equal(1, await service.Poller.PollOnceAsync(CancellationToken.None));
+        await Eventually.TrueAsync(async () => (await agent.Cluster.GetNodeClaimsAsync()).Single().Interruption is not null, "the cluster holds the notice");
+
+        service.Clock.Advance(TimeSpan.FromSeconds(89));
+        await agent.Cluster.ReconcileAsync();
+        Assert.All(await agent.CommandsAsync(), c => Assert.Equal(ClusterCommandKind.EvictPod, c.Kind));
+        await agent.AckAsync(await agent.CommandsAsync(), CommandOutcome.Refused, "budget");
+        service.Clock.Advance(TimeSpan.FromSeconds(1));
+        await agent.Cluster.ReconcileAsync();
+        var forced = Assert.Single(await agent.CommandsAsync());
+        Assert.Equal((ClusterCommandKind.DeletePod, "db-0"), (forced.Kind, forced.Pod));
+    }
 }
