@@ -82,10 +82,9 @@ internal sealed class DisruptionQueue(IDisruptionHost host, NodeTerminator termi
         var now = host.Now;
         var queued = State.Disruptions.Count(d => d.State == QueuedDisruptionState.Waiting) + 1;
         var timeout = TimeSpan.FromTicks(Math.Clamp(PerCommand.Ticks * queued, MinTimeout.Ticks, MaxTimeout.Ticks));
-        // An interruption is forceful when a candidate's instance has a deadline; a rebalance recommendation is not.
-        var instanceGoesAt = action.Method == DisruptionMethod.Interruption
-            ? candidates.Select(c => State.Claims[c.Claim].InterruptionDeadline).Where(d => d is not null).Min()
-            : null;
+        // A candidate whose instance has a deadline (not a rebalance recommendation) makes the command an
+        // interruption, whatever method chose it (an expired node can be interrupted too): it must drain in time.
+        var instanceGoesAt = candidates.Select(c => State.Claims[c.Claim].InterruptionDeadline).Where(d => d is not null).Min();
         var command = new QueuedDisruption
         {
             Id = $"{action.Reason.ToString().ToLowerInvariant()}-{++State.DisruptionCounter}",
