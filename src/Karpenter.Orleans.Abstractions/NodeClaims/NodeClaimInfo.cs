@@ -1,6 +1,9 @@
 namespace Karpenter.Orleans.Abstractions;
 
-/// <summary>A NodeClaim's state: phase, the instance it launched and the node it became.</summary>
+/// <summary>
+/// A NodeClaim's state: phase, the instance it launched and the node it became, and the cloud's notice about
+/// that instance (spot interruption, rebalance recommendation, scheduled change, stop) when one came.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record NodeClaimInfo(
     string ClusterId,
@@ -20,4 +23,5 @@ public sealed record NodeClaimInfo(
     DateTimeOffset? RegisteredAt,
     DateTimeOffset? InitializedAt,
     DateTimeOffset? TerminatedAt,
-    string? Reason);
+    string? Reason,
+    InterruptionNotice? Interruption = null);

@@ -55,6 +55,16 @@ public sealed class ClaimEntry
     /// <summary>The agent confirmed the karpenter.sh/disrupted taint is on the node.</summary>
     public bool Tainted { get; set; }
 
+    /// <summary>The cloud's notice about the claim's instance (from the claim's info), which the disruption controller acts on.</summary>
+    public InterruptionNotice? Interruption { get; set; }
+
+    /// <summary>
+    /// When the cloud takes the instance away, for a notice that has a deadline (spot interruption, scheduled
+    /// change, stopping; a notice without one means now); null without a notice or for a rebalance recommendation.
+    /// </summary>
+    public DateTimeOffset? InterruptionDeadline =>
+        Interruption is { Kind: InterruptionKind.SpotInterruption or InterruptionKind.ScheduledChange or InterruptionKind.Stopping } n ? n.Deadline ?? n.At : null;
+
     public bool IsLive => Phase != NodeClaimPhase.Terminated;
 
     /// <summary>Being taken away (Disrupting, Draining or Terminating): nothing new is placed on it.</summary>

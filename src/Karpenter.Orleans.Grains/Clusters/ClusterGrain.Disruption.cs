@@ -16,16 +16,19 @@ public sealed partial class ClusterGrain
     private readonly Dictionary<string, (long Fingerprint, DateTimeOffset Since)> _podsOnNode = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Karpenter's disruption controller, once per reconcile: the planner (Scheduling) decides, in Karpenter's
-    /// order of methods and within the NodePools' budgets; each action goes to the orchestration queue, which
-    /// launches replacements first and hands the nodes to the termination flow. Skipped while provisioning is
-    /// at work (pending pods, claims not yet initialized), as Karpenter waits for the cluster state to settle.
+    /// Karpenter's disruption controller, once per reconcile and at once on a cloud notice: the planner
+    /// (Scheduling) decides, in Karpenter's order of methods and within the NodePools' budgets; each action goes
+    /// to the orchestration queue, which launches replacements first and hands the nodes to the termination
+    /// flow. While provisioning is at work (pending pods, claims not yet initialized) only interruptions with a
+    /// deadline are started, as Karpenter waits for the cluster state to settle before disrupting voluntarily
+    /// but a spot warning leaves two minutes.
     /// </summary>
     private async Task DisruptAsync(DateTimeOffset now)
     {
         var podEvents = TrackPodEvents(now);
-        if (_pods.Values.Any(p => p.IsPending && p.Quarantine is null) ||
-            state.State.Claims.Values.Any(c => c.Phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched or NodeClaimPhase.Registered))
+        var settling = _pods.Values.Any(p => p.IsPending && p.Quarantine is null) ||
+            state.State.Claims.Values.Any(c => c.Phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched or NodeClaimPhase.Registered);
+        if (settling && !state.State.Claims.Any(c => c.Value.IsLive && c.Value.InterruptionDeadline is not null && !c.Value.IsDisrupting && !Disruption.IsInvolved(c.Key)))
         {
             return;
         }
@@ -51,8 +54,15 @@ public sealed partial class ClusterGrain
         var blocked = plan.Blocked.Select(b => b.Node).ToHashSet(StringComparer.Ordinal);
         KarpoTelemetry.Gauges.Set(MetricNames.VoluntaryDisruptionEligibleNodes, input.Nodes.Count(n => n.NodeClaim is not null && !blocked.Contains(n.Name)),
             new KeyValuePair<string, object?>("cluster", ClusterId));
+        var forced = input.Nodes.Where(n => n.Interruption is { Type: not InterruptionType.RebalanceRecommendation }).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var action in plan.Actions)
         {
+            if (settling && !(action.Method == DisruptionMethod.Interruption && action.Nodes.All(forced.Contains)))
+            {
+                // Voluntary: waits until provisioning has settled.
+                continue;
+            }
+
             try
             {
                 await Disruption.StartAsync(action);
@@ -71,6 +81,49 @@ public sealed partial class ClusterGrain
 
         await SaveIfChangedAsync();
     }
+
+    /// <summary>
+    /// A claim's instance got a notice from the cloud. A claim already in the queue or the termination flow has
+    /// its deadline tightened (its drain must end before the instance does); otherwise a disruption pass runs now.
+    /// </summary>
+    private async Task OnInterruptionAsync(string claim, ClaimEntry entry)
+    {
+        logger.LogInformation("Cluster {Cluster}: NodeClaim {NodeClaim} has a {Kind} notice (deadline {Deadline})", ClusterId, claim,
+            entry.Interruption!.Kind, entry.InterruptionDeadline?.ToString("O", CultureInfo.InvariantCulture) ?? "none");
+        if (Registration is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (entry.InterruptionDeadline is { } deadline && (entry.IsDisrupting || Disruption.IsInvolved(claim)))
+            {
+                Disruption.OnInterruption(claim, deadline);
+                await AdvanceDisruptionAsync();
+            }
+            else
+            {
+                await DisruptAsync(time.Now);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogWarning(ex, "Cluster {Cluster}: the interruption of NodeClaim {NodeClaim} was not acted on yet; retrying at the next reconcile", ClusterId, claim);
+        }
+
+        _stateDirty = true;
+    }
+
+    /// <summary>The cloud's notice as the planner reads it; a rebalance recommendation has no deadline (it orders by when it came).</summary>
+    private static NodeInterruption? PlannerInterruption(ClaimEntry entry) => entry.Interruption switch
+    {
+        null or { Kind: InterruptionKind.Terminated } => null,
+        { Kind: InterruptionKind.Rebalance } n => new NodeInterruption(InterruptionType.RebalanceRecommendation, n.At),
+        { Kind: InterruptionKind.SpotInterruption } => new NodeInterruption(InterruptionType.SpotInterruption, entry.InterruptionDeadline!.Value),
+        { Kind: InterruptionKind.ScheduledChange } => new NodeInterruption(InterruptionType.ScheduledChange, entry.InterruptionDeadline!.Value),
+        _ => new NodeInterruption(InterruptionType.InstanceStopping, entry.InterruptionDeadline!.Value),
+    };
 
     /// <summary>Updates each node's pod fingerprint and returns when its pods last changed.</summary>
     private Dictionary<string, DateTimeOffset> TrackPodEvents(DateTimeOffset now)
@@ -181,6 +234,7 @@ public sealed partial class ClusterGrain
                 Deleting = entry.IsDisrupting || Disruption.IsInvolved(claimName) || node.Metadata?.DeletionTimestamp is not null ||
                     entry.Phase is not (NodeClaimPhase.Registered or NodeClaimPhase.Initialized or NodeClaimPhase.Drifted),
                 Nominated = nominated.Contains(claimName),
+                Interruption = PlannerInterruption(entry),
             });
         }
 

@@ -27,9 +27,7 @@ public sealed partial class ClusterGrain
     Task<IReadOnlyList<NodeClaimInfo>> IClusterGrain.GetNodeClaimsAsync()
     {
         IReadOnlyList<NodeClaimInfo> list = state.State.Claims.OrderBy(c => c.Value.CreatedAt).ThenBy(c => c.Key, StringComparer.Ordinal)
-            .Select(c => new NodeClaimInfo(ClusterId, c.Key, c.Value.NodePool, c.Value.Phase, c.Value.InstanceId, c.Value.InstanceType,
-                c.Value.Zone, c.Value.CapacityType, c.Value.PricePerHour, c.Value.NodeName, c.Value.CapacityMilliCpu, c.Value.CapacityMemory,
-                c.Value.CreatedAt, c.Value.LaunchedAt, c.Value.RegisteredAt, c.Value.InitializedAt, c.Value.TerminatedAt, c.Value.Reason))
+            .Select(c => InfoOf(c.Key, c.Value))
             .ToList();
         return Task.FromResult(list);
     }

@@ -18,17 +18,28 @@ public sealed partial class ClusterGrain
 
     Task IClusterGrain.ReconcileAsync() => ReconcileCoreAsync();
 
-    Task IClusterGrain.OnNodeClaimChangedAsync(NodeClaimInfo claim)
+    async Task IClusterGrain.OnNodeClaimChangedAsync(NodeClaimInfo claim)
     {
         ArgumentNullException.ThrowIfNull(claim);
-        if (state.State.Claims.ContainsKey(claim.Name) && Apply(claim.Name, claim))
+        if (!state.State.Claims.TryGetValue(claim.Name, out var entry))
+        {
+            return;
+        }
+
+        var notice = entry.Interruption;
+        if (Apply(claim.Name, claim))
         {
             // The claim grain persisted its own state; the index, gauges and the fleet's roll-up catch up at
             // the next reconcile rather than once per claim per phase (a burst launches hundreds).
             _stateDirty = true;
         }
 
-        return Task.CompletedTask;
+        if (entry.Interruption != notice && entry.IsLive)
+        {
+            // A notice from the cloud: the disruption controller acts now, not at the next reconcile (a spot
+            // warning leaves two minutes), and the index keeps the notice across a restart.
+            await OnInterruptionAsync(claim.Name, entry);
+        }
     }
 
     /// <summary>Takes a claim's news into the index; false when it was stale (phases only move forward).</summary>
@@ -39,7 +50,9 @@ public sealed partial class ClusterGrain
             return false;
         }
 
-        var changed = entry.Phase != info.Phase || entry.InstanceId != info.InstanceId || entry.NodeName != info.NodeName;
+        var changed = entry.Phase != info.Phase || entry.InstanceId != info.InstanceId || entry.NodeName != info.NodeName ||
+            info.Interruption is not null && info.Interruption != entry.Interruption;
+        entry.Interruption = info.Interruption ?? entry.Interruption;
         entry.Phase = info.Phase;
         entry.InstanceId = info.InstanceId ?? entry.InstanceId;
         entry.InstanceType = info.InstanceType ?? entry.InstanceType;

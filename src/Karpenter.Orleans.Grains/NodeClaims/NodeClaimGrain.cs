@@ -211,12 +211,6 @@ public sealed class NodeClaimGrain(
 
         var spec = S.Spec;
         KarpoTelemetry.InterruptionMessages.Add(1, new("cluster", spec.ClusterId), new("message_type", MessageType(notice.Kind)));
-        if (notice.Kind == InterruptionKind.Rebalance)
-        {
-            // A rebalance recommendation is advice, not a deadline; Karpenter only records it too.
-            return Info();
-        }
-
         if (notice.Kind == InterruptionKind.SpotInterruption && S.CapacityType == CapacityTypes.Spot && S.InstanceType is { } type && S.Zone is { } zone)
         {
             KarpoTelemetry.SpotInterruptions.Add(1, new("cluster", spec.ClusterId), new("region", spec.Region), new("instance_type", type), new("zone", zone));
@@ -227,12 +221,51 @@ public sealed class NodeClaimGrain(
                 new OfferingKey(type, zone, CapacityTypes.Spot), "spot interruption", spec.ClusterId);
         }
 
-        KarpoTelemetry.NodeClaimsDisrupted.Add(1, new("cluster", spec.ClusterId), new("nodepool", spec.NodePool), new("reason", "interrupted"));
-        S.Phase = NodeClaimPhase.Disrupting;
-        S.Reason = $"interrupted: {MessageType(notice.Kind).Replace('_', ' ')}";
-        await state.WriteStateAsync();
-        await TerminateAsync(S.Reason, "interruption");
+        var hasNode = S.NodeName is not null && S.Phase is not (NodeClaimPhase.Pending or NodeClaimPhase.Launched);
+        if (notice.Kind == InterruptionKind.Terminated || notice.Kind != InterruptionKind.Rebalance && !hasNode)
+        {
+            // The instance is gone already, or it never became a node (no pod to move): the claim ends now and
+            // pods nominated to it go back to the provisioner, which avoids the interrupted offering.
+            KarpoTelemetry.NodeClaimsDisrupted.Add(1, new("cluster", spec.ClusterId), new("nodepool", spec.NodePool), new("reason", "interrupted"));
+            S.Interruption = notice;
+            S.Phase = NodeClaimPhase.Disrupting;
+            S.Reason = $"interrupted: {MessageType(notice.Kind).Replace('_', ' ')}";
+            await state.WriteStateAsync();
+            await TerminateAsync(S.Reason, "interruption");
+            return Info();
+        }
+
+        if (!MorePressing(notice, S.Interruption))
+        {
+            return Info();
+        }
+
+        // The cluster's disruption controller acts on it: the replacement first, then a drain paced by the
+        // deadline (docs/disruption.md, "Interruption"). Persisted here and carried in the claim's info, so a
+        // restart of either grain still finds it.
+        S.Interruption = notice;
+        await SaveAndNotifyAsync();
+        logger.LogInformation("NodeClaim {Cluster}/{NodeClaim}: {Kind} notice for {Instance}, deadline {Deadline}", spec.ClusterId, spec.Name,
+            notice.Kind, S.InstanceId, notice.Deadline?.ToString("O", CultureInfo.InvariantCulture) ?? "none");
         return Info();
+    }
+
+    /// <summary>True when <paramref name="notice"/> should replace <paramref name="current"/>: a deadline beats advice, an earlier deadline a later one.</summary>
+    private static bool MorePressing(InterruptionNotice notice, InterruptionNotice? current)
+    {
+        if (current is null)
+        {
+            return true;
+        }
+
+        var advice = notice.Kind == InterruptionKind.Rebalance;
+        var currentAdvice = current.Kind == InterruptionKind.Rebalance;
+        if (advice != currentAdvice)
+        {
+            return !advice;
+        }
+
+        return !advice && (notice.Deadline ?? notice.At) < (current.Deadline ?? current.At);
     }
 
     private ICloudProvider Provider => providers.Get(S.Spec!.Provider);
@@ -436,6 +469,6 @@ public sealed class NodeClaimGrain(
         var slash = key.IndexOf('/', StringComparison.Ordinal);
         return new NodeClaimInfo(spec?.ClusterId ?? key[..slash], spec?.Name ?? key[(slash + 1)..], spec?.NodePool ?? "", S.Phase,
             S.InstanceId, S.InstanceType, S.Zone, S.CapacityType, S.PricePerHour, S.NodeName, S.CapacityMilliCpu, S.CapacityMemory,
-            S.CreatedAt, S.LaunchedAt, S.RegisteredAt, S.InitializedAt, S.TerminatedAt, S.Reason);
+            S.CreatedAt, S.LaunchedAt, S.RegisteredAt, S.InitializedAt, S.TerminatedAt, S.Reason, S.Interruption);
     }
 }

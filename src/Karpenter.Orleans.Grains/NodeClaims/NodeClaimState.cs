@@ -39,4 +39,10 @@ public sealed class NodeClaimState
     public bool QuotaHeld { get; set; }
 
     public int LaunchAttempts { get; set; }
+
+    /// <summary>
+    /// The cloud's notice about the instance the cluster's disruption controller acts on: the most pressing
+    /// one received (a deadline beats advice, an earlier deadline a later one). Null when none came.
+    /// </summary>
+    public InterruptionNotice? Interruption { get; set; }
 }

@@ -23,7 +23,15 @@ public sealed class QueuedDisruption
 
     public DateTimeOffset StartedAt { get; set; }
 
+    /// <summary>When a voluntary command gives up; for an interruption, when the cloud takes the instance (the earliest of its candidates').</summary>
     public DateTimeOffset Deadline { get; set; }
+
+    /// <summary>
+    /// Set for an interruption with a deadline (spot interruption, scheduled change, stopping): the command never
+    /// gives up, and its candidates drain once the replacements are Initialized or the drain margin before the
+    /// deadline has come, whichever is first.
+    /// </summary>
+    public bool Interruption { get; set; }
 
     public QueuedDisruptionState State { get; set; }
 

@@ -15,7 +15,10 @@ public sealed class ClaimTermination
 
     public DateTimeOffset StartedAt { get; set; }
 
-    /// <summary>Deletion time plus terminationGracePeriod; null when the NodePool sets none (PDBs are then never overridden).</summary>
+    /// <summary>
+    /// Deletion time plus terminationGracePeriod, or earlier when the instance has a deadline (an interruption);
+    /// null when neither applies (PDBs are then never overridden).
+    /// </summary>
     public DateTimeOffset? GracePeriodEndsAt { get; set; }
 
     /// <summary>Pods (namespace/name) the drain asked to go.</summary>

@@ -26,8 +26,12 @@ internal sealed class NodeTerminator(ITerminationHost host, CommandOutbox outbox
 
     public bool IsTerminating(string claim) => State.Terminations.ContainsKey(claim);
 
-    /// <summary>Starts the termination of a live claim (no-op when it is already terminating or gone) and takes it as far as it can go now.</summary>
-    public async Task StartAsync(string claim, string reason)
+    /// <summary>
+    /// Starts the termination of a live claim (no-op when it is already terminating or gone) and takes it as far as
+    /// it can go now. <paramref name="forceAt"/> (an interruption: the instance goes at a known time) ends the
+    /// grace period then if the NodePool's terminationGracePeriod would end later.
+    /// </summary>
+    public async Task StartAsync(string claim, string reason, DateTimeOffset? forceAt = null)
     {
         if (!State.Claims.TryGetValue(claim, out var entry) || !entry.IsLive || State.Terminations.ContainsKey(claim))
         {
@@ -40,7 +44,7 @@ internal sealed class NodeTerminator(ITerminationHost host, CommandOutbox outbox
             Reason = reason,
             Node = entry.NodeName,
             StartedAt = host.Now,
-            GracePeriodEndsAt = grace is { } g ? host.Now + g : null,
+            GracePeriodEndsAt = Earliest(grace is { } g ? host.Now + g : null, forceAt),
             Step = NodeClaimPhase.Disrupting,
         };
         outbox.Changed = true;
@@ -52,6 +56,18 @@ internal sealed class NodeTerminator(ITerminationHost host, CommandOutbox outbox
 
         await AdvanceAsync(claim);
     }
+
+    /// <summary>A termination in progress must have its pods gone by <paramref name="at"/> (its instance got a notice); no-op for another claim.</summary>
+    public void ForceBy(string claim, DateTimeOffset at)
+    {
+        if (State.Terminations.TryGetValue(claim, out var t) && !(t.GracePeriodEndsAt <= at))
+        {
+            t.GracePeriodEndsAt = at;
+            outbox.Changed = true;
+        }
+    }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     /// <summary>Issues the karpenter.sh/disrupted taint for the claim's node unless it is on or asked for.</summary>
     public void Taint(string claim, string node)
@@ -276,7 +292,7 @@ internal sealed class NodeTerminator(ITerminationHost host, CommandOutbox outbox
                 eviction.Forced = true;
                 eviction.Outstanding = null;
                 eviction.NextAttemptAt = null;
-                logger.LogWarning("Cluster {Cluster}: terminationGracePeriod of NodeClaim {NodeClaim} passed; deleting pod {Pod}", host.ClusterId, claim, key);
+                logger.LogWarning("Cluster {Cluster}: the grace period of NodeClaim {NodeClaim} (terminationGracePeriod or its instance's deadline) passed; deleting pod {Pod}", host.ClusterId, claim, key);
             }
 
             if (eviction.Outstanding is not null || eviction.NextAttemptAt is { } next && now < next)
