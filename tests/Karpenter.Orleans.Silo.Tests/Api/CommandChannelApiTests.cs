@@ -15,27 +15,9 @@ public sealed class CommandChannelApiTests(KarpoSiloFactory silo)
            "requirements": [{"key": "karpenter.k8s.aws/instance-category", "operator": "In", "values": ["m"]}]}}}}
         """;
 
-    private static string PodJson(string name, string? nodeName) => JsonSerializer.Serialize(new
-    {
-        apiVersion = "v1",
-        kind = "Pod",
-        metadata = new { name, @namespace = "default", uid = $"uid-{name}" },
-        spec = new { nodeName, containers = new[] { new { name = "app", image = "nginx", resources = new { requests = new { cpu = "250m", memory = "256Mi" } } } } },
-        status = new { phase = nodeName is null ? "Pending" : "Running" },
-    });
+    private static string PodJson(string name, string? nodeName) => AgentObjects.Pod(name, nodeName);
 
-    private static string NodeJson(NodeClaimInfo claim) => JsonSerializer.Serialize(new
-    {
-        apiVersion = "v1",
-        kind = "Node",
-        metadata = new { name = "node-" + claim.InstanceId, labels = new Dictionary<string, string> { ["karpenter.sh/nodepool"] = claim.NodePool } },
-        spec = new { providerID = $"sim:///{claim.Zone}/{claim.InstanceId}" },
-        status = new
-        {
-            allocatable = new { cpu = "2", memory = "8Gi", pods = "110" },
-            conditions = new[] { new { type = "Ready", status = "True" } },
-        },
-    });
+    private static string NodeJson(NodeClaimInfo claim) => AgentObjects.Node(claim);
 
     [Fact]
     public async Task A_NodeClaim_deleted_through_the_API_is_drained_through_the_agents_commands_and_acks()

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Karpenter.Orleans.Abstractions;
 using Karpenter.Orleans.Silo.Tests.TestSupport;
 
@@ -18,27 +17,11 @@ public sealed class DisruptionExplainApiTests(KarpoSiloFactory silo)
            "disruption": {"consolidationPolicy": "WhenEmptyOrUnderutilized", "consolidateAfter": "0s"}}}
         """;
 
-    private static string PodJson(string name, string? nodeName) => JsonSerializer.Serialize(new
-    {
-        apiVersion = "v1",
-        kind = "Pod",
-        metadata = new { name, @namespace = "default", uid = $"uid-{name}", annotations = new Dictionary<string, string> { ["karpenter.sh/do-not-disrupt"] = "true" } },
-        spec = new { nodeName, containers = new[] { new { name = "app", image = "nginx", resources = new { requests = new { cpu = "250m", memory = "256Mi" } } } } },
-        status = new { phase = nodeName is null ? "Pending" : "Running" },
-    });
+    private static readonly Dictionary<string, string> DoNotDisrupt = new() { ["karpenter.sh/do-not-disrupt"] = "true" };
 
-    private static string NodeJson(NodeClaimInfo claim) => JsonSerializer.Serialize(new
-    {
-        apiVersion = "v1",
-        kind = "Node",
-        metadata = new { name = "node-" + claim.InstanceId, labels = new Dictionary<string, string> { ["karpenter.sh/nodepool"] = claim.NodePool } },
-        spec = new { providerID = $"sim:///{claim.Zone}/{claim.InstanceId}" },
-        status = new
-        {
-            allocatable = new { cpu = "2", memory = "8Gi", pods = "110" },
-            conditions = new[] { new { type = "Ready", status = "True" } },
-        },
-    });
+    private static string PodJson(string name, string? nodeName) => AgentObjects.Pod(name, nodeName, DoNotDisrupt);
+
+    private static string NodeJson(NodeClaimInfo claim) => AgentObjects.Node(claim);
 
     [Fact]
     public async Task A_node_held_by_a_do_not_disrupt_pod_is_listed_as_blocked_with_the_pod_named()
