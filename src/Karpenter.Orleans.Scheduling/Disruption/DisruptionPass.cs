@@ -313,7 +313,7 @@ internal sealed class DisruptionPass
         var n = candidates.Count;
         DisruptionAction? best = null;
         var bestDelete = 0;
-        if (DeleteOnly(candidates, DisruptionMethod.MultiNodeConsolidation) is { } all)
+        if (Remembered(candidates, replace: false) is { } all)
         {
             return all;
         }
@@ -322,7 +322,7 @@ internal sealed class DisruptionPass
         while (lo <= hi)
         {
             var mid = (lo + hi) / 2;
-            if (DeleteOnly(candidates.GetRange(0, mid), DisruptionMethod.MultiNodeConsolidation) is { } a)
+            if (Remembered(candidates.GetRange(0, mid), replace: false) is { } a)
             {
                 best = a;
                 bestDelete = mid;
@@ -345,7 +345,7 @@ internal sealed class DisruptionPass
         while (lo <= hi)
         {
             var mid = (lo + hi) / 2;
-            var (a, _) = WithReplacement(candidates.GetRange(0, mid), DisruptionMethod.MultiNodeConsolidation, single: false);
+            var a = Remembered(candidates.GetRange(0, mid), replace: true);
             if (a is not null)
             {
                 replace = a;
@@ -358,6 +358,30 @@ internal sealed class DisruptionPass
         }
 
         return replace is not null && (best is null || replace.SavingPerHour > best.SavingPerHour) ? replace : best;
+    }
+
+    /// <summary>
+    /// A multi-node check (delete, or with the one replacement), unless the same nodes failed it before in
+    /// this plan: the cluster only gets fuller, so it would fail again (as for single-node failures). The
+    /// candidate lists of later passes and of the two orders share most prefixes.
+    /// </summary>
+    private DisruptionAction? Remembered(List<NodeEntry> nodes, bool replace)
+    {
+        var key = (replace ? "r|" : "d|") + string.Join(",", nodes.Select(n => n.Name).Order(StringComparer.Ordinal));
+        if (_s.MultiNodeFailures.Contains(key))
+        {
+            return null;
+        }
+
+        var action = replace
+            ? WithReplacement(nodes, DisruptionMethod.MultiNodeConsolidation, single: false).Action
+            : DeleteOnly(nodes, DisruptionMethod.MultiNodeConsolidation);
+        if (action is null)
+        {
+            _s.MultiNodeFailures.Add(key);
+        }
+
+        return action;
     }
 
     /// <summary>
@@ -384,22 +408,24 @@ internal sealed class DisruptionPass
                 continue;
             }
 
-            var room = ResourceVector.FromQuantities(c.Node.Status?.Allocatable);
-            foreach (var p in e.Pods)
-            {
-                room -= Requests(p);
-            }
-
+            var room = _s.Room(e);
             rooms.Add(room);
             total += room;
         }
 
         var moved = ResourceVector.Zero;
+        var fits = new Dictionary<ResourceVector, bool>();
         foreach (var p in nodes.SelectMany(n => n.Pods).Where(PodFacts.Moves))
         {
             var r = Requests(p);
             moved += r;
-            if (!rooms.Any(room => r.FitsIn(room)))
+            if (!fits.TryGetValue(r, out var fit))
+            {
+                fit = rooms.Any(room => r.FitsIn(room));
+                fits[r] = fit;
+            }
+
+            if (!fit)
             {
                 nowhere.Add(p);
             }
@@ -460,17 +486,7 @@ internal sealed class DisruptionPass
         return false;
     }
 
-    private ResourceVector Requests(V1Pod pod)
-    {
-        var key = PodFacts.Key(pod);
-        if (!_s.PodRequests.TryGetValue(key, out var r))
-        {
-            r = PodRequests.Of(pod.Spec);
-            _s.PodRequests[key] = r;
-        }
-
-        return r;
-    }
+    private ResourceVector Requests(V1Pod pod) => _s.Requests(pod);
 
     /// <summary>The node's largest requested share of cpu, memory or pods.</summary>
     private double Utilization(NodeEntry e)
