@@ -386,9 +386,9 @@ internal sealed class DisruptionPass
 
     /// <summary>
     /// A necessary condition for a delete, by arithmetic only: every moved pod fits the free room of some
-    /// node that stays, and all of them fit the room of all those nodes together. The room is over-estimated
-    /// (DaemonSets not yet running, taints and constraints ignored), so a false here is a proof; a true is
-    /// checked by the solver.
+    /// node that stays and whose taints it tolerates, and all of them fit the room of all those nodes
+    /// together. The room is over-estimated (DaemonSets not yet running, PreferNoSchedule, affinity and
+    /// topology ignored), so a false here is a proof; a true is checked by the solver.
     /// </summary>
     private bool DeleteMayFit(List<NodeEntry> nodes) => DeleteMayFit(nodes, out _);
 
@@ -397,7 +397,7 @@ internal sealed class DisruptionPass
     {
         nowhere = [];
         var leaving = new HashSet<string>(nodes.Select(n => n.Name), StringComparer.Ordinal);
-        var rooms = new List<ResourceVector>();
+        var rooms = new List<(ResourceVector Room, IList<V1Taint>? Taints)>();
         var total = ResourceVector.Zero;
         foreach (var e in _s.Nodes.Values)
         {
@@ -409,20 +409,22 @@ internal sealed class DisruptionPass
             }
 
             var room = _s.Room(e);
-            rooms.Add(room);
+            rooms.Add((room, c.Node.Spec?.Taints is { Count: > 0 } t ? t : null));
             total += room;
         }
 
+        // A pod needs a node whose taints it tolerates (PreferNoSchedule aside, which the solver may relax).
         var moved = ResourceVector.Zero;
-        var fits = new Dictionary<ResourceVector, bool>();
+        var fits = new Dictionary<(ResourceVector, IList<V1Toleration>?), bool>();
         foreach (var p in nodes.SelectMany(n => n.Pods).Where(PodFacts.Moves))
         {
             var r = Requests(p);
             moved += r;
-            if (!fits.TryGetValue(r, out var fit))
+            var tolerations = p.Spec?.Tolerations is { Count: > 0 } tl ? tl : null;
+            if (!fits.TryGetValue((r, tolerations), out var fit))
             {
-                fit = rooms.Any(room => r.FitsIn(room));
-                fits[r] = fit;
+                fit = rooms.Exists(x => r.FitsIn(x.Room) && (x.Taints is null || Taints.FirstUntolerated(x.Taints, tolerations ?? [], strictPreferNoSchedule: false) is null));
+                fits[(r, tolerations)] = fit;
             }
 
             if (!fit)
