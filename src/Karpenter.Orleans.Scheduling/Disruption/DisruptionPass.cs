@@ -34,6 +34,9 @@ internal sealed class DisruptionPass
     private readonly HashSet<string> _singleFailed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Node, BlockedNode Block)> _shapeFailures = new(StringComparer.Ordinal);
     private readonly List<DisruptionAction> _actions = [];
+    private readonly Dictionary<NodeEntry, (int Count, List<(string Key, bool DoNotDisrupt, List<int> Pdbs)> Pods)> _moving = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<NodeEntry, (int Count, double Cost)> _rescheduleCost = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<NodeEntry, (int Count, double Share)> _utilization = new(ReferenceEqualityComparer.Instance);
     private bool _multiDone;
     private bool _expirationDone;
     private bool _interruptionDone;
@@ -493,6 +496,11 @@ internal sealed class DisruptionPass
     /// <summary>The node's largest requested share of cpu, memory or pods.</summary>
     private double Utilization(NodeEntry e)
     {
+        if (_utilization.TryGetValue(e, out var known) && known.Count == e.Pods.Count)
+        {
+            return known.Share;
+        }
+
         var alloc = ResourceVector.FromQuantities(e.Cluster.Node.Status?.Allocatable);
         var used = ResourceVector.Zero;
         foreach (var p in e.Pods.Where(PodFacts.Moves))
@@ -501,7 +509,9 @@ internal sealed class DisruptionPass
         }
 
         static double Share(long u, long a) => a <= 0 ? (u > 0 ? 1 : 0) : (double)u / a;
-        return Math.Max(Share(used.MilliCpu, alloc.MilliCpu), Math.Max(Share(used.Memory, alloc.Memory), Share(used.Pods, alloc.Pods)));
+        var share = Math.Max(Share(used.MilliCpu, alloc.MilliCpu), Math.Max(Share(used.Memory, alloc.Memory), Share(used.Pods, alloc.Pods)));
+        _utilization[e] = (e.Pods.Count, share);
+        return share;
     }
 
     private DisruptionAction? SingleNode()
@@ -838,7 +848,16 @@ internal sealed class DisruptionPass
         }
     }
 
-    private static double RescheduleCost(NodeEntry e) => 1 + e.Pods.Where(PodFacts.Moves).Sum(p => Math.Max(0, PodFacts.EvictionCost(p)));
+    private double RescheduleCost(NodeEntry e)
+    {
+        if (!_rescheduleCost.TryGetValue(e, out var known) || known.Count != e.Pods.Count)
+        {
+            known = (e.Pods.Count, 1 + e.Pods.Where(PodFacts.Moves).Sum(p => Math.Max(0, PodFacts.EvictionCost(p))));
+            _rescheduleCost[e] = known;
+        }
+
+        return known.Cost;
+    }
 
     private static bool IsEmpty(NodeEntry e) => !e.Pods.Any(PodFacts.Moves);
 
@@ -899,15 +918,13 @@ internal sealed class DisruptionPass
             return null;
         }
 
-        foreach (var pod in e.Pods.Where(PodFacts.Moves).OrderBy(PodFacts.Key, StringComparer.Ordinal))
+        foreach (var (key, doNotDisrupt, covering) in MovingPods(e))
         {
-            var key = PodFacts.Key(pod);
-            if (PodFacts.DoNotDisrupt(pod, _s.Now))
+            if (doNotDisrupt)
             {
                 return new(n, BlockReason.PodDoNotDisrupt, $"pod {key} has {WellKnownLabels.DoNotDisruptAnnotation}");
             }
 
-            var covering = PdbsOf(pod);
             if (covering.Count > 1)
             {
                 return new(n, BlockReason.PodDisruptionBudget, $"pod {key} is covered by more than one PodDisruptionBudget ({string.Join(", ", covering.Select(i => PdbName(i)))})");
@@ -920,6 +937,25 @@ internal sealed class DisruptionPass
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The node's pods that move, in name order, with whether do-not-disrupt holds and the PDBs covering
+    /// each. Every method asks for every node after each action; pods are only ever added to a node.
+    /// </summary>
+    private List<(string Key, bool DoNotDisrupt, List<int> Pdbs)> MovingPods(NodeEntry e)
+    {
+        if (_moving.TryGetValue(e, out var known) && known.Count == e.Pods.Count)
+        {
+            return known.Pods;
+        }
+
+        var pods = e.Pods.Where(PodFacts.Moves)
+            .Select(p => (Key: PodFacts.Key(p), DoNotDisrupt: PodFacts.DoNotDisrupt(p, _s.Now), Pdbs: PdbsOf(p)))
+            .OrderBy(p => p.Key, StringComparer.Ordinal)
+            .ToList();
+        _moving[e] = (e.Pods.Count, pods);
+        return pods;
     }
 
     /// <summary>Why consolidation (or emptiness, for <see cref="DisruptionReason.Empty"/>) leaves the node alone, or null.</summary>
@@ -992,9 +1028,9 @@ internal sealed class DisruptionPass
         }
 
         var add = new int[_pdbs.Count];
-        foreach (var pod in e.Pods.Where(PodFacts.Moves))
+        foreach (var (_, _, pdbs) in MovingPods(e))
         {
-            foreach (var i in PdbsOf(pod))
+            foreach (var i in pdbs)
             {
                 add[i]++;
             }
