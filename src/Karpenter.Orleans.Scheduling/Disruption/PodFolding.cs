@@ -8,11 +8,12 @@ namespace Karpenter.Orleans.Scheduling.Disruption;
 /// <summary>
 /// Shrinks a what-if's input without changing its answer. The solver reads a bound pod only for its
 /// requests, the topology groups of the solve that count it, its required anti-affinity, its host ports and
-/// whether a DaemonSet owns it. A bound pod that no topology group of the solve counts and that has none of
-/// the rest is only room taken on its node, so all such pods of a node are passed as one stand-in pod
-/// requesting their sum (and naming their DaemonSets). Compiling thousands of bound pods for every what-if
-/// was most of a plan's time. The groups a solve can have are known up front: those the cluster's pods
-/// declare; a solve has those of its pending pods and every bound pod's required anti-affinity.
+/// whether a DaemonSet owns it. So of a node's bound pods, those with required anti-affinity, host ports or
+/// extended resources are passed as they are; those a group of the solve counts as twins (their metadata,
+/// no requests); and the requests of all the others and of the twins as one stand-in pod (naming the
+/// DaemonSets it stands for). The groups a solve can have are known up front: those its pending pods
+/// declare and every pod's required anti-affinity. Compiling thousands of bound pods for every what-if was
+/// most of a plan's time.
 /// </summary>
 internal sealed class PodFolding
 {
@@ -46,7 +47,7 @@ internal sealed class PodFolding
         }
     }
 
-    /// <summary>Whether the facts of every one of these pods are known (pods of the cluster the folding was made for).</summary>
+    /// <summary>Whether the pod's facts are known: a pod of the cluster the folding was made for, or a copy of one, with a name of its own.</summary>
     public bool Knows(V1Pod pod) => Find(pod) is not null;
 
     /// <summary>Marks in <paramref name="active"/> the topology groups a solve with these pending pods can have.</summary>
@@ -210,8 +211,15 @@ internal sealed class PodFolding
             return false;
         }
 
+        // Two pods of one name cannot be told apart by name: passed as they are.
+        var ambiguous = facts.GroupBy(f => f.Key, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var (key, pod, antiOwner) in facts)
         {
+            if (ambiguous.Contains(key))
+            {
+                continue;
+            }
+
             var ns = pod.Metadata?.NamespaceProperty ?? "default";
             var labels = pod.Metadata?.Labels;
             var requests = PodRequests.Of(pod.Spec);
@@ -226,6 +234,7 @@ internal sealed class PodFolding
                 DaemonSets = [.. pod.Metadata?.OwnerReferences?.Where(o => o.Kind == "DaemonSet") ?? []],
             };
             _byKey[key] = f;
+            _byPod[pod] = f;
         }
 
         return true;

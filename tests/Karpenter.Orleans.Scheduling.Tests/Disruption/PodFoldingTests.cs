@@ -40,6 +40,33 @@ public sealed class PodFoldingTests
             print: c => $"{string.Join(",", c.Picked)} replace={c.Replace}");
     }
 
+    [Fact]
+    public void PodsSharingANameArePassedWhole()
+    {
+        var input = Small.Value;
+        var bound = input.Pods.Where(p => !string.IsNullOrEmpty(p.Spec?.NodeName) && p.Metadata.OwnerReferences?.Any(o => o.Kind == "DaemonSet") != true).ToList();
+        var first = bound[0];
+        var other = bound.First(p => p.Spec.NodeName != first.Spec.NodeName);
+        var twin = new k8s.Models.V1Pod
+        {
+            ApiVersion = other.ApiVersion,
+            Kind = other.Kind,
+            Metadata = new k8s.Models.V1ObjectMeta { Name = first.Metadata.Name, NamespaceProperty = first.Metadata.NamespaceProperty, Labels = other.Metadata.Labels },
+            Spec = other.Spec,
+            Status = other.Status,
+        };
+        var renamed = input with { Pods = [.. input.Pods.Select(p => ReferenceEquals(p, other) ? twin : p)] };
+        var folding = new PlannerState(renamed).Folding!;
+        Assert.False(folding.Knows(first));
+        Assert.False(folding.Knows(twin));
+        Assert.True(folding.Knows(bound[^1]));
+        foreach (var options in new[] { Simulation.ExistingOnly, Simulation.WithClaims })
+        {
+            List<string> chosen = [first.Spec.NodeName, other.Spec.NodeName];
+            Assert.Equal(Describe(Run(renamed, chosen, options, fold: false)), Describe(Run(renamed, chosen, options, fold: true)));
+        }
+    }
+
     [Theory]
     [InlineData(42)]
     [InlineData(11)]
