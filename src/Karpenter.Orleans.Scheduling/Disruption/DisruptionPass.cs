@@ -34,6 +34,9 @@ internal sealed class DisruptionPass
     private readonly HashSet<string> _singleFailed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Node, BlockedNode Block)> _shapeFailures = new(StringComparer.Ordinal);
     private readonly List<DisruptionAction> _actions = [];
+    private readonly Dictionary<NodeEntry, (int Count, List<(string Key, bool DoNotDisrupt, List<int> Pdbs)> Pods)> _moving = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<NodeEntry, (int Count, double Cost)> _rescheduleCost = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<NodeEntry, (int Count, double Share)> _utilization = new(ReferenceEqualityComparer.Instance);
     private bool _multiDone;
     private bool _expirationDone;
     private bool _interruptionDone;
@@ -313,7 +316,7 @@ internal sealed class DisruptionPass
         var n = candidates.Count;
         DisruptionAction? best = null;
         var bestDelete = 0;
-        if (DeleteOnly(candidates, DisruptionMethod.MultiNodeConsolidation) is { } all)
+        if (Remembered(candidates, replace: false) is { } all)
         {
             return all;
         }
@@ -322,7 +325,7 @@ internal sealed class DisruptionPass
         while (lo <= hi)
         {
             var mid = (lo + hi) / 2;
-            if (DeleteOnly(candidates.GetRange(0, mid), DisruptionMethod.MultiNodeConsolidation) is { } a)
+            if (Remembered(candidates.GetRange(0, mid), replace: false) is { } a)
             {
                 best = a;
                 bestDelete = mid;
@@ -345,7 +348,7 @@ internal sealed class DisruptionPass
         while (lo <= hi)
         {
             var mid = (lo + hi) / 2;
-            var (a, _) = WithReplacement(candidates.GetRange(0, mid), DisruptionMethod.MultiNodeConsolidation, single: false);
+            var a = Remembered(candidates.GetRange(0, mid), replace: true);
             if (a is not null)
             {
                 replace = a;
@@ -361,10 +364,34 @@ internal sealed class DisruptionPass
     }
 
     /// <summary>
+    /// A multi-node check (delete, or with the one replacement), unless the same nodes failed it before in
+    /// this plan: the cluster only gets fuller, so it would fail again (as for single-node failures). The
+    /// candidate lists of later passes and of the two orders share most prefixes.
+    /// </summary>
+    private DisruptionAction? Remembered(List<NodeEntry> nodes, bool replace)
+    {
+        var key = (replace ? "r|" : "d|") + string.Join(",", nodes.Select(n => n.Name).Order(StringComparer.Ordinal));
+        if (_s.MultiNodeFailures.Contains(key))
+        {
+            return null;
+        }
+
+        var action = replace
+            ? WithReplacement(nodes, DisruptionMethod.MultiNodeConsolidation, single: false).Action
+            : DeleteOnly(nodes, DisruptionMethod.MultiNodeConsolidation);
+        if (action is null)
+        {
+            _s.MultiNodeFailures.Add(key);
+        }
+
+        return action;
+    }
+
+    /// <summary>
     /// A necessary condition for a delete, by arithmetic only: every moved pod fits the free room of some
-    /// node that stays, and all of them fit the room of all those nodes together. The room is over-estimated
-    /// (DaemonSets not yet running, taints and constraints ignored), so a false here is a proof; a true is
-    /// checked by the solver.
+    /// node that stays and whose taints it tolerates, and all of them fit the room of all those nodes
+    /// together. The room is over-estimated (DaemonSets not yet running, PreferNoSchedule, affinity and
+    /// topology ignored), so a false here is a proof; a true is checked by the solver.
     /// </summary>
     private bool DeleteMayFit(List<NodeEntry> nodes) => DeleteMayFit(nodes, out _);
 
@@ -373,7 +400,7 @@ internal sealed class DisruptionPass
     {
         nowhere = [];
         var leaving = new HashSet<string>(nodes.Select(n => n.Name), StringComparer.Ordinal);
-        var rooms = new List<ResourceVector>();
+        var rooms = new List<(ResourceVector Room, IList<V1Taint>? Taints)>();
         var total = ResourceVector.Zero;
         foreach (var e in _s.Nodes.Values)
         {
@@ -384,22 +411,26 @@ internal sealed class DisruptionPass
                 continue;
             }
 
-            var room = ResourceVector.FromQuantities(c.Node.Status?.Allocatable);
-            foreach (var p in e.Pods)
-            {
-                room -= Requests(p);
-            }
-
-            rooms.Add(room);
+            var room = _s.Room(e);
+            rooms.Add((room, c.Node.Spec?.Taints is { Count: > 0 } t ? t : null));
             total += room;
         }
 
+        // A pod needs a node whose taints it tolerates (PreferNoSchedule aside, which the solver may relax).
         var moved = ResourceVector.Zero;
+        var fits = new Dictionary<(ResourceVector, IList<V1Toleration>?), bool>();
         foreach (var p in nodes.SelectMany(n => n.Pods).Where(PodFacts.Moves))
         {
             var r = Requests(p);
             moved += r;
-            if (!rooms.Any(room => r.FitsIn(room)))
+            var tolerations = p.Spec?.Tolerations is { Count: > 0 } tl ? tl : null;
+            if (!fits.TryGetValue((r, tolerations), out var fit))
+            {
+                fit = rooms.Exists(x => r.FitsIn(x.Room) && (x.Taints is null || Taints.FirstUntolerated(x.Taints, tolerations ?? [], strictPreferNoSchedule: false) is null));
+                fits[(r, tolerations)] = fit;
+            }
+
+            if (!fit)
             {
                 nowhere.Add(p);
             }
@@ -460,21 +491,16 @@ internal sealed class DisruptionPass
         return false;
     }
 
-    private ResourceVector Requests(V1Pod pod)
-    {
-        var key = PodFacts.Key(pod);
-        if (!_s.PodRequests.TryGetValue(key, out var r))
-        {
-            r = PodRequests.Of(pod.Spec);
-            _s.PodRequests[key] = r;
-        }
-
-        return r;
-    }
+    private ResourceVector Requests(V1Pod pod) => _s.Requests(pod);
 
     /// <summary>The node's largest requested share of cpu, memory or pods.</summary>
     private double Utilization(NodeEntry e)
     {
+        if (_utilization.TryGetValue(e, out var known) && known.Count == e.Pods.Count)
+        {
+            return known.Share;
+        }
+
         var alloc = ResourceVector.FromQuantities(e.Cluster.Node.Status?.Allocatable);
         var used = ResourceVector.Zero;
         foreach (var p in e.Pods.Where(PodFacts.Moves))
@@ -483,7 +509,9 @@ internal sealed class DisruptionPass
         }
 
         static double Share(long u, long a) => a <= 0 ? (u > 0 ? 1 : 0) : (double)u / a;
-        return Math.Max(Share(used.MilliCpu, alloc.MilliCpu), Math.Max(Share(used.Memory, alloc.Memory), Share(used.Pods, alloc.Pods)));
+        var share = Math.Max(Share(used.MilliCpu, alloc.MilliCpu), Math.Max(Share(used.Memory, alloc.Memory), Share(used.Pods, alloc.Pods)));
+        _utilization[e] = (e.Pods.Count, share);
+        return share;
     }
 
     private DisruptionAction? SingleNode()
@@ -820,7 +848,16 @@ internal sealed class DisruptionPass
         }
     }
 
-    private static double RescheduleCost(NodeEntry e) => 1 + e.Pods.Where(PodFacts.Moves).Sum(p => Math.Max(0, PodFacts.EvictionCost(p)));
+    private double RescheduleCost(NodeEntry e)
+    {
+        if (!_rescheduleCost.TryGetValue(e, out var known) || known.Count != e.Pods.Count)
+        {
+            known = (e.Pods.Count, 1 + e.Pods.Where(PodFacts.Moves).Sum(p => Math.Max(0, PodFacts.EvictionCost(p))));
+            _rescheduleCost[e] = known;
+        }
+
+        return known.Cost;
+    }
 
     private static bool IsEmpty(NodeEntry e) => !e.Pods.Any(PodFacts.Moves);
 
@@ -881,15 +918,13 @@ internal sealed class DisruptionPass
             return null;
         }
 
-        foreach (var pod in e.Pods.Where(PodFacts.Moves).OrderBy(PodFacts.Key, StringComparer.Ordinal))
+        foreach (var (key, doNotDisrupt, covering) in MovingPods(e))
         {
-            var key = PodFacts.Key(pod);
-            if (PodFacts.DoNotDisrupt(pod, _s.Now))
+            if (doNotDisrupt)
             {
                 return new(n, BlockReason.PodDoNotDisrupt, $"pod {key} has {WellKnownLabels.DoNotDisruptAnnotation}");
             }
 
-            var covering = PdbsOf(pod);
             if (covering.Count > 1)
             {
                 return new(n, BlockReason.PodDisruptionBudget, $"pod {key} is covered by more than one PodDisruptionBudget ({string.Join(", ", covering.Select(i => PdbName(i)))})");
@@ -902,6 +937,25 @@ internal sealed class DisruptionPass
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The node's pods that move, in name order, with whether do-not-disrupt holds and the PDBs covering
+    /// each. Every method asks for every node after each action; pods are only ever added to a node.
+    /// </summary>
+    private List<(string Key, bool DoNotDisrupt, List<int> Pdbs)> MovingPods(NodeEntry e)
+    {
+        if (_moving.TryGetValue(e, out var known) && known.Count == e.Pods.Count)
+        {
+            return known.Pods;
+        }
+
+        var pods = e.Pods.Where(PodFacts.Moves)
+            .Select(p => (Key: PodFacts.Key(p), DoNotDisrupt: PodFacts.DoNotDisrupt(p, _s.Now), Pdbs: PdbsOf(p)))
+            .OrderBy(p => p.Key, StringComparer.Ordinal)
+            .ToList();
+        _moving[e] = (e.Pods.Count, pods);
+        return pods;
     }
 
     /// <summary>Why consolidation (or emptiness, for <see cref="DisruptionReason.Empty"/>) leaves the node alone, or null.</summary>
@@ -974,9 +1028,9 @@ internal sealed class DisruptionPass
         }
 
         var add = new int[_pdbs.Count];
-        foreach (var pod in e.Pods.Where(PodFacts.Moves))
+        foreach (var (_, _, pdbs) in MovingPods(e))
         {
-            foreach (var i in PdbsOf(pod))
+            foreach (var i in pdbs)
             {
                 add[i]++;
             }

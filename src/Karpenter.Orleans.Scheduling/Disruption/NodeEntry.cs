@@ -1,4 +1,5 @@
 using k8s.Models;
+using Karpenter.Orleans.Scheduling.Resources;
 
 namespace Karpenter.Orleans.Scheduling.Disruption;
 
@@ -23,4 +24,11 @@ internal sealed class NodeEntry
     public bool Settled { get; set; }
 
     public double Price => Cluster.PricePerHour;
+
+    // PlannerState.Room's cache: pods are only ever added to a node that stays, so their count tells a stale room.
+    public ResourceVector Room { get; set; }
+
+    public int RoomFor { get; set; } = -1;
+
+    public V1Node? RoomOf { get; set; }
 }

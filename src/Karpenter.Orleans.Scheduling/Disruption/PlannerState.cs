@@ -60,6 +60,8 @@ internal sealed class PlannerState
 
             // A pod bound to a node the input does not list runs somewhere the planner cannot see: left alone.
         }
+
+        Folding = PodFolding.Create([.. AllPods]);
     }
 
     public DisruptionInput Input { get; }
@@ -85,8 +87,69 @@ internal sealed class PlannerState
     /// </summary>
     public Dictionary<string, BlockedNode> SingleNodeFailures { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Multi-node checks that failed, by kind and node names (see DisruptionPass.Remembered).</summary>
+    public HashSet<string> MultiNodeFailures { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Requests of each pod (namespace/name), parsed once.</summary>
     public Dictionary<string, ResourceVector> PodRequests { get; } = new(StringComparer.Ordinal);
+
+    // The same by pod object: what-ifs ask for every bound pod, and building keys was a cost of its own.
+    private readonly Dictionary<V1Pod, ResourceVector> _requestsByPod = new(ReferenceEqualityComparer.Instance);
+
+    private readonly Dictionary<V1Pod, V1Pod> _pending = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The pod as a pending pod, copied once per pod object (the solver does not change its input).</summary>
+    public V1Pod Pending(V1Pod pod)
+    {
+        if (!_pending.TryGetValue(pod, out var copy))
+        {
+            copy = PodFacts.Pending(pod);
+            _pending[pod] = copy;
+        }
+
+        return copy;
+    }
+
+    /// <summary>What the pod requests of a node, as the solver computes it.</summary>
+    public ResourceVector Requests(V1Pod pod)
+    {
+        if (_requestsByPod.TryGetValue(pod, out var r))
+        {
+            return r;
+        }
+
+        var key = PodFacts.Key(pod);
+        if (!PodRequests.TryGetValue(key, out r))
+        {
+            r = Provisioning.Internal.PodRequests.Of(pod.Spec);
+            PodRequests[key] = r;
+        }
+
+        _requestsByPod[pod] = r;
+        return r;
+    }
+
+    /// <summary>Allocatable minus what the node's pods request (DaemonSets not yet running not counted).</summary>
+    public ResourceVector Room(NodeEntry e)
+    {
+        if (e.RoomFor != e.Pods.Count || !ReferenceEquals(e.RoomOf, e.Cluster.Node))
+        {
+            var room = ResourceVector.FromQuantities(e.Cluster.Node.Status?.Allocatable);
+            foreach (var p in e.Pods)
+            {
+                room -= Requests(p);
+            }
+
+            e.Room = room;
+            e.RoomFor = e.Pods.Count;
+            e.RoomOf = e.Cluster.Node;
+        }
+
+        return e.Room;
+    }
+
+    /// <summary>How what-ifs pass bound pods to the solver in few stand-ins; null passes every pod as it is (same answers, slower).</summary>
+    public PodFolding? Folding { get; set; }
 
     public IEnumerable<V1Pod> AllPods => Nodes.Values.SelectMany(n => n.Pods).Concat(Unbound);
 
