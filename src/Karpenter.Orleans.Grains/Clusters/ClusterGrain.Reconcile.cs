@@ -181,7 +181,9 @@ public sealed partial class ClusterGrain
             }
         }
 
-        if (_pods.Values.Any(p => p.IsPending && p.NodeClaim is null && p.Quarantine is null) && _batchFirst is null)
+        // A nomination ends when its claim is initialized: kube-scheduler may still bind elsewhere or not at all,
+        // and only the next run can tell, so those pods count as waiting too.
+        if (_pods.Values.Any(p => p.IsPending && p.Quarantine is null && (p.NodeClaim is null || !IsUninitialized(p.NodeClaim))) && _batchFirst is null)
         {
             // Pods left waiting (capacity errors, caps, limits) are tried again each reconcile.
             TriggerBatch();

@@ -43,7 +43,7 @@ public sealed class ConsolidationEndToEndTests(ITestOutputHelper output)
         var cluster = new SimulatedCluster(registration, grain, service.Cloud, settings: new SimulatedClusterSettings { DefaultObjects = false });
         cluster.AddNodePool("small", NodePoolJson);
         cluster.AddPodDisruptionBudget(Budget("web", "50%"));
-        cluster.AddWorkload(new SimulatedWorkload("web", Spec("web", "500m", "1Gi", zoneSpread: false), 1200));
+        cluster.AddWorkload(new SimulatedWorkload("web", Spec("web", "500m", "1Gi", zoneSpread: true), 1200));
         cluster.AddWorkload(new SimulatedWorkload("api", Spec("api", "1", "2Gi", zoneSpread: false), 200));
 
         await TickUntilAsync(cluster, grain, () => cluster.BoundPods == 1400 && cluster.PendingPods == 0, "all 1,400 pods are bound", 240);
@@ -105,7 +105,7 @@ public sealed class ConsolidationEndToEndTests(ITestOutputHelper output)
         var catalog = await service.Cloud.GetInstanceTypesAsync(region);
         var pool = ManifestLoader.LoadText("nodepool small", NodePoolJson).NodePools[0];
         var daemon = new List<V1DaemonSet>();
-        var pods = Enumerable.Range(0, web).Select(i => Pod("web", i, Spec("web", "500m", "1Gi", zoneSpread: false)))
+        var pods = Enumerable.Range(0, web).Select(i => Pod("web", i, Spec("web", "500m", "1Gi", zoneSpread: true)))
             .Concat(Enumerable.Range(0, api).Select(i => Pod("api", i, Spec("api", "1", "2Gi", zoneSpread: false)))).ToList();
         var result = ProvisioningSolver.Solve(new SchedulingInput { Catalog = catalog, NodePools = [pool], Pods = pods, DaemonSets = daemon });
         Assert.Empty(result.Unschedulable);
