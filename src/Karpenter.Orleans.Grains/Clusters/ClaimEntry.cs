@@ -1,40 +1,11 @@
+using Karpenter.Orleans.Grains.NodeClaims;
+
 namespace Karpenter.Orleans.Grains.Clusters;
 
-/// <summary>The cluster's persisted index entry for one of its NodeClaims.</summary>
-public sealed class ClaimEntry
+/// <summary>The cluster's persisted index entry for one of its NodeClaims: the claim's status plus what the cluster needs of it.</summary>
+public sealed class ClaimEntry : NodeClaimStatus
 {
     public string NodePool { get; set; } = "";
-
-    public NodeClaimPhase Phase { get; set; }
-
-    public string? InstanceId { get; set; }
-
-    /// <summary>The type launched, or before launch the cheapest planned option.</summary>
-    public string InstanceType { get; set; } = "";
-
-    public string? Zone { get; set; }
-
-    public string? CapacityType { get; set; }
-
-    public double PricePerHour { get; set; }
-
-    public string? NodeName { get; set; }
-
-    public long CapacityMilliCpu { get; set; }
-
-    public long CapacityMemory { get; set; }
-
-    public DateTimeOffset CreatedAt { get; set; }
-
-    public DateTimeOffset? LaunchedAt { get; set; }
-
-    public DateTimeOffset? RegisteredAt { get; set; }
-
-    public DateTimeOffset? InitializedAt { get; set; }
-
-    public DateTimeOffset? TerminatedAt { get; set; }
-
-    public string? Reason { get; set; }
 
     public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
 
@@ -55,17 +26,12 @@ public sealed class ClaimEntry
     /// <summary>The agent confirmed the karpenter.sh/disrupted taint is on the node.</summary>
     public bool Tainted { get; set; }
 
-    /// <summary>The cloud's notice about the claim's instance (from the claim's info), which the disruption controller acts on.</summary>
-    public InterruptionNotice? Interruption { get; set; }
-
     /// <summary>
     /// When the cloud takes the instance away, for a notice that has a deadline (spot interruption, scheduled
     /// change, stopping; a notice without one means now); null without a notice or for a rebalance recommendation.
     /// </summary>
     public DateTimeOffset? InterruptionDeadline =>
         Interruption is { Kind: InterruptionKind.SpotInterruption or InterruptionKind.ScheduledChange or InterruptionKind.Stopping } n ? n.Deadline ?? n.At : null;
-
-    public bool IsLive => Phase != NodeClaimPhase.Terminated;
 
     /// <summary>Being taken away (Disrupting, Draining or Terminating): nothing new is placed on it.</summary>
     public bool IsDisrupting => Phase is NodeClaimPhase.Disrupting or NodeClaimPhase.Draining or NodeClaimPhase.Terminating;

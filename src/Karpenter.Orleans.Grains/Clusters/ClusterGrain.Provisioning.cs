@@ -465,7 +465,7 @@ public sealed partial class ClusterGrain
         var claims = new List<InFlightNodeClaim>();
         foreach (var (name, entry) in state.State.Claims.Where(c => c.Value.IsLive).OrderBy(c => c.Key, StringComparer.Ordinal))
         {
-            types.TryGetValue(entry.InstanceType, out var type);
+            types.TryGetValue(entry.InstanceType ?? "", out var type);
             var uninitialized = IsUninitialized(name);
             if (entry.InFlight)
             {
@@ -479,7 +479,7 @@ public sealed partial class ClusterGrain
                 {
                     Name = name,
                     NodePool = entry.NodePool,
-                    InstanceType = entry.InstanceType,
+                    InstanceType = entry.InstanceType ?? "",
                     Zone = entry.Zone,
                     CapacityType = entry.CapacityType,
                     Labels = entry.Labels,
@@ -493,7 +493,7 @@ public sealed partial class ClusterGrain
                 {
                     Name = name,
                     NodePool = entry.NodePool,
-                    InstanceType = entry.InstanceType,
+                    InstanceType = entry.InstanceType ?? "",
                     NodeName = nodeName,
                     NominatedPods = uninitialized ? nominated.GetValueOrDefault(name) ?? [] : [],
                     // Without its type, a node that reports nothing has no room, as before it joined.

@@ -84,7 +84,7 @@ public sealed partial class ClusterGrain
 
         _reportDirty = false;
         var live = state.State.Claims.Values.Where(c => c.IsLive && c.Phase != NodeClaimPhase.Pending).ToList();
-        var items = live.GroupBy(c => (c.NodePool, c.InstanceType, Zone: c.Zone ?? "", CapacityType: c.CapacityType ?? ""))
+        var items = live.GroupBy(c => (c.NodePool, InstanceType: c.InstanceType ?? "", Zone: c.Zone ?? "", CapacityType: c.CapacityType ?? ""))
             .OrderBy(g => g.Key.NodePool, StringComparer.Ordinal).ThenBy(g => g.Key.InstanceType, StringComparer.Ordinal)
             .ThenBy(g => g.Key.Zone, StringComparer.Ordinal).ThenBy(g => g.Key.CapacityType, StringComparer.Ordinal)
             .Select(g => new CapacityItem(g.Key.NodePool, g.Key.InstanceType, g.Key.Zone, g.Key.CapacityType, g.Count(),

@@ -50,27 +50,7 @@ public sealed partial class ClusterGrain
             return false;
         }
 
-        var changed = entry.Phase != info.Phase || entry.InstanceId != info.InstanceId || entry.NodeName != info.NodeName ||
-            info.Interruption is not null && info.Interruption != entry.Interruption;
-        entry.Interruption = info.Interruption ?? entry.Interruption;
-        entry.Phase = info.Phase;
-        entry.InstanceId = info.InstanceId ?? entry.InstanceId;
-        entry.InstanceType = info.InstanceType ?? entry.InstanceType;
-        entry.Zone = info.Zone ?? entry.Zone;
-        entry.CapacityType = info.CapacityType ?? entry.CapacityType;
-        if (info.InstanceId is not null)
-        {
-            entry.PricePerHour = info.PricePerHour;
-            entry.CapacityMilliCpu = info.CapacityMilliCpu;
-            entry.CapacityMemory = info.CapacityMemory;
-        }
-
-        entry.NodeName = info.NodeName ?? entry.NodeName;
-        entry.Reason = info.Reason;
-        entry.TerminatedAt = info.TerminatedAt;
-        entry.LaunchedAt = info.LaunchedAt ?? entry.LaunchedAt;
-        entry.RegisteredAt = info.RegisteredAt ?? entry.RegisteredAt;
-        entry.InitializedAt = info.InitializedAt ?? entry.InitializedAt;
+        var changed = entry.Merge(info);
         if (changed && info.Phase is NodeClaimPhase.Launched or NodeClaimPhase.Registered or NodeClaimPhase.Initialized)
         {
             var phase = info.Phase.ToString().ToLowerInvariant();

@@ -201,9 +201,7 @@ public sealed partial class ClusterGrain : IDisruptionHost
         return await catalogs.GetAsync(registration.Provider, registration.Region, availability, avoided);
     }
 
-    private NodeClaimInfo InfoOf(string name, ClaimEntry e) => new(ClusterId, name, e.NodePool, e.Phase, e.InstanceId, e.InstanceType,
-        e.Zone, e.CapacityType, e.PricePerHour, e.NodeName, e.CapacityMilliCpu, e.CapacityMemory,
-        e.CreatedAt, e.LaunchedAt, e.RegisteredAt, e.InitializedAt, e.TerminatedAt, e.Reason, e.Interruption);
+    private NodeClaimInfo InfoOf(string name, ClaimEntry e) => e.ToInfo(ClusterId, name, e.NodePool);
 
     // ---------------------------------------------------------------- IDisruptionHost
 

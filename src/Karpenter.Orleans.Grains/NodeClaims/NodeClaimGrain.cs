@@ -467,8 +467,6 @@ public sealed class NodeClaimGrain(
         var spec = S.Spec;
         var key = this.GetPrimaryKeyString();
         var slash = key.IndexOf('/', StringComparison.Ordinal);
-        return new NodeClaimInfo(spec?.ClusterId ?? key[..slash], spec?.Name ?? key[(slash + 1)..], spec?.NodePool ?? "", S.Phase,
-            S.InstanceId, S.InstanceType, S.Zone, S.CapacityType, S.PricePerHour, S.NodeName, S.CapacityMilliCpu, S.CapacityMemory,
-            S.CreatedAt, S.LaunchedAt, S.RegisteredAt, S.InitializedAt, S.TerminatedAt, S.Reason, S.Interruption);
+        return S.ToInfo(spec?.ClusterId ?? key[..slash], spec?.Name ?? key[(slash + 1)..], spec?.NodePool ?? "");
     }
 }
