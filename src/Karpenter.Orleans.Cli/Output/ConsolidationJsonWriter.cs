@@ -122,6 +122,8 @@ internal static class ConsolidationJsonWriter
     private static void WriteReplacement(Utf8JsonWriter json, PlannedNodeClaim claim)
     {
         json.WriteStartObject();
+        // Beyond design.md's four fields: the name a move's "to" refers to.
+        json.WriteString("name", claim.Name);
         json.WriteString("instanceType", claim.InstanceType);
         json.WriteString("zone", claim.Zone);
         json.WriteString("capacityType", claim.CapacityType);

@@ -46,7 +46,7 @@ public sealed class SimulateConsolidateTests
                 var field = Assert.Single(replacement);
                 var claims = field == "replacement" ? [action.GetProperty(field)] : action.GetProperty(field).EnumerateArray().ToList();
                 Assert.Equal(field == "replacement", claims.Count == 1);
-                Assert.All(claims, c => Assert.Equal(["instanceType", "zone", "capacityType", "pricePerHour"], Names(c)));
+                Assert.All(claims, c => Assert.Equal(["name", "instanceType", "zone", "capacityType", "pricePerHour"], Names(c)));
             }
 
             Assert.NotEmpty(action.GetProperty("nodes").EnumerateArray());
@@ -54,7 +54,20 @@ public sealed class SimulateConsolidateTests
         }
 
         Assert.All(root.GetProperty("blocked").EnumerateArray(), b => Assert.Equal(["node", "reason"], Names(b)));
+
+        // Every move goes to a node of the cluster or to a replacement the plan names.
+        var targets = root.GetProperty("blocked").EnumerateArray().Select(b => b.GetProperty("node").GetString()!)
+            .Concat(root.GetProperty("actions").EnumerateArray().SelectMany(a => a.GetProperty("nodes").EnumerateArray().Select(n => n.GetString()!)))
+            .Concat(root.GetProperty("actions").EnumerateArray().SelectMany(ReplacementNames))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.All(root.GetProperty("actions").EnumerateArray().SelectMany(a => a.GetProperty("moves").EnumerateArray()),
+            m => Assert.Contains(m.GetProperty("to").GetString()!, targets));
     }
+
+    private static IEnumerable<string> ReplacementNames(JsonElement action) =>
+        action.TryGetProperty("replacement", out var one) ? [one.GetProperty("name").GetString()!]
+        : action.TryGetProperty("replacements", out var many) ? many.EnumerateArray().Select(r => r.GetProperty("name").GetString()!)
+        : [];
 
     [Fact]
     public void AnEmptyManagedNodeIsDeleted()
