@@ -65,7 +65,7 @@ internal static class ConsolidationBench
             ActionsByMethod =
             [
                 .. Enum.GetValues<DisruptionMethod>().Select(m => (
-                    ConsolidationJsonWriter.MethodName(m),
+                    DisruptionNames.Method(m),
                     plan.Actions.Count(a => a.Method == m),
                     plan.Actions.Where(a => a.Method == m).Sum(a => a.Nodes.Count))),
             ],

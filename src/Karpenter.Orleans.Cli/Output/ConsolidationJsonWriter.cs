@@ -56,30 +56,11 @@ internal static class ConsolidationJsonWriter
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>The contract's method names.</summary>
-    public static string MethodName(DisruptionMethod method) => method switch
-    {
-        DisruptionMethod.Emptiness => "emptiness",
-        DisruptionMethod.Drift => "drift",
-        DisruptionMethod.Expiration => "expiration",
-        DisruptionMethod.Interruption => "interruption",
-        DisruptionMethod.MultiNodeConsolidation => "multi-node",
-        DisruptionMethod.SingleNodeConsolidation => "single-node",
-        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "unknown disruption method"),
-    };
-
-    public static string KindName(DisruptionActionKind kind) => kind switch
-    {
-        DisruptionActionKind.Delete => "delete",
-        DisruptionActionKind.Replace => "replace",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown action kind"),
-    };
-
     private static void WriteAction(Utf8JsonWriter json, DisruptionAction action)
     {
         json.WriteStartObject();
-        json.WriteString("method", MethodName(action.Method));
-        json.WriteString("kind", KindName(action.Kind));
+        json.WriteString("method", DisruptionNames.Method(action.Method));
+        json.WriteString("kind", DisruptionNames.Kind(action.Kind));
         json.WriteStartArray("nodes");
         foreach (var node in action.Nodes)
         {

@@ -21,8 +21,8 @@ internal static class ConsolidationTableWriter
             foreach (var action in plan.Actions)
             {
                 actions.AddRow(
-                    ConsolidationJsonWriter.MethodName(action.Method),
-                    ConsolidationJsonWriter.KindName(action.Kind),
+                    DisruptionNames.Method(action.Method),
+                    DisruptionNames.Kind(action.Kind),
                     ShortList(action.Nodes),
                     Replacements(action.Replacements),
                     Figures.Price(action.SavingPerHour),

@@ -211,62 +211,16 @@ public sealed class SimulatedCloudProvider : ICloudProvider
     /// Sends a spot interruption warning for the instance now (reclaimed two minutes later). False when
     /// the instance is unknown, already going or already warned; only spot instances can be interrupted.
     /// </summary>
-    public bool Interrupt(string instanceId)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(instanceId);
-        var now = _time.GetUtcNow();
-        lock (_lock)
-        {
-            using var shared = SharedState();
-            Advance(now);
-            if (!_instances.TryGetValue(instanceId, out var record) || record.Warned || record.TerminateRequestedAt is not null)
-            {
-                return false;
-            }
-
-            if (record.CapacityType != CapacityTypes.Spot)
-            {
-                throw new InvalidOperationException($"instance {instanceId} is {record.CapacityType}; only spot instances get interruption warnings");
-            }
-
-            record.InterruptionAt = now;
-            _interruptible.Add(instanceId);
-            Advance(now);
-            Save(now);
-            return true;
-        }
-    }
+    public bool Interrupt(string instanceId) =>
+        Notify(instanceId, r => r.Warned, spotOnly: "interruption warnings", (record, now) => record.InterruptionAt = now);
 
     /// <summary>
     /// Sends a rebalance recommendation for the instance now: advice that its spot pool is at elevated
     /// risk, with no deadline. False when the instance is unknown, already going or already warned; only
     /// spot instances get rebalance recommendations.
     /// </summary>
-    public bool RecommendRebalance(string instanceId)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(instanceId);
-        var now = _time.GetUtcNow();
-        lock (_lock)
-        {
-            using var shared = SharedState();
-            Advance(now);
-            if (!_instances.TryGetValue(instanceId, out var record) || record.Warned || record.TerminateRequestedAt is not null)
-            {
-                return false;
-            }
-
-            if (record.CapacityType != CapacityTypes.Spot)
-            {
-                throw new InvalidOperationException($"instance {instanceId} is {record.CapacityType}; only spot instances get rebalance recommendations");
-            }
-
-            record.RebalancesAt.Insert(0, now);
-            _interruptible.Add(instanceId);
-            Advance(now);
-            Save(now);
-            return true;
-        }
-    }
+    public bool RecommendRebalance(string instanceId) =>
+        Notify(instanceId, r => r.Warned, spotOnly: "rebalance recommendations", (record, now) => record.RebalancesAt.Insert(0, now));
 
     /// <summary>
     /// Sends a scheduled-change notice for the instance now, as EC2 announces an instance retirement; the
@@ -278,18 +232,37 @@ public sealed class SimulatedCloudProvider : ICloudProvider
     {
         ArgumentException.ThrowIfNullOrEmpty(instanceId);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lead, TimeSpan.Zero);
+        return Notify(instanceId, r => r.ScheduledChangeNotified, spotOnly: null, (record, now) =>
+        {
+            record.ScheduledChangeAt = now;
+            record.ScheduledChangeDeadline = now + lead;
+        });
+    }
+
+    /// <summary>
+    /// The manual triggers' one path: false for an unknown instance, one already going or one <paramref name="already"/>
+    /// notified; for a spot-only notice (<paramref name="spotOnly"/> names it) any other capacity type throws. The notice is
+    /// planned for now and played, then the state is saved.
+    /// </summary>
+    private bool Notify(string instanceId, Func<SimulatedInstanceRecord, bool> already, string? spotOnly, Action<SimulatedInstanceRecord, DateTimeOffset> plan)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(instanceId);
         var now = _time.GetUtcNow();
         lock (_lock)
         {
             using var shared = SharedState();
             Advance(now);
-            if (!_instances.TryGetValue(instanceId, out var record) || record.ScheduledChangeNotified || record.TerminateRequestedAt is not null)
+            if (!_instances.TryGetValue(instanceId, out var record) || already(record) || record.TerminateRequestedAt is not null)
             {
                 return false;
             }
 
-            record.ScheduledChangeAt = now;
-            record.ScheduledChangeDeadline = now + lead;
+            if (spotOnly is not null && record.CapacityType != CapacityTypes.Spot)
+            {
+                throw new InvalidOperationException($"instance {instanceId} is {record.CapacityType}; only spot instances get {spotOnly}");
+            }
+
+            plan(record, now);
             _interruptible.Add(instanceId);
             Advance(now);
             Save(now);

@@ -74,7 +74,7 @@ public sealed partial class ClusterGrain
                 continue;
             }
 
-            KarpoTelemetry.VoluntaryDisruptionDecisions.Add(1, new("cluster", ClusterId), new("decision", action.Kind == DisruptionActionKind.Delete ? "delete" : "replace"),
+            KarpoTelemetry.VoluntaryDisruptionDecisions.Add(1, new("cluster", ClusterId), new("decision", DisruptionNames.Kind(action.Kind)),
                 new("reason", action.Reason.ToString().ToLowerInvariant()), new("consolidation_type", ConsolidationType(action.Method)));
             logger.LogInformation("Cluster {Cluster}: {Action}", ClusterId, Describe(action) + " (" + string.Join(", ", action.Nodes) + ")");
         }
@@ -164,24 +164,17 @@ public sealed partial class ClusterGrain
         }
 
         var plan = await Task.Run(() => DisruptionPlanner.Plan(input, DisruptionOptions));
-        var byNode = new Dictionary<string, (DisruptionAction Action, string Reason)>(StringComparer.Ordinal);
-        foreach (var action in plan.Actions)
-        {
-            var reason = Describe(action);
-            foreach (var node in action.Nodes)
-            {
-                byNode.TryAdd(node, (action, reason));
-            }
-        }
-
-        var blocked = plan.Blocked.GroupBy(b => b.Node, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var nodes = input.Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
         var rows = new List<NodeDisruption>();
-        foreach (var node in input.Nodes.OrderBy(n => n.Name, StringComparer.Ordinal))
+        foreach (var e in DisruptionPlanner.Explain(input, plan).OrderBy(e => e.Node, StringComparer.Ordinal))
         {
-            (string Decision, string? Method, string Reason) row = byNode.TryGetValue(node.Name, out var acted)
-                ? (acted.Action.Kind == DisruptionActionKind.Delete ? "delete" : "replace", (string?)MethodName(acted.Action.Method), acted.Reason)
-                : blocked.TryGetValue(node.Name, out var b) ? ("blocked", (string?)null, b.Reason) : ("none", (string?)null, "nothing to do");
-            var (decision, method, reason) = row;
+            var node = nodes[e.Node];
+            var (decision, method, reason) = e switch
+            {
+                { Action: { } action } => (DisruptionNames.Kind(action.Kind), DisruptionNames.Method(action.Method), Describe(action)),
+                { Blocked: { } blocked } => ("blocked", (string?)null, blocked.Reason),
+                _ => ("none", null, "nothing to do"),
+            };
             rows.Add(new NodeDisruption(node.Name, node.NodeClaim, node.NodePool, node.InstanceType, node.CapacityType,
                 Math.Round(node.PricePerHour, 6), decision, method, reason));
         }
@@ -202,7 +195,7 @@ public sealed partial class ClusterGrain
             return null;
         }
 
-        var catalog = await DisruptionCatalogAsync(registration);
+        var catalog = await RegionCatalogAsync(registration);
         var claimsByNode = state.State.Claims.Where(c => c.Value.IsLive && c.Value.NodeName is not null)
             .GroupBy(c => c.Value.NodeName!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(c => c.Value.CreatedAt).First(), StringComparer.Ordinal);
@@ -250,16 +243,6 @@ public sealed partial class ClusterGrain
         };
     }
 
-    private static string MethodName(DisruptionMethod method) => method switch
-    {
-        DisruptionMethod.Emptiness => "emptiness",
-        DisruptionMethod.Drift => "drift",
-        DisruptionMethod.Expiration => "expiration",
-        DisruptionMethod.Interruption => "interruption",
-        DisruptionMethod.MultiNodeConsolidation => "multi-node",
-        _ => "single-node",
-    };
-
     private static string ConsolidationType(DisruptionMethod method) => method switch
     {
         DisruptionMethod.Emptiness => "empty",
@@ -274,7 +257,7 @@ public sealed partial class ClusterGrain
         var what = action.Kind == DisruptionActionKind.Delete
             ? $"delete {Plural(action.Nodes.Count, "node")}"
             : $"replace {Plural(action.Nodes.Count, "node")} with {string.Join(", ", action.Replacements.Select(r => $"{r.InstanceType} {r.CapacityType} in {r.Zone}"))}";
-        return $"{MethodName(action.Method)}: {what}, {action.Moves.Count} pods move, saves ${saving}/h";
+        return $"{DisruptionNames.Method(action.Method)}: {what}, {action.Moves.Count} pods move, saves ${saving}/h";
     }
 
     private static string Plural(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";

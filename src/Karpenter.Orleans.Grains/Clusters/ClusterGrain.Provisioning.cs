@@ -105,12 +105,7 @@ public sealed partial class ClusterGrain
             return new ProvisioningReport(pending.Count, 0, 0, pending.Count, 0, 0);
         }
 
-        var regionKey = $"{registration.Provider}/{registration.Region}";
-        var availability = await GrainFactory.GetGrain<IOfferingsGrain>(regionKey).GetAvailabilityAsync();
-        var rates = await GrainFactory.GetGrain<IInterruptionRatesGrain>(regionKey).GetRatesAsync();
-        var avoided = rates.Where(r => r.InterruptionRate >= Options.SpotInterruptionRateThreshold)
-            .Select(r => $"{r.InstanceType}/{r.Zone}").ToHashSet(StringComparer.Ordinal);
-        var catalog = await catalogs.GetAsync(registration.Provider, registration.Region, availability, avoided);
+        var catalog = await RegionCatalogAsync(registration);
         var types = catalog.InstanceTypes.ToDictionary(t => t.Name, StringComparer.Ordinal);
 
         // In-flight claims are capacity on its way: the solver counts them and the pods nominated to them,
@@ -444,6 +439,17 @@ public sealed partial class ClusterGrain
                 Apply(name, await GrainFactory.GetGrain<INodeClaimGrain>($"{ClusterId}/{name}").MarkDriftedAsync(reason));
             }
         }
+    }
+
+    /// <summary>The region's catalog as the fleet knows it now: offerings that recently ran out of capacity, and spot pools interrupted too often, unavailable.</summary>
+    private async Task<InstanceTypeCatalog> RegionCatalogAsync(ClusterRegistration registration)
+    {
+        var regionKey = $"{registration.Provider}/{registration.Region}";
+        var availability = await GrainFactory.GetGrain<IOfferingsGrain>(regionKey).GetAvailabilityAsync();
+        var rates = await GrainFactory.GetGrain<IInterruptionRatesGrain>(regionKey).GetRatesAsync();
+        var avoided = rates.Where(r => r.InterruptionRate >= Options.SpotInterruptionRateThreshold)
+            .Select(r => $"{r.InstanceType}/{r.Zone}").ToHashSet(StringComparer.Ordinal);
+        return await catalogs.GetAsync(registration.Provider, registration.Region, availability, avoided);
     }
 
     /// <summary>Live and not initialized yet: launching, or joined without its resources registered.</summary>

@@ -3,7 +3,6 @@ using k8s.Models;
 using Karpenter.Orleans.Grains.Clusters.Disruption;
 using Karpenter.Orleans.Grains.Clusters.Termination;
 using Karpenter.Orleans.Scheduling.Disruption;
-using Karpenter.Orleans.Scheduling.Model;
 using Karpenter.Orleans.Scheduling.Provisioning;
 
 namespace Karpenter.Orleans.Grains.Clusters;
@@ -173,7 +172,7 @@ public sealed partial class ClusterGrain : IDisruptionHost
             throw new ArgumentException("replace: the nodes have no pods to move; delete them instead", nameof(nodes));
         }
 
-        var catalog = await DisruptionCatalogAsync(registration);
+        var catalog = await RegionCatalogAsync(registration);
         var result = await Task.Run(() => solver.Solve(new SchedulingInput
         {
             Catalog = catalog,
@@ -188,17 +187,6 @@ public sealed partial class ClusterGrain : IDisruptionHost
         }
 
         return result.NodeClaims;
-    }
-
-    /// <summary>The catalog provisioning would use now (offerings marked unavailable and avoided spot pools left out).</summary>
-    private async Task<InstanceTypeCatalog> DisruptionCatalogAsync(ClusterRegistration registration)
-    {
-        var regionKey = $"{registration.Provider}/{registration.Region}";
-        var availability = await GrainFactory.GetGrain<IOfferingsGrain>(regionKey).GetAvailabilityAsync();
-        var rates = await GrainFactory.GetGrain<IInterruptionRatesGrain>(regionKey).GetRatesAsync();
-        var avoided = rates.Where(r => r.InterruptionRate >= Options.SpotInterruptionRateThreshold)
-            .Select(r => $"{r.InstanceType}/{r.Zone}").ToHashSet(StringComparer.Ordinal);
-        return await catalogs.GetAsync(registration.Provider, registration.Region, availability, avoided);
     }
 
     private NodeClaimInfo InfoOf(string name, ClaimEntry e) => e.ToInfo(ClusterId, name, e.NodePool);
@@ -252,7 +240,7 @@ public sealed partial class ClusterGrain : IDisruptionHost
     async Task<IReadOnlyList<string>> IDisruptionHost.CreateReplacementsAsync(IReadOnlyList<PlannedNodeClaim> plans)
     {
         var registration = RequireRegistration();
-        var types = (await DisruptionCatalogAsync(registration)).InstanceTypes.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var types = (await RegionCatalogAsync(registration)).InstanceTypes.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var known = plans.Where(p => types.ContainsKey(p.InstanceType)).ToList();
         var created = await CreateClaimsAsync(registration, known, types, awaitLaunches: true);
         return created.Select(c => c.Name).ToList();
