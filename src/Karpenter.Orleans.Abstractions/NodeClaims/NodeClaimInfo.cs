@@ -1,27 +1,32 @@
 namespace Karpenter.Orleans.Abstractions;
 
 /// <summary>
-/// A NodeClaim's state: phase, the instance it launched and the node it became, and the cloud's notice about
-/// that instance (spot interruption, rebalance recommendation, scheduled change, stop) when one came.
+/// A NodeClaim as the API and the grains report it: its name, cluster and NodePool with its
+/// <see cref="NodeClaimStatus"/> (phase, the instance it launched and the node it became, and the cloud's notice
+/// about that instance when one came).
 /// </summary>
-[GenerateSerializer, Immutable]
-public sealed record NodeClaimInfo(
-    string ClusterId,
-    string Name,
-    string NodePool,
-    NodeClaimPhase Phase,
-    string? InstanceId,
-    string? InstanceType,
-    string? Zone,
-    string? CapacityType,
-    double PricePerHour,
-    string? NodeName,
-    long CapacityMilliCpu,
-    long CapacityMemory,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset? LaunchedAt,
-    DateTimeOffset? RegisteredAt,
-    DateTimeOffset? InitializedAt,
-    DateTimeOffset? TerminatedAt,
-    string? Reason,
-    InterruptionNotice? Interruption = null);
+[GenerateSerializer]
+public sealed class NodeClaimInfo : NodeClaimStatus
+{
+    /// <summary>For deserializers; the grains use the other constructor.</summary>
+    public NodeClaimInfo()
+    {
+    }
+
+    public NodeClaimInfo(string clusterId, string name, string nodePool, NodeClaimStatus status)
+        : base(status)
+    {
+        ClusterId = clusterId;
+        Name = name;
+        NodePool = nodePool;
+    }
+
+    [Id(0)]
+    public string ClusterId { get; init; } = "";
+
+    [Id(1)]
+    public string Name { get; init; } = "";
+
+    [Id(2)]
+    public string NodePool { get; init; } = "";
+}

@@ -1,5 +1,3 @@
-using Karpenter.Orleans.Grains.NodeClaims;
-
 namespace Karpenter.Orleans.Grains.Clusters;
 
 /// <summary>The cluster's persisted index entry for one of its NodeClaims: the claim's status plus what the cluster needs of it.</summary>

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using k8s;
 using k8s.Models;
 using Karpenter.Orleans.Grains.Telemetry;
+using Karpenter.Orleans.Scheduling.Disruption;
 using Karpenter.Orleans.Scheduling.Model;
 using Karpenter.Orleans.Scheduling.Provisioning;
 using Karpenter.Orleans.Scheduling.Resources;
@@ -362,8 +363,12 @@ public sealed partial class ClusterGrain
                 GrainFactory.GetGrain<INodeClaimGrain>($"{ClusterId}/{spec.Name}").CreateAsync(spec).Ignore();
             }
 
-            return specs.Select(s => new NodeClaimInfo(ClusterId, s.Name, s.NodePool, NodeClaimPhase.Pending, null, null, null, null,
-                s.Options[0].PricePerHour, null, 0, 0, time.Now, null, null, null, null, null)).ToList();
+            return specs.Select(s => new NodeClaimInfo(ClusterId, s.Name, s.NodePool, new NodeClaimStatus
+            {
+                Phase = NodeClaimPhase.Pending,
+                PricePerHour = s.Options[0].PricePerHour,
+                CreatedAt = time.Now,
+            })).ToList();
         }
 
         var infos = await Task.WhenAll(specs.Select(async Task<NodeClaimInfo?> (spec) =>
@@ -427,14 +432,10 @@ public sealed partial class ClusterGrain
     /// <summary>Marks live claims of a changed NodePool drifted when its template or requirements no longer match them.</summary>
     private async Task DetectDriftAsync(NodePool pool)
     {
-        var hash = NodePoolHash.Of(pool);
         foreach (var (name, entry) in state.State.Claims.Where(c => c.Value.NodePool == pool.Name &&
                      c.Value.Phase is NodeClaimPhase.Registered or NodeClaimPhase.Initialized).ToList())
         {
-            var reason = entry.TemplateHash is { } h && h != hash ? "NodePool template changed"
-                : pool.TemplateRequirements.Any(r => entry.Labels.TryGetValue(r.Key, out var v) && !r.Has(v)) ? "the NodeClaim no longer meets the NodePool's requirements"
-                : null;
-            if (reason is not null)
+            if (Drift.Of(pool, entry.TemplateHash, entry.Labels) is { } reason)
             {
                 Apply(name, await GrainFactory.GetGrain<INodeClaimGrain>($"{ClusterId}/{name}").MarkDriftedAsync(reason));
             }

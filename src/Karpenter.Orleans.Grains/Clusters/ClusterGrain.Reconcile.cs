@@ -119,8 +119,13 @@ public sealed partial class ClusterGrain
                     // Indexed, but the claim never received its spec (the silo died in between): it
                     // never launched, so it simply ends and its pods are planned again.
                     await GrainFactory.GetGrain<IFleetGrain>(IFleetGrain.FleetKey).ReleaseSpendAsync(ClusterId, name);
-                    Apply(name, new NodeClaimInfo(ClusterId, name, entry.NodePool, NodeClaimPhase.Terminated, null, null, null, null, 0, null, 0, 0,
-                        entry.CreatedAt, null, null, null, now, "the NodeClaim was never created (interrupted before launch)"));
+                    Apply(name, new NodeClaimInfo(ClusterId, name, entry.NodePool, new NodeClaimStatus
+                    {
+                        Phase = NodeClaimPhase.Terminated,
+                        CreatedAt = entry.CreatedAt,
+                        TerminatedAt = now,
+                        Reason = "the NodeClaim was never created (interrupted before launch)",
+                    }));
                     entry.PricePerHour = 0;
                 }
             }

@@ -40,8 +40,19 @@ public sealed class NodeClaimStatusStorageTests
     public void The_index_entry_is_stored_flat_and_reports_what_the_claim_reported()
     {
         var entry = new ClaimEntry { NodePool = "default", Phase = NodeClaimPhase.Pending, InstanceType = "m5.large", CreatedAt = DateTimeOffset.UnixEpoch };
-        var launched = new NodeClaimInfo("c1", "default-abc", "default", NodeClaimPhase.Launched, "i-1", "m5.xlarge", "us-east-1b", "spot", 0.05, null,
-            3920, 15_000_000_000, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddSeconds(5), null, null, null, null);
+        var launched = new NodeClaimInfo("c1", "default-abc", "default", new NodeClaimStatus
+        {
+            Phase = NodeClaimPhase.Launched,
+            InstanceId = "i-1",
+            InstanceType = "m5.xlarge",
+            Zone = "us-east-1b",
+            CapacityType = "spot",
+            PricePerHour = 0.05,
+            CapacityMilliCpu = 3920,
+            CapacityMemory = 15_000_000_000,
+            CreatedAt = DateTimeOffset.UnixEpoch,
+            LaunchedAt = DateTimeOffset.UnixEpoch.AddSeconds(5),
+        });
 
         Assert.True(entry.Merge(launched));
         Assert.False(entry.Merge(launched));
@@ -50,7 +61,7 @@ public sealed class NodeClaimStatusStorageTests
         // Flat: the status fields sit beside the index's own, as they did before the shapes were shared.
         Assert.Equal("i-1", json[Key(json, "instanceId")]!.GetValue<string>());
         Assert.Equal("default", json[Key(json, "nodePool")]!.GetValue<string>());
-        Assert.Equal(launched, entry.ToInfo("c1", "default-abc", entry.NodePool));
+        Assert.Equivalent(launched, entry.ToInfo("c1", "default-abc", entry.NodePool), strict: true);
     }
 
     private static string Key(JsonObject json, string camel) =>
