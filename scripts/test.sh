@@ -72,8 +72,7 @@ trap 'exit 143' TERM
 # ================================================================================
 # Service hooks for later issues.
 #
-# start_postgres is called in the "services" step of main() below; start_moto is not
-# called yet (the issue that brings the AWS EC2 provider adds it there). Each hook is
+# start_postgres and start_moto are called in the "services" step of main() below. Each hook is
 # safe to run on a fresh machine, exports where its service listens, and stops the
 # service on exit.
 # ================================================================================
@@ -160,7 +159,7 @@ EOF
 # start_moto: moto_server (an EC2-compatible endpoint; the machine image provides
 # it) on 127.0.0.1:5055 in the background, killed on exit.
 # Exports KARPO_TEST_EC2_ENDPOINT and dummy AWS credentials/region for the SDK.
-MOTO_PORT=5055
+MOTO_PORT=${KARPO_TEST_MOTO_PORT:-5055}
 start_moto() {
   local pid i
   command -v moto_server >/dev/null || { echo "start_moto: moto_server not found on PATH" >&2; return 1; }
@@ -341,8 +340,10 @@ main() {
 
   # ---- services ---------------------------------------------------------------
   # PostgreSQL backs the ADO.NET storage, clustering and reminder tests (they fail,
-  # not skip, without KARPO_TEST_POSTGRES). start_moto joins here with the EC2 provider.
+  # not skip, without KARPO_TEST_POSTGRES). moto_server is the EC2 and SQS endpoint of
+  # the AWS provider's tests (they start their own when KARPO_TEST_EC2_ENDPOINT is unset).
   start_postgres || { echo "0 passed, 0 failed"; return 1; }
+  start_moto || { echo "0 passed, 0 failed"; return 1; }
 
   check_projects
   run_tests "$@"

@@ -9,4 +9,8 @@ public sealed record LaunchRequest(
     string NodePool,
     IReadOnlyList<LaunchOffering> Offerings,
     IReadOnlyDictionary<string, string> Tags,
-    string ClientToken);
+    string ClientToken)
+{
+    /// <summary>The NodePool's node class (its <c>nodeClassRef</c>), when the cluster sent one; providers without node classes ignore it.</summary>
+    public NodeClassDocument? NodeClass { get; init; }
+}

@@ -1,0 +1,36 @@
+namespace Karpenter.Orleans.CloudProviders.Aws;
+
+/// <summary>
+/// Settings of the AWS provider, section <c>Karpo:Aws</c>. Credentials, region and endpoint come from the
+/// AWS SDK's standard chain (<c>AWS_ACCESS_KEY_ID</c>, <c>AWS_PROFILE</c>, instance roles,
+/// <c>AWS_REGION</c>, <c>AWS_ENDPOINT_URL</c>); <see cref="ServiceUrl"/> overrides the endpoint for an
+/// EC2-compatible server such as moto.
+/// </summary>
+public sealed class AwsProviderOptions
+{
+    public const string SectionName = "Karpo:Aws";
+
+    /// <summary>
+    /// Endpoint of an EC2-compatible server (EC2 and SQS on the same URL, as moto serves them). Null uses
+    /// the SDK's own resolution: <c>AWS_ENDPOINT_URL</c> when set, otherwise the region's AWS endpoint.
+    /// </summary>
+    public string? ServiceUrl { get; set; }
+
+    /// <summary>The regions clusters may register in. Empty asks EC2 (DescribeRegions).</summary>
+    public List<string> Regions { get; set; } = [];
+
+    /// <summary>The account the credentials belong to; keys the shared quota ledger.</summary>
+    public string Account { get; set; } = "default";
+
+    /// <summary>The shipped catalog whose on-demand prices (and published allocatable values) the provider starts from.</summary>
+    public string? CatalogPath { get; set; }
+
+    /// <summary>How often instance types, offerings and spot prices are described again (Karpenter: 12 h).</summary>
+    public TimeSpan CatalogRefreshInterval { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>SQS queue (name or URL) carrying the region's EventBridge interruption events, by region. A region without one receives none.</summary>
+    public Dictionary<string, string> InterruptionQueues { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>vCPU quota per capacity type ("on-demand", "spot") when Service Quotas cannot be asked; feeds the shared quota ledger.</summary>
+    public Dictionary<string, int> VcpuQuota { get; set; } = new(StringComparer.Ordinal);
+}
