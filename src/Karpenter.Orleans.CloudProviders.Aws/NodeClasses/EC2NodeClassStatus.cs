@@ -19,6 +19,13 @@ public sealed record EC2NodeClassStatus(
 
     public bool IsReady => Conditions.Any(c => c.Type == Ready && c.Status);
 
-    /// <summary>The messages of the false conditions other than Ready, for errors.</summary>
-    public IEnumerable<string> Problems => Conditions.Where(c => !c.Status && c.Type != Ready).Select(c => c.Message);
+    /// <summary>Why it is not ready: the messages of the false conditions (Ready's alone when it is the only one, as for an invalid spec).</summary>
+    public IEnumerable<string> Problems
+    {
+        get
+        {
+            var parts = Conditions.Where(c => !c.Status && c.Type != Ready).Select(c => c.Message).ToList();
+            return parts.Count > 0 ? parts : Conditions.Where(c => !c.Status).Select(c => c.Message);
+        }
+    }
 }
