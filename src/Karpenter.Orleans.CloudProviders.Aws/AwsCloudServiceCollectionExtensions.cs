@@ -17,7 +17,10 @@ public static class AwsCloudServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
-        services.AddOptions<AwsProviderOptions>().Bind(section).ValidateOnStart();
+        services.AddOptions<AwsProviderOptions>().Bind(section)
+            .Validate(o => o.InterruptionQueueWaitTime >= TimeSpan.Zero && o.InterruptionQueueWaitTime <= TimeSpan.FromSeconds(20),
+                $"{AwsProviderOptions.SectionName}:InterruptionQueueWaitTime must be between 0 and 20 seconds (the SQS long-poll limit)")
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new AwsClientFactory(sp.GetRequiredService<IOptions<AwsProviderOptions>>().Value));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<AwsProviderOptions>>().Value);

@@ -31,6 +31,12 @@ public sealed class AwsProviderOptions
     /// <summary>SQS queue (name or URL) carrying the region's EventBridge interruption events, by region. A region without one receives none.</summary>
     public Dictionary<string, string> InterruptionQueues { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// How long one receive waits for an interruption message (SQS long polling, 0 to 20 s; Karpenter: 20 s).
+    /// A message that arrives ends the wait at once, so a long wait costs no latency, only fewer empty receives.
+    /// </summary>
+    public TimeSpan InterruptionQueueWaitTime { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>vCPU quota per capacity type ("on-demand", "spot") when Service Quotas cannot be asked; feeds the shared quota ledger.</summary>
     public Dictionary<string, int> VcpuQuota { get; set; } = new(StringComparer.Ordinal);
 }
