@@ -19,8 +19,13 @@ public sealed class AwsProviderOptions
     /// <summary>The regions clusters may register in. Empty asks EC2 (DescribeRegions).</summary>
     public List<string> Regions { get; set; } = [];
 
-    /// <summary>The account the credentials belong to; keys the shared quota ledger.</summary>
-    public string Account { get; set; } = "default";
+    /// <summary>
+    /// The account id the credentials belong to, when known. A cluster's account comes from its registration
+    /// and keys the shared quota ledger; set, this refuses to launch for a cluster registered with another
+    /// account (its instances would land in this one, counted in a ledger that is not this account's) and
+    /// reports <see cref="VcpuQuota"/> for this account only. Null trusts the registration.
+    /// </summary>
+    public string? Account { get; set; }
 
     /// <summary>The shipped catalog whose on-demand prices (and published allocatable values) the provider starts from.</summary>
     public string? CatalogPath { get; set; }
@@ -37,6 +42,10 @@ public sealed class AwsProviderOptions
     /// </summary>
     public TimeSpan InterruptionQueueWaitTime { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>vCPU quota per capacity type ("on-demand", "spot") when Service Quotas cannot be asked; feeds the shared quota ledger.</summary>
+    /// <summary>
+    /// The account's vCPU quotas, since Service Quotas is not asked: "on-demand" and "spot" set the Standard
+    /// instance quotas, a Service Quotas code (L-1216C47A, ...) any other; the same in every region. They become
+    /// the limits of each region's shared quota ledger. Empty: the ledger's configured default.
+    /// </summary>
     public Dictionary<string, int> VcpuQuota { get; set; } = new(StringComparer.Ordinal);
 }
