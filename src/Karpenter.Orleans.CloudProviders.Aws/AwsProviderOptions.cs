@@ -11,8 +11,9 @@ public sealed class AwsProviderOptions
     public const string SectionName = "Karpo:Aws";
 
     /// <summary>
-    /// Endpoint of an EC2-compatible server (EC2 and SQS on the same URL, as moto serves them). Null uses
-    /// the SDK's own resolution: <c>AWS_ENDPOINT_URL</c> when set, otherwise the region's AWS endpoint.
+    /// Endpoint of an EC2-compatible server (EC2 and SQS on the same URL, as moto serves them). Null:
+    /// <c>AWS_ENDPOINT_URL_EC2</c> / <c>AWS_ENDPOINT_URL_SQS</c> or <c>AWS_ENDPOINT_URL</c> when set (signed for
+    /// the cluster's region), otherwise the region's AWS endpoint.
     /// </summary>
     public string? ServiceUrl { get; set; }
 
