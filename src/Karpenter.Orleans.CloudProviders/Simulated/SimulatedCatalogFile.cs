@@ -4,8 +4,8 @@ using Karpenter.Orleans.Scheduling.Model;
 
 namespace Karpenter.Orleans.CloudProviders.Simulated;
 
-/// <summary>Finds and reads the catalog file the simulated regions are built from.</summary>
-internal static class SimulatedCatalogFile
+/// <summary>Finds and reads the shipped instance-type catalog (the simulated regions are built from it; the AWS provider takes its on-demand prices).</summary>
+public static class SimulatedCatalogFile
 {
     // The shipped catalog takes a noticeable time to parse and never changes while the process runs;
     // sharing the parse between providers (tests make dozens) keyed by path, size and write time

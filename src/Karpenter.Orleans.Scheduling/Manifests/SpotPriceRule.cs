@@ -8,7 +8,7 @@ namespace Karpenter.Orleans.Scheduling.Manifests;
 /// Computed in decimal arithmetic from the price as written, so any language with decimals gets the
 /// same digits (binary floating point would round a few exact halves differently).
 /// </summary>
-internal static class SpotPriceRule
+public static class SpotPriceRule
 {
     private const ulong FnvOffsetBasis = 14695981039346656037;
     private const ulong FnvPrime = 1099511628211;
