@@ -4,6 +4,7 @@ using Karpenter.Orleans.CloudProviders.Aws.InstanceTypes;
 using Karpenter.Orleans.CloudProviders.Aws.Instances;
 using Karpenter.Orleans.CloudProviders.Aws.Interruption;
 using Karpenter.Orleans.CloudProviders.Aws.NodeClasses;
+using Karpenter.Orleans.CloudProviders.Aws.Quotas;
 
 namespace Karpenter.Orleans.CloudProviders.Aws.Tests;
 
@@ -22,9 +23,9 @@ internal sealed class AwsLaunchHarness : IDisposable
 
         // A second client without the injector, to look at what EC2 holds.
         Inspect = new AwsClientFactory(options, MotoServer.Credentials);
-        var instanceTypes = new AwsInstanceTypeProvider(Clients, options);
+        var instanceTypes = new AwsInstanceTypeProvider(Clients, options, TimeProvider.System);
         Instances = new AwsInstanceProvider(Clients, instanceTypes, new AwsNodeClassResolver(Clients), TimeProvider.System, Retry);
-        Cloud = new AwsCloudProvider(instanceTypes, Instances, new AwsInterruptionQueue(Clients, options, TimeProvider.System));
+        Cloud = new AwsCloudProvider(instanceTypes, Instances, new AwsInterruptionQueue(Clients, options, TimeProvider.System), new AwsVcpuQuotas(options), options);
     }
 
     public Ec2FaultInjector Faults { get; }
