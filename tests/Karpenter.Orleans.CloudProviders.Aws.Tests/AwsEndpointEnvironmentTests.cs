@@ -12,7 +12,7 @@ namespace Karpenter.Orleans.CloudProviders.Aws.Tests;
 [Collection(MotoCollection.Name)]
 public sealed class AwsEndpointEnvironmentTests(MotoServer moto) : IAsyncLifetime
 {
-    private static readonly string[] Variables = ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_SQS"];
+    private static readonly string[] Variables = ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_SQS", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
 
     public Task InitializeAsync() => moto.ResetAsync();
 
@@ -44,6 +44,25 @@ public sealed class AwsEndpointEnvironmentTests(MotoServer moto) : IAsyncLifetim
             var zones = await clients.Ec2("us-west-2").DescribeAvailabilityZonesAsync(new DescribeAvailabilityZonesRequest());
 
             Assert.Contains("us-west-2a", zones.AvailabilityZones.Select(z => z.ZoneName));
+        });
+    }
+
+    [Fact]
+    public async Task Endpoint_and_credentials_from_the_environment_alone_are_enough()
+    {
+        await WithEnvironmentAsync(new()
+        {
+            ["AWS_ENDPOINT_URL"] = moto.Endpoint,
+            ["AWS_ACCESS_KEY_ID"] = "testing",
+            ["AWS_SECRET_ACCESS_KEY"] = "testing",
+        }, async () =>
+        {
+            // As the silo makes it: options only, credentials from the SDK's chain.
+            using var clients = new AwsClientFactory(new AwsProviderOptions());
+
+            var zones = await clients.Ec2("us-east-1").DescribeAvailabilityZonesAsync(new DescribeAvailabilityZonesRequest());
+
+            Assert.Contains("us-east-1a", zones.AvailabilityZones.Select(z => z.ZoneName));
         });
     }
 
