@@ -7,7 +7,9 @@ namespace Karpenter.Orleans.CloudProviders.Aws;
 /// <summary>
 /// Makes one EC2 and one SQS client per region and keeps them. With <see cref="AwsProviderOptions.ServiceUrl"/>
 /// set, requests go there and are signed for the region (never <c>RegionEndpoint</c>, which would win over
-/// the URL). <see cref="HttpHandler"/> sits in front of the SDK's HTTP layer so tests can inject the errors
+/// the URL). Without it, <c>AWS_ENDPOINT_URL_EC2</c> / <c>AWS_ENDPOINT_URL_SQS</c>, else <c>AWS_ENDPOINT_URL</c>,
+/// are read here and used the same way: the SDK (AWSSDK.Core 4.1) honours them itself but then signs every
+/// request for us-east-1, whatever the client's region. <see cref="HttpHandler"/> sits in front of the SDK's HTTP layer so tests can inject the errors
 /// EC2 returns (capacity, throttling, permissions) into real SDK calls.
 /// </summary>
 public sealed class AwsClientFactory : IDisposable
@@ -37,7 +39,7 @@ public sealed class AwsClientFactory : IDisposable
             if (!_ec2.TryGetValue(region, out var client))
             {
                 var config = new AmazonEC2Config();
-                Configure(config, region);
+                Configure(config, region, "EC2");
                 client = _credentials is null ? new AmazonEC2Client(config) : new AmazonEC2Client(_credentials, config);
                 _ec2[region] = client;
             }
@@ -54,7 +56,7 @@ public sealed class AwsClientFactory : IDisposable
             if (!_sqs.TryGetValue(region, out var client))
             {
                 var config = new AmazonSQSConfig();
-                Configure(config, region);
+                Configure(config, region, "SQS");
                 client = _credentials is null ? new AmazonSQSClient(config) : new AmazonSQSClient(_credentials, config);
                 _sqs[region] = client;
             }
@@ -82,11 +84,11 @@ public sealed class AwsClientFactory : IDisposable
         }
     }
 
-    private void Configure(ClientConfig config, string region)
+    private void Configure(ClientConfig config, string region, string service)
     {
-        if (!string.IsNullOrEmpty(_options.ServiceUrl))
+        if ((NonEmpty(_options.ServiceUrl) ?? ConfiguredEndpoint(service)) is { } url)
         {
-            config.ServiceURL = _options.ServiceUrl;
+            config.ServiceURL = url;
             config.AuthenticationRegion = region;
         }
         else
@@ -102,6 +104,14 @@ public sealed class AwsClientFactory : IDisposable
             config.HttpClientFactory = new HandlerHttpClientFactory(handler);
         }
     }
+
+    /// <summary>The endpoint the AWS SDKs' shared environment names for <paramref name="service"/>, unless <c>AWS_IGNORE_CONFIGURED_ENDPOINT_URLS</c> is true.</summary>
+    private static string? ConfiguredEndpoint(string service) =>
+        string.Equals(Environment.GetEnvironmentVariable("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : NonEmpty(Environment.GetEnvironmentVariable($"AWS_ENDPOINT_URL_{service}")) ?? NonEmpty(Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL"));
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     private sealed class HandlerHttpClientFactory(Func<DelegatingHandler> handler) : HttpClientFactory
     {

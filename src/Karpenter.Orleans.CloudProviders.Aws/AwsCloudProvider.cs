@@ -1,6 +1,7 @@
 using Karpenter.Orleans.CloudProviders.Aws.InstanceTypes;
 using Karpenter.Orleans.CloudProviders.Aws.Instances;
 using Karpenter.Orleans.CloudProviders.Aws.Interruption;
+using Karpenter.Orleans.CloudProviders.Aws.Quotas;
 using Karpenter.Orleans.Scheduling.Model;
 
 namespace Karpenter.Orleans.CloudProviders.Aws;
@@ -9,7 +10,9 @@ namespace Karpenter.Orleans.CloudProviders.Aws;
 public sealed class AwsCloudProvider(
     AwsInstanceTypeProvider instanceTypes,
     AwsInstanceProvider instances,
-    AwsInterruptionQueue interruptions) : ICloudProvider
+    AwsInterruptionQueue interruptions,
+    AwsVcpuQuotas quotas,
+    AwsProviderOptions options) : ICloudProvider
 {
     public const string ProviderName = "aws";
 
@@ -21,8 +24,17 @@ public sealed class AwsCloudProvider(
     public Task<InstanceTypeCatalog> GetInstanceTypesAsync(string region, CancellationToken cancellationToken = default) =>
         instanceTypes.GetAsync(region, cancellationToken);
 
-    public Task<LaunchResult> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken = default) =>
-        instances.LaunchAsync(request, cancellationToken);
+    public Task<LaunchResult> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (options.Account is { Length: > 0 } account && request.Account != account)
+        {
+            throw new CloudProviderException(CloudErrorCode.InvalidRequest,
+                $"cluster {request.ClusterId} is registered with account '{request.Account}', but the AWS provider's credentials are for account '{account}' ({AwsProviderOptions.SectionName}:Account)");
+        }
+
+        return instances.LaunchAsync(request, cancellationToken);
+    }
 
     public Task<CloudInstance?> GetAsync(string region, string instanceId, CancellationToken cancellationToken = default) =>
         instances.GetAsync(region, instanceId, cancellationToken);
@@ -32,6 +44,9 @@ public sealed class AwsCloudProvider(
 
     public Task TerminateAsync(string region, string instanceId, CancellationToken cancellationToken = default) =>
         instances.TerminateAsync(region, instanceId, cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, int>?> GetVcpuQuotasAsync(string account, string region, CancellationToken cancellationToken = default) =>
+        Task.FromResult(quotas.For(account, region));
 
     public Task<IReadOnlyList<CloudInterruption>> ReceiveInterruptionsAsync(string region, CancellationToken cancellationToken = default) =>
         interruptions.ReceiveAsync(region, cancellationToken);

@@ -2,6 +2,7 @@ using Karpenter.Orleans.CloudProviders.Aws.InstanceTypes;
 using Karpenter.Orleans.CloudProviders.Aws.Instances;
 using Karpenter.Orleans.CloudProviders.Aws.Interruption;
 using Karpenter.Orleans.CloudProviders.Aws.NodeClasses;
+using Karpenter.Orleans.CloudProviders.Aws.Quotas;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,6 +19,7 @@ public static class AwsCloudServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
         services.AddOptions<AwsProviderOptions>().Bind(section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AwsProviderOptions>, AwsProviderOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new AwsClientFactory(sp.GetRequiredService<IOptions<AwsProviderOptions>>().Value));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<AwsProviderOptions>>().Value);
@@ -25,6 +27,7 @@ public static class AwsCloudServiceCollectionExtensions
         services.TryAddSingleton<AwsNodeClassResolver>();
         services.TryAddSingleton<AwsInstanceProvider>();
         services.TryAddSingleton<AwsInterruptionQueue>();
+        services.TryAddSingleton<AwsVcpuQuotas>();
         services.TryAddSingleton<AwsCloudProvider>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICloudProvider, AwsCloudProvider>(sp => sp.GetRequiredService<AwsCloudProvider>()));
         services.TryAddSingleton<ICloudProviders, CloudProviderRegistry>();

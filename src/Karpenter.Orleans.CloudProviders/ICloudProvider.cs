@@ -21,6 +21,15 @@ public interface ICloudProvider
     Task<IReadOnlyList<string>?> GetRegionsAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<string>?>(null);
 
+    /// <summary>
+    /// The vCPU quotas of <paramref name="account"/> in the region, by quota code (<see cref="QuotaCodes"/>,
+    /// EC2's Service Quotas codes), which become the limits of the shared quota ledger so clusters of one
+    /// account never launch past them together. Null when the provider cannot say (the ledger then uses
+    /// the configured default); a code left out has no quota the provider knows of.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, int>?> GetVcpuQuotasAsync(string account, string region, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyDictionary<string, int>?>(null);
+
     /// <summary>Instance types of the region with their current offerings and prices.</summary>
     Task<InstanceTypeCatalog> GetInstanceTypesAsync(string region, CancellationToken cancellationToken = default);
 

@@ -43,7 +43,7 @@ public sealed class SimulatedFleet
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<SimulatedFleet>();
         _time = timeProvider ?? TimeProvider.System;
-        var configured = _options.Clusters.Count > 0 ? _options.Clusters : SimulatedFleetOptions.DefaultClusters();
+        var configured = _options.Clusters.Count > 0 ? _options.Clusters : SimulatedFleetOptions.DefaultClusters(_options.Provider);
         _slots = configured
             .Select((c, i) => new Slot(c, ClusterPhase(i, configured.Count), NewAgentToken()))
             .ToList();

@@ -31,11 +31,20 @@ public sealed class SimulatedFleetOptions
     /// <summary>Multiplies every workload's replica count (0.1 for a tiny fleet, 10 for a load test).</summary>
     public double Scale { get; set; } = 1.0;
 
-    /// <summary>Three clusters in two regions.</summary>
-    public static IReadOnlyList<SimulatedClusterOptions> DefaultClusters() =>
+    /// <summary>
+    /// The cloud provider the default clusters register with (an <c>ICloudProvider</c> name): "simulated", or
+    /// "aws" to run the fleet on EC2 (or an EC2-compatible endpoint). Configured clusters name their own.
+    /// </summary>
+    public string Provider { get; set; } = DefaultProvider;
+
+    /// <summary>The provider of a cluster that names none: the simulated cloud.</summary>
+    public const string DefaultProvider = "simulated";
+
+    /// <summary>Three clusters in two regions, registered with <paramref name="provider"/>.</summary>
+    public static IReadOnlyList<SimulatedClusterOptions> DefaultClusters(string provider = DefaultProvider) =>
     [
-        new() { ClusterId = "prod-use1", Region = "us-east-1" },
-        new() { ClusterId = "prod-usw2", Region = "us-west-2" },
-        new() { ClusterId = "staging-use1", Region = "us-east-1" },
+        new() { ClusterId = "prod-use1", Region = "us-east-1", Provider = provider },
+        new() { ClusterId = "prod-usw2", Region = "us-west-2", Provider = provider },
+        new() { ClusterId = "staging-use1", Region = "us-east-1", Provider = provider },
     ];
 }

@@ -1,10 +1,14 @@
 using System.Text.RegularExpressions;
+using Karpenter.Orleans.CloudProviders;
 using Microsoft.Extensions.Options;
 
 namespace Karpenter.Orleans.Simulation;
 
-/// <summary>Checks <see cref="SimulatedFleetOptions"/> at start, naming the offending setting.</summary>
-internal sealed partial class SimulatedFleetOptionsValidator : IValidateOptions<SimulatedFleetOptions>
+/// <summary>
+/// Checks <see cref="SimulatedFleetOptions"/> at start, naming the offending setting. Provider names are
+/// checked against the registered providers when there are any (options read without a silo have none).
+/// </summary>
+internal sealed partial class SimulatedFleetOptionsValidator(ICloudProviders? providers = null) : IValidateOptions<SimulatedFleetOptions>
 {
     public ValidateOptionsResult Validate(string? name, SimulatedFleetOptions options)
     {
@@ -30,6 +34,15 @@ internal sealed partial class SimulatedFleetOptionsValidator : IValidateOptions<
         if (!double.IsFinite(options.Scale) || options.Scale <= 0 || options.Scale > 1000)
         {
             failures.Add($"{section}:Scale must be in (0, 1000] (got {options.Scale}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Provider))
+        {
+            failures.Add($"{section}:Provider is required (a cloud provider name such as 'simulated' or 'aws').");
+        }
+        else if (Unknown(options.Provider) is { } known)
+        {
+            failures.Add($"{section}:Provider: no cloud provider named '{options.Provider}' (registered: {known}).");
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -62,6 +75,10 @@ internal sealed partial class SimulatedFleetOptionsValidator : IValidateOptions<
             {
                 failures.Add($"{at}:Provider is required.");
             }
+            else if (Unknown(c.Provider) is { } known)
+            {
+                failures.Add($"{at}:Provider: no cloud provider named '{c.Provider}' (registered: {known}).");
+            }
 
             if (string.IsNullOrWhiteSpace(c.Account))
             {
@@ -76,6 +93,12 @@ internal sealed partial class SimulatedFleetOptionsValidator : IValidateOptions<
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    /// <summary>The registered names, listed, when <paramref name="name"/> is not one of them; null when it is or nothing is registered.</summary>
+    private string? Unknown(string name) =>
+        providers is { Names.Count: > 0 } registered && !registered.Names.Contains(name)
+            ? string.Join(", ", registered.Names.Order(StringComparer.Ordinal))
+            : null;
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", RegexOptions.CultureInvariant)]
     private static partial Regex DnsLabel();

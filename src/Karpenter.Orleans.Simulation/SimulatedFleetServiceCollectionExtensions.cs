@@ -29,7 +29,7 @@ public static class SimulatedFleetServiceCollectionExtensions
             {
                 if (o.Clusters.Count == 0)
                 {
-                    o.Clusters.AddRange(SimulatedFleetOptions.DefaultClusters());
+                    o.Clusters.AddRange(SimulatedFleetOptions.DefaultClusters(o.Provider));
                 }
             })
             .ValidateOnStart();

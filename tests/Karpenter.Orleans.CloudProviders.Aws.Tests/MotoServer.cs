@@ -85,7 +85,6 @@ public sealed class MotoServer : IAsyncLifetime
     {
         ServiceUrl = Endpoint,
         Regions = regions.Length == 0 ? ["us-east-1"] : [.. regions],
-        Account = "123456789012",
     };
 
     public Task DisposeAsync()

@@ -55,24 +55,25 @@ public sealed class InterruptionPoller(
     public async Task<int> PollOnceAsync(CancellationToken cancellationToken)
     {
         var clusters = await grains.GetGrain<IFleetGrain>(IFleetGrain.FleetKey).GetClustersAsync().ConfigureAwait(false);
-        var delivered = 0;
-        foreach (var (provider, region) in clusters.Select(c => (c.Registration.Provider, c.Registration.Region)).Distinct())
-        {
-            if (!providers.Names.Contains(provider))
-            {
-                continue;
-            }
+        // Side by side: a provider whose receive long-polls (SQS waits up to 20 s for a message) must not hold
+        // back another region's notices for that long.
+        var regions = clusters.Select(c => (c.Registration.Provider, c.Registration.Region)).Distinct()
+            .Where(r => providers.Names.Contains(r.Provider))
+            .Select(r => PollRegionAsync(r.Provider, r.Region, cancellationToken));
+        var delivered = await Task.WhenAll(regions).ConfigureAwait(false);
+        return delivered.Sum();
+    }
 
-            var events = await providers.Get(provider).ReceiveInterruptionsAsync(region, cancellationToken).ConfigureAwait(false);
-            foreach (var e in events)
-            {
-                var notice = new InterruptionNotice(e.InstanceId, Map(e.Kind), e.At, e.Deadline);
-                await grains.GetGrain<IInstanceGrain>($"{provider}/{region}/{e.InstanceId}").NotifyInterruptionAsync(notice).ConfigureAwait(false);
-                delivered++;
-            }
+    private async Task<int> PollRegionAsync(string provider, string region, CancellationToken cancellationToken)
+    {
+        var events = await providers.Get(provider).ReceiveInterruptionsAsync(region, cancellationToken).ConfigureAwait(false);
+        foreach (var e in events)
+        {
+            var notice = new InterruptionNotice(e.InstanceId, Map(e.Kind), e.At, e.Deadline);
+            await grains.GetGrain<IInstanceGrain>($"{provider}/{region}/{e.InstanceId}").NotifyInterruptionAsync(notice).ConfigureAwait(false);
         }
 
-        return delivered;
+        return events.Count;
     }
 
     private static InterruptionKind Map(CloudInterruptionKind kind) => kind switch

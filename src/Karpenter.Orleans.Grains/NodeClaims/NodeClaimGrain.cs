@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Karpenter.Orleans.CloudProviders;
-using Karpenter.Orleans.Grains.Shared;
 using Karpenter.Orleans.Grains.Telemetry;
 using Karpenter.Orleans.Scheduling.Model;
 using Microsoft.Extensions.Logging;

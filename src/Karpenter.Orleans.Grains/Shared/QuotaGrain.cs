@@ -1,3 +1,5 @@
+using Karpenter.Orleans.CloudProviders;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Karpenter.Orleans.Grains.Shared;
@@ -6,13 +8,25 @@ namespace Karpenter.Orleans.Grains.Shared;
 /// The vCPU ledger of one account region. Every decision is taken between awaits, so each sees every
 /// earlier hold: that is what keeps clusters launching at the same moment from overcommitting the account.
 /// Reentrant only so that the writes of a burst are grouped (<see cref="CoalescingWriter"/>).
+/// A limit is, first, one set through <see cref="IQuotaGrain.SetLimitAsync"/> (an operator's word), else
+/// the quota the account's cloud provider reports (<see cref="ICloudProvider.GetVcpuQuotasAsync"/>, asked
+/// again every few minutes, not stored: the provider is its source), else the configured default.
 /// </summary>
 [Reentrant]
 public sealed class QuotaGrain(
     [PersistentState("quota", StorageNames.Karpo)] IPersistentState<QuotaState> state,
-    IOptions<ProvisioningOptions> options) : Grain, IQuotaGrain
+    IOptions<ProvisioningOptions> options,
+    ICloudProviders providers,
+    ServiceClock time,
+    ILogger<QuotaGrain> logger) : Grain, IQuotaGrain
 {
+    /// <summary>Quotas change by request to the cloud, rarely; this bounds how long a raised one goes unseen.</summary>
+    private static readonly TimeSpan ProviderQuotaRefresh = TimeSpan.FromMinutes(5);
+
     private CoalescingWriter? _writer;
+    private IReadOnlyDictionary<string, int> _providerLimits = new Dictionary<string, int>(StringComparer.Ordinal);
+    private DateTimeOffset? _providerLimitsAt;
+    private Task? _refreshing;
 
     private Task WriteAsync() => (_writer ??= new CoalescingWriter(state.WriteStateAsync)).WriteAsync();
 
@@ -24,6 +38,7 @@ public sealed class QuotaGrain(
             throw new ArgumentException("a quota request needs a reservation id, a quota code and vCPUs >= 0", nameof(request));
         }
 
+        await RefreshProviderLimitsAsync();
         var holds = state.State.Holds;
         var limit = Limit(request.QuotaCode);
         var existing = holds.GetValueOrDefault(request.ReservationId);
@@ -81,19 +96,62 @@ public sealed class QuotaGrain(
         await WriteAsync();
     }
 
-    Task<IReadOnlyList<QuotaLine>> IQuotaGrain.GetLedgerAsync()
+    async Task<IReadOnlyList<QuotaLine>> IQuotaGrain.GetLedgerAsync()
     {
-        var codes = state.State.Limits.Keys.Concat(state.State.Holds.Values.Select(h => h.QuotaCode)).Distinct().Order(StringComparer.Ordinal);
+        await RefreshProviderLimitsAsync();
+        var codes = state.State.Limits.Keys.Concat(_providerLimits.Keys).Concat(state.State.Holds.Values.Select(h => h.QuotaCode))
+            .Distinct().Order(StringComparer.Ordinal);
         IReadOnlyList<QuotaLine> lines = codes.Select(c =>
         {
             var (inUse, reserved) = Split(c);
             return new QuotaLine(c, Limit(c), inUse, reserved);
         }).ToList();
-        return Task.FromResult(lines);
+        return lines;
     }
 
     private int Limit(string code) =>
-        state.State.Limits.TryGetValue(code, out var l) ? l : options.Value.DefaultVcpuQuota ?? int.MaxValue;
+        state.State.Limits.TryGetValue(code, out var l) ? l
+        : _providerLimits.TryGetValue(code, out var p) ? p
+        : options.Value.DefaultVcpuQuota ?? int.MaxValue;
+
+    /// <summary>Asks the provider for the account's quotas when they are older than the refresh interval; one question at a time.</summary>
+    private Task RefreshProviderLimitsAsync()
+    {
+        if (_refreshing is { IsCompleted: false } running)
+        {
+            return running;
+        }
+
+        if (_providerLimitsAt is { } at && time.Now - at < ProviderQuotaRefresh)
+        {
+            return Task.CompletedTask;
+        }
+
+        return _refreshing = AskProviderAsync();
+    }
+
+    private async Task AskProviderAsync()
+    {
+        // The key is "{provider}/{account}/{region}"; registration keeps '/' out of each part.
+        var key = this.GetPrimaryKeyString().Split('/');
+        try
+        {
+            if (key.Length == 3 && providers.Names.Contains(key[0]))
+            {
+                var quotas = await providers.Get(key[0]).GetVcpuQuotasAsync(key[1], key[2]);
+                _providerLimits = quotas is null
+                    ? new Dictionary<string, int>(StringComparer.Ordinal)
+                    : quotas.Where(q => q.Value >= 0).ToDictionary(q => q.Key, q => q.Value, StringComparer.Ordinal);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The last quotas known stay; launches go on under them rather than stop.
+            logger.LogWarning(ex, "Quota ledger {Key}: the provider's vCPU quotas could not be read; keeping the last known", this.GetPrimaryKeyString());
+        }
+
+        _providerLimitsAt = time.Now;
+    }
 
     private long Used(string code) => state.State.Holds.Values.Where(h => h.QuotaCode == code).Sum(h => (long)h.Vcpus);
 

@@ -1,3 +1,4 @@
+using Karpenter.Orleans.CloudProviders.Aws;
 using Karpenter.Orleans.CloudProviders.Simulated;
 using Karpenter.Orleans.Grains;
 using Karpenter.Orleans.Simulation;
@@ -7,12 +8,13 @@ using Orleans.Dashboard;
 
 namespace Karpenter.Orleans.Silo.Hosting;
 
-/// <summary>The co-hosted silo: clustering, storage, grains, the simulated cloud and fleet, dashboard.</summary>
+/// <summary>The co-hosted silo: clustering, storage, grains, the simulated cloud, the AWS provider, the simulated fleet, dashboard.</summary>
 internal static class OrleansHostingExtensions
 {
     public const string ProvisioningSection = "Karpo:Provisioning";
     public const string SimulatedCloudSection = "Karpo:SimulatedCloud";
     public const string SimulatedFleetSection = "Karpo:SimulatedFleet";
+    public const string AwsSection = AwsProviderOptions.SectionName;
 
     private const int DefaultSiloPort = 11111;
     private const int DefaultGatewayPort = 30000;
@@ -73,6 +75,9 @@ internal static class OrleansHostingExtensions
         {
             builder.Services.AddSimulatedCloud(configuration.GetSection(SimulatedCloudSection));
         }
+
+        // Always there: it makes no AWS call until a cluster registered with provider "aws" needs one.
+        builder.Services.AddAwsCloud(configuration.GetSection(AwsSection));
 
         if (configuration.GetValue($"{SimulatedFleetSection}:Enabled", true))
         {

@@ -1,5 +1,5 @@
 using Karpenter.Orleans.Abstractions;
-using Karpenter.Orleans.Grains.Shared;
+using Karpenter.Orleans.CloudProviders;
 using Karpenter.Orleans.Service.Tests.TestSupport;
 using static Karpenter.Orleans.Service.Tests.TestSupport.TestObjects;
 

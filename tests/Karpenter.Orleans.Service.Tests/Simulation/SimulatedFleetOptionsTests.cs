@@ -60,6 +60,42 @@ public sealed class SimulatedFleetOptionsTests
         Assert.Equal(2.5, options.Scale);
     }
 
+    [Fact]
+    public void The_fleet_s_provider_is_the_provider_of_every_default_cluster()
+    {
+        var services = Services(new() { ["Karpo:SimulatedFleet:Provider"] = "test" });
+        services.AddSingleton<ICloudProviders>(new CloudProviderRegistry([new TestCloud(new FakeTimeProvider())]));
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<SimulatedFleetOptions>>().Value;
+
+        Assert.Equal(["prod-use1", "prod-usw2", "staging-use1"], options.Clusters.Select(c => c.ClusterId));
+        Assert.All(options.Clusters, c => Assert.Equal("test", c.Provider));
+    }
+
+    [Fact]
+    public void A_provider_name_nobody_registered_is_refused_naming_the_setting_and_the_registered_names()
+    {
+        var services = Services(new()
+        {
+            ["Karpo:SimulatedFleet:Provider"] = "aws-typo",
+            ["Karpo:SimulatedFleet:Clusters:0:ClusterId"] = "only",
+            ["Karpo:SimulatedFleet:Clusters:0:Region"] = "us-east-1",
+            ["Karpo:SimulatedFleet:Clusters:0:Provider"] = "gce",
+        });
+        services.AddSingleton<ICloudProviders>(new CloudProviderRegistry([new TestCloud(new FakeTimeProvider())]));
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<SimulatedFleetOptions>>().Value);
+
+        Assert.Equal(
+            [
+                "Karpo:SimulatedFleet:Provider: no cloud provider named 'aws-typo' (registered: test).",
+                "Karpo:SimulatedFleet:Clusters:0:Provider: no cloud provider named 'gce' (registered: test).",
+            ],
+            error.Failures);
+    }
+
     [Theory]
     [InlineData(null, null, true, true)]
     [InlineData(null, "false", true, false)]

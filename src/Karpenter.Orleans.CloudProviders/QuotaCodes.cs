@@ -1,4 +1,4 @@
-namespace Karpenter.Orleans.Grains.Shared;
+namespace Karpenter.Orleans.CloudProviders;
 
 /// <summary>
 /// Which EC2 vCPU quota an instance counts against: AWS groups on-demand and spot instances by family
@@ -18,6 +18,13 @@ public static class QuotaCodes
     public const string SpotFpga = "L-88CF9481";
     public const string SpotInferentia = "L-B5D1601B";
     public const string SpotHighMemoryX = "L-E3A00192";
+
+    /// <summary>Every code <see cref="For"/> returns, on-demand then spot.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        OnDemandStandard, OnDemandGpuG, OnDemandGpuP, OnDemandFpga, OnDemandInferentia, OnDemandHighMemoryX,
+        SpotStandard, SpotGpuG, SpotGpuP, SpotFpga, SpotInferentia, SpotHighMemoryX,
+    ];
 
     public static string For(string instanceType, string capacityType)
     {
