@@ -181,6 +181,8 @@ public sealed partial class ClusterGrain
         }
 
         PublishGauges();
+        // Per-node and per-pod series once per reconcile, not per provisioning batch: they are the big ones.
+        ClusterSeries.Publish(ClusterId, _nodes.Values, _pods.Values.Select(p => p.Pod).ToList());
         ReportCapacity(now);
         KarpoTelemetry.ReconcileDuration.Record(stopwatch.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("cluster", ClusterId));
     }
@@ -192,6 +194,7 @@ public sealed partial class ClusterGrain
     /// </summary>
     private async Task CollectOrphansAsync(ClusterRegistration registration, DateTimeOffset now)
     {
+        using var caller = CloudProviderMetrics.Caller("nodeclaim.garbagecollection");
         IReadOnlyList<CloudInstance> instances;
         try
         {

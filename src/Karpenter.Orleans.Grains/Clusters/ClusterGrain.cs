@@ -115,6 +115,8 @@ public sealed partial class ClusterGrain(
         {
             KarpoTelemetry.Gauges.RemoveWhere(metric, new KeyValuePair<string, object?>("cluster", ClusterId));
         }
+
+        KarpoTelemetry.Gauges.RemoveScope(ClusterSeries.Scope(ClusterId));
     }
 
     async Task IClusterGrain.SetSpendCapAsync(double? pricePerHour)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Karpenter.Orleans.CloudProviders;
+using Karpenter.Orleans.Grains.Telemetry;
 using Karpenter.Orleans.Scheduling.Model;
 
 namespace Karpenter.Orleans.Grains.Clusters;
@@ -8,7 +9,7 @@ namespace Karpenter.Orleans.Grains.Clusters;
 /// The instance types of a region as every cluster there should see them now: the provider's catalog
 /// with offerings that just ran out of capacity (any cluster's report) and spot pools interrupted too
 /// often marked unavailable. Shared per silo and rebuilt only when one of those inputs changes, so the
-/// solver's per-catalog caches stay warm.
+/// solver's per-catalog caches stay warm. Each rebuild also publishes the region's instance type and offering metrics.
 /// </summary>
 public sealed class RegionCatalogs(ICloudProviders providers)
 {
@@ -18,7 +19,13 @@ public sealed class RegionCatalogs(ICloudProviders providers)
     {
         ArgumentNullException.ThrowIfNull(availability);
         ArgumentNullException.ThrowIfNull(avoidedSpotPools);
-        var source = await providers.Get(provider).GetInstanceTypesAsync(region);
+        InstanceTypeCatalog source;
+        // The provisioner and the disruption planner both read catalogs here; a caller that named itself keeps its name.
+        using (CloudProviderMetrics.CurrentController == CloudProviderMetrics.UnknownController ? CloudProviderMetrics.Caller("provisioner") : null)
+        {
+            source = await providers.Get(provider).GetInstanceTypesAsync(region);
+        }
+
         var avoidKey = string.Join(',', avoidedSpotPools.Order(StringComparer.Ordinal));
         var key = $"{provider}/{region}";
         if (_cache.TryGetValue(key, out var hit) && ReferenceEquals(hit.Source, source) && hit.Version == availability.Version && hit.AvoidKey == avoidKey)
@@ -52,6 +59,7 @@ public sealed class RegionCatalogs(ICloudProviders providers)
 
         var catalog = new InstanceTypeCatalog(source.Zones, types, source.Region ?? region);
         _cache[key] = new Entry(source, availability.Version, avoidKey, catalog);
+        InstanceTypeSeries.Publish(provider, region, catalog);
         return catalog;
     }
 

@@ -66,6 +66,7 @@ public sealed class InterruptionPoller(
 
     private async Task<int> PollRegionAsync(string provider, string region, CancellationToken cancellationToken)
     {
+        using var caller = CloudProviderMetrics.Caller("interruption");
         var events = await providers.Get(provider).ReceiveInterruptionsAsync(region, cancellationToken).ConfigureAwait(false);
         foreach (var e in events)
         {

@@ -57,6 +57,7 @@ public sealed class NodeClaimGrain(
 
     async Task<NodeClaimInfo?> INodeClaimGrain.ReconcileAsync()
     {
+        using var caller = CloudProviderMetrics.Caller("nodeclaim.lifecycle");
         if (S.Spec is null)
         {
             return null;
@@ -145,6 +146,11 @@ public sealed class NodeClaimGrain(
         {
             S.Phase = phase;
             S.Reason = reason;
+            if (phase != NodeClaimPhase.Disrupting)
+            {
+                S.DeletionStartedAt ??= time.Now;
+            }
+
             await state.WriteStateAsync();
         }
 
@@ -271,6 +277,7 @@ public sealed class NodeClaimGrain(
 
     private async Task LaunchAsync()
     {
+        using var caller = CloudProviderMetrics.Caller("nodeclaim.lifecycle");
         var spec = S.Spec!;
         var regionKey = $"{spec.Provider}/{spec.Region}";
         var quota = GrainFactory.GetGrain<IQuotaGrain>($"{spec.Provider}/{spec.Account}/{spec.Region}");
@@ -285,6 +292,8 @@ public sealed class NodeClaimGrain(
         };
         S.LaunchAttempts++;
         var failures = new List<string>();
+        // The launch's failure reason for the SLI: what stopped the last option tried.
+        var failureReason = LaunchFailureReasons.Unknown;
         try
         {
             var catalog = await provider.GetInstanceTypesAsync(spec.Region);
@@ -301,6 +310,7 @@ public sealed class NodeClaimGrain(
                 if (!decision.Granted)
                 {
                     failures.Add(decision.Reason!);
+                    failureReason = LaunchFailureReasons.QuotaExceeded;
                     continue;
                 }
 
@@ -311,7 +321,9 @@ public sealed class NodeClaimGrain(
                 var result = await provider.LaunchAsync(request);
                 foreach (var failure in result.Failures)
                 {
-                    KarpoTelemetry.CloudProviderErrors.Add(1, new("cluster", spec.ClusterId), new("provider", spec.Provider), new("error", failure.Code.ToString()));
+                    KarpoTelemetry.CloudProviderErrors.Add(1, new("cluster", spec.ClusterId), new("controller", CloudProviderMetrics.CurrentController),
+                        new("method", "Create"), new("provider", spec.Provider), new("error", failure.Code.ToString()));
+                    failureReason = failure.Code.ToString();
                     failures.Add($"{failure.Offering.InstanceType}/{failure.Offering.Zone}/{failure.Offering.CapacityType}: {failure.Code}");
                     if (failure.Code == CloudErrorCode.InsufficientCapacity)
                     {
@@ -334,14 +346,16 @@ public sealed class NodeClaimGrain(
         }
         catch (CloudProviderException ex)
         {
-            KarpoTelemetry.CloudProviderErrors.Add(1, new("cluster", spec.ClusterId), new("provider", spec.Provider), new("error", ex.Code.ToString()));
+            KarpoTelemetry.CloudProviderErrors.Add(1, new("cluster", spec.ClusterId), new("controller", CloudProviderMetrics.CurrentController),
+                new("method", "Create"), new("provider", spec.Provider), new("error", ex.Code.ToString()));
+            failureReason = ex.Code.ToString();
             failures.Add($"{ex.Code}: {ex.Message}");
             logger.LogWarning("Launch of NodeClaim {Cluster}/{NodeClaim} refused by {Provider}: {Code}", spec.ClusterId, spec.Name, spec.Provider, ex.Code);
         }
 
         // Every option failed: like Karpenter, delete the claim; its pods go back to the provisioner,
         // which now sees the failed offerings as unavailable.
-        KarpoTelemetry.ProvisioningAttempts.Add(1, new("cluster", spec.ClusterId), new("result", "failure"));
+        KarpoTelemetry.ProvisioningAttempts.Add(1, new("cluster", spec.ClusterId), new("result", "failure"), new("reason", failureReason));
         await TerminateAsync("launch failed: " + string.Join("; ", failures.Take(5)), "launch_failed");
     }
 
@@ -358,7 +372,7 @@ public sealed class NodeClaimGrain(
             instance.State.ToString(), spec.ClusterId, spec.Name, instance.LaunchedAt, []));
         if (holder is not null)
         {
-            KarpoTelemetry.ProvisioningAttempts.Add(1, new("cluster", spec.ClusterId), new("result", "failure"));
+            KarpoTelemetry.ProvisioningAttempts.Add(1, new("cluster", spec.ClusterId), new("result", "failure"), new("reason", LaunchFailureReasons.InstanceConflict));
             await TerminateAsync($"launch failed: {spec.Provider} answered with instance {instance.Id}, which NodeClaim {holder.ClusterId}/{holder.NodeClaim} already holds", "launch_failed");
             return;
         }
@@ -400,7 +414,9 @@ public sealed class NodeClaimGrain(
 
     private async Task TerminateAsync(string reason, string reasonLabel)
     {
+        using var caller = CloudProviderMetrics.Caller("nodeclaim.termination");
         var spec = S.Spec!;
+        S.DeletionStartedAt ??= time.Now;
         if (S.InstanceId is { } id)
         {
             await Provider.TerminateAsync(spec.Region, id);
@@ -422,6 +438,8 @@ public sealed class NodeClaimGrain(
         if (launched)
         {
             KarpoTelemetry.NodeClaimsTerminated.Add(1, new("cluster", spec.ClusterId), new("nodepool", spec.NodePool), new("reason", reasonLabel));
+            KarpoTelemetry.NodeClaimsTerminationDuration.Record(Math.Max(0, (time.Now - (S.DeletionStartedAt ?? time.Now)).TotalSeconds),
+                new("cluster", spec.ClusterId), new("nodepool", spec.NodePool));
         }
 
         Notify();

@@ -9,4 +9,7 @@ public sealed class NodeClaimState : NodeClaimStatus
     public bool QuotaHeld { get; set; }
 
     public int LaunchAttempts { get; set; }
+
+    /// <summary>When the claim's deletion began (its drain, or its termination when nothing was drained), for Karpenter's termination duration.</summary>
+    public DateTimeOffset? DeletionStartedAt { get; set; }
 }

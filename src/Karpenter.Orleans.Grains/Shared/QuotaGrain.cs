@@ -138,6 +138,7 @@ public sealed class QuotaGrain(
         {
             if (key.Length == 3 && providers.Names.Contains(key[0]))
             {
+                using var caller = CloudProviderMetrics.Caller("quota");
                 var quotas = await providers.Get(key[0]).GetVcpuQuotasAsync(key[1], key[2]);
                 _providerLimits = quotas is null
                     ? new Dictionary<string, int>(StringComparer.Ordinal)

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Reflection;
+using System.Runtime.InteropServices;
 
 namespace Karpenter.Orleans.Grains.Telemetry;
 
@@ -48,6 +50,8 @@ public static class KarpoTelemetry
 
     public static readonly Histogram<double> PodSchedulingLatency = Meter.CreateHistogram(Strip(MetricNames.PodSchedulingLatency), "s", "Pending seen to bound", advice: LatencyBuckets);
 
+    public static readonly Histogram<double> NodeClaimsTerminationDuration = Meter.CreateHistogram(Strip(MetricNames.NodeClaimsTerminationDuration), "s", "NodeClaim deletion to instance terminated", advice: LatencyBuckets);
+
     public static readonly Histogram<double> NodeProvisioningDuration = Meter.CreateHistogram(Strip(MetricNames.NodeProvisioningDuration), "s", "NodeClaim created to node initialized", advice: LatencyBuckets);
 
     public static readonly Counter<long> ProvisioningAttempts = Meter.CreateCounter<long>(Strip(MetricNames.ProvisioningAttempts), description: "Launch attempts by result");
@@ -72,12 +76,36 @@ public static class KarpoTelemetry
             MetricNames.SchedulerQueueDepth, MetricNames.UnschedulablePods, MetricNames.NodePoolUsage, MetricNames.NodePoolLimit,
             MetricNames.ClusterCost, MetricNames.ClusterSpendCap, MetricNames.FleetCost, MetricNames.FleetSpendCap, MetricNames.AgentLag,
             MetricNames.Nodes, MetricNames.VoluntaryDisruptionEligibleNodes,
+            MetricNames.NodesAllocatable, MetricNames.NodesSystemOverhead, MetricNames.NodesTotalPodRequests, MetricNames.NodesTotalDaemonRequests,
+            MetricNames.PodsState, MetricNames.InstanceTypeCpuCores, MetricNames.InstanceTypeMemoryBytes,
+            MetricNames.InstanceTypeOfferingAvailable, MetricNames.InstanceTypeOfferingPriceEstimate,
         })
         {
             var captured = name;
             Meter.CreateObservableGauge(captured, () => Gauges.Read(captured));
         }
+
+        KeyValuePair<string, object?>[] build = [new("version", Version), new("commit", Commit), new("goversion", $"dotnet{Environment.Version}"), new("goarch", Architecture)];
+        Meter.CreateObservableGauge(MetricNames.BuildInfo, () => new Measurement<double>(1, build));
     }
+
+    /// <summary>The service's version (the assembly's informational version without the commit).</summary>
+    public static string Version => Informational.Split('+')[0];
+
+    /// <summary>The commit the service was built from, when the build knew it.</summary>
+    public static string Commit => Informational.Contains('+', StringComparison.Ordinal) ? Informational[(Informational.IndexOf('+', StringComparison.Ordinal) + 1)..] : "";
+
+    private static string Informational =>
+        typeof(KarpoTelemetry).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(KarpoTelemetry).Assembly.GetName().Version?.ToString() ?? "0.0.0";
+
+    // Karpenter's goarch values, so a dashboard's architecture filter reads the same.
+    private static string Architecture => RuntimeInformation.ProcessArchitecture switch
+    {
+        System.Runtime.InteropServices.Architecture.X64 => "amd64",
+        System.Runtime.InteropServices.Architecture.Arm64 => "arm64",
+        var other => other.ToString().ToLowerInvariant(),
+    };
 
     /// <summary>The instrument name for an exported name: the exporter appends _total to counters and _seconds to histograms in seconds.</summary>
     public static string Strip(string exported) =>

@@ -43,7 +43,7 @@ public static class MetricNames
     /// <summary>Gauge; labels nodepool, resource_type.</summary>
     public const string NodePoolLimit = "karpenter_nodepools_limit";
 
-    /// <summary>Counter; labels provider, error (InsufficientCapacity, QuotaExceeded, Unauthorized, ...).</summary>
+    /// <summary>Counter; labels controller, method, provider, error (InsufficientCapacity, QuotaExceeded, Unauthorized, ...).</summary>
     public const string CloudProviderErrors = "karpenter_cloudprovider_errors_total";
 
     /// <summary>Counter; label message_type (spot_interruption, rebalance, scheduled_change, state_change).</summary>
@@ -67,7 +67,7 @@ public static class MetricNames
     /// <summary>SLI. Histogram, seconds from NodeClaim creation to its node initialized; label nodepool.</summary>
     public const string NodeProvisioningDuration = "karpo_node_provisioning_duration_seconds";
 
-    /// <summary>SLI. Counter of launches; label result (success, failure).</summary>
+    /// <summary>SLI. Counter of launches; labels result (success, failure), reason (failures only: the cloud's error code of the last option tried, QuotaExceeded, InstanceConflict).</summary>
     public const string ProvisioningAttempts = "karpo_provisioning_attempts_total";
 
     /// <summary>Histogram, seconds one cluster reconcile (housekeeping) took.</summary>
@@ -90,4 +90,40 @@ public static class MetricNames
 
     /// <summary>Counter of pods quarantined because provisioning runs failed with them (each counted once per quarantine).</summary>
     public const string PodsQuarantined = "karpo_pods_quarantined_total";
+
+    /// <summary>Gauge, a node's allocatable; labels node_name, nodepool, resource_type (cpu in cores, memory and storage in bytes, pods, extended resources), instance_type, capacity_type, zone, arch, os.</summary>
+    public const string NodesAllocatable = "karpenter_nodes_allocatable";
+
+    /// <summary>Gauge, what the pods bound to a node request, DaemonSet pods included; labels as <see cref="NodesAllocatable"/>.</summary>
+    public const string NodesTotalPodRequests = "karpenter_nodes_total_pod_requests";
+
+    /// <summary>Gauge, what the DaemonSet pods bound to a node request; labels as <see cref="NodesAllocatable"/>.</summary>
+    public const string NodesTotalDaemonRequests = "karpenter_nodes_total_daemon_requests";
+
+    /// <summary>Gauge, a node's capacity minus its allocatable; labels as <see cref="NodesAllocatable"/>.</summary>
+    public const string NodesSystemOverhead = "karpenter_nodes_system_overhead";
+
+    /// <summary>Gauge, 1 per pod; labels name, namespace, owner (kind/name of its controller), node, nodepool, zone, arch, capacity_type, instance_type, phase.</summary>
+    public const string PodsState = "karpenter_pods_state";
+
+    /// <summary>Histogram, seconds from a NodeClaim's deletion (drain start, or termination when there was nothing to drain) to its instance terminated; label nodepool.</summary>
+    public const string NodeClaimsTerminationDuration = "karpenter_nodeclaims_termination_duration_seconds";
+
+    /// <summary>Histogram, seconds per cloud provider call; labels controller, method, provider (no cluster label).</summary>
+    public const string CloudProviderDuration = CloudProviders.CloudProviderMetrics.Duration;
+
+    /// <summary>Gauge, vCPUs of an instance type; labels provider, region, instance_type (no cluster label).</summary>
+    public const string InstanceTypeCpuCores = "karpenter_cloudprovider_instance_type_cpu_cores";
+
+    /// <summary>Gauge, memory in bytes of an instance type; labels provider, region, instance_type (no cluster label).</summary>
+    public const string InstanceTypeMemoryBytes = "karpenter_cloudprovider_instance_type_memory_bytes";
+
+    /// <summary>Gauge, 1 when the offering can be launched now (not out of capacity, not avoided for interruptions); labels provider, region, instance_type, capacity_type, zone (no cluster label).</summary>
+    public const string InstanceTypeOfferingAvailable = "karpenter_cloudprovider_instance_type_offering_available";
+
+    /// <summary>Gauge, the offering's price in dollars per hour; labels as <see cref="InstanceTypeOfferingAvailable"/>.</summary>
+    public const string InstanceTypeOfferingPriceEstimate = "karpenter_cloudprovider_instance_type_offering_price_estimate";
+
+    /// <summary>Gauge, constant 1; labels version, commit, goversion (the .NET runtime), goarch (no cluster label).</summary>
+    public const string BuildInfo = "karpenter_build_info";
 }

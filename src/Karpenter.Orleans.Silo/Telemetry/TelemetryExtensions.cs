@@ -10,13 +10,21 @@ internal static class TelemetryExtensions
 {
     public static IHostApplicationBuilder AddKarpoTelemetry(this IHostApplicationBuilder builder)
     {
+        var limits = builder.Configuration.GetSection("Karpo:Telemetry:SeriesLimit").Get<SeriesLimits>() ?? new SeriesLimits();
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(TelemetrySources.ServiceName))
-            .WithMetrics(metrics => metrics
-                .AddMeter(TelemetrySources.Karpo, TelemetrySources.OrleansMeter)
-                .AddAspNetCoreInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddPrometheusExporter())
+            .WithMetrics(metrics =>
+            {
+                metrics
+                    .AddMeter(TelemetrySources.Karpo, TelemetrySources.OrleansMeter)
+                    .AddAspNetCoreInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddPrometheusExporter();
+                foreach (var (instrument, limit) in limits.ByInstrument())
+                {
+                    metrics.AddView(instrument, new MetricStreamConfiguration { CardinalityLimit = limit });
+                }
+            })
             .WithTracing(tracing => tracing
                 .AddSource(TelemetrySources.ActivitySources)
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsHousekeeping(context.Request.Path)));
