@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Karpenter.Orleans.Silo.Api;
 using Karpenter.Orleans.Silo.Auth;
+using Karpenter.Orleans.Silo.Console;
 using Karpenter.Orleans.Silo.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -26,6 +27,7 @@ public static class KarpoServiceBuilderExtensions
         builder.AddKarpoAuth();
         builder.AddKarpoTelemetry();
         builder.AddKarpoOrleans();
+        builder.AddKarpoConsole();
         return builder;
     }
 

@@ -1,5 +1,6 @@
 using Karpenter.Orleans.Silo.Api;
 using Karpenter.Orleans.Silo.Auth;
+using Karpenter.Orleans.Silo.Console;
 using Karpenter.Orleans.Silo.Telemetry;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,7 @@ public static class KarpoServiceEndpointExtensions
     /// <summary>
     /// Maps the probes (/livez, /readyz, /healthz), /metrics and /openapi/v1.json without authentication
     /// (/metrics with a read token when Karpo:Api:MetricsRequireToken), the Orleans dashboard behind the
-    /// admin token when enabled, and the bearer-token API under /api/v1.
+    /// admin token when enabled, the bearer-token API under /api/v1, and the fleet web console at /.
     /// </summary>
     public static WebApplication MapKarpoService(this WebApplication app)
     {
@@ -51,6 +52,7 @@ public static class KarpoServiceEndpointExtensions
         var api = app.MapGroup("/api/v1").RequireAuthorization();
         api.MapClusterEndpoints();
         api.MapFleetEndpoints();
+        app.MapKarpoConsole();
         return app;
     }
 }
