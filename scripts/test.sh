@@ -72,7 +72,7 @@ trap 'exit 143' TERM
 # ================================================================================
 # Service hooks for later issues.
 #
-# start_postgres and start_moto are called in the "services" step of main() below. Each hook is
+# start_postgres, start_moto and ensure_chromium are called in the "services" step of main() below. Each hook is
 # safe to run on a fresh machine, exports where its service listens, and stops the
 # service on exit.
 # ================================================================================
@@ -184,6 +184,20 @@ start_moto() {
   cat "$STATE/moto.log" >&2
   echo "start_moto: moto_server did not start listening on 127.0.0.1:$MOTO_PORT" >&2
   return 1
+}
+
+# ensure_chromium: Debian's chromium, the browser the console's Playwright tests drive
+# (tests/Karpenter.Orleans.Silo.Tests/Console; Playwright downloads nothing). Installed with
+# apt-get when missing; exports KARPO_TEST_CHROMIUM. Without it those tests fail, naming it.
+ensure_chromium() {
+  local browser=${KARPO_TEST_CHROMIUM:-/usr/bin/chromium}
+  if [[ ! -x $browser ]]; then
+    log "installing chromium (apt-get)"
+    { DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } >"$STATE/apt-chromium.log" 2>&1 ||
+      { cat "$STATE/apt-chromium.log" >&2; echo "ensure_chromium: apt-get install chromium failed" >&2; return 1; }
+  fi
+  export KARPO_TEST_CHROMIUM=$browser
 }
 
 # ================================================================================
@@ -344,6 +358,7 @@ main() {
   # the AWS provider's tests (they start their own when KARPO_TEST_EC2_ENDPOINT is unset).
   start_postgres || { echo "0 passed, 0 failed"; return 1; }
   start_moto || { echo "0 passed, 0 failed"; return 1; }
+  ensure_chromium || { echo "0 passed, 0 failed"; return 1; }
 
   check_projects
   run_tests "$@"

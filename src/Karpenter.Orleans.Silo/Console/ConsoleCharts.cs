@@ -46,6 +46,11 @@ internal static class ConsoleCharts
             model.Subtitle = "no samples yet";
         }
 
-        return SvgExporter.ExportToString(model, Width, Height, isDocument: false);
+        // A viewBox instead of a fixed size, so the chart scales to its card without cropping the axes.
+        var svg = SvgExporter.ExportToString(model, Width, Height, isDocument: false);
+        var fixedSize = $"width=\"{Width}\" height=\"{Height}\"";
+        var start = svg.IndexOf("<svg ", StringComparison.Ordinal);
+        var size = start < 0 ? -1 : svg.IndexOf(fixedSize, start, StringComparison.Ordinal);
+        return size < 0 ? svg : string.Concat(svg.AsSpan(0, size), $"viewBox=\"0 0 {Width} {Height}\"", svg.AsSpan(size + fixedSize.Length));
     }
 }

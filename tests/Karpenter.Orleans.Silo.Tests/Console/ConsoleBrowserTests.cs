@@ -1,0 +1,168 @@
+using System.Text.Json;
+using Karpenter.Orleans.Silo.Tests.TestSupport;
+using Microsoft.Playwright;
+
+namespace Karpenter.Orleans.Silo.Tests.Console;
+
+/// <summary>
+/// The fleet console in a real browser (Debian's chromium through Playwright; nothing is downloaded)
+/// against a silo running its simulated fleet. Each page's screenshot is kept in
+/// <c>console-screenshots/</c> next to the test binaries.
+/// </summary>
+public sealed class ConsoleBrowserTests(ConsoleSilo silo) : IClassFixture<ConsoleSilo>, IAsyncLifetime
+{
+    private static readonly string Screenshots = Path.Combine(AppContext.BaseDirectory, "console-screenshots");
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public async Task InitializeAsync()
+    {
+        var chromium = Environment.GetEnvironmentVariable("KARPO_TEST_CHROMIUM") ?? "/usr/bin/chromium";
+        Assert.True(File.Exists(chromium), $"no browser at {chromium}: scripts/test.sh installs Debian's chromium package (or set KARPO_TEST_CHROMIUM)");
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox", "--disable-gpu"] });
+        Directory.CreateDirectory(Screenshots);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+
+    [Fact]
+    public async Task Without_a_token_only_the_sign_in_shows_and_a_wrong_token_is_refused()
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync(silo.BaseUrl + "/nodeclaims");
+
+        Assert.EndsWith("/login", page.Url, StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator("table").CountAsync());
+        Assert.Equal(0, await page.Locator("header").CountAsync());
+
+        await page.FillAsync("#token", "not-a-token");
+        await SubmitLoginAsync(page);
+        Assert.EndsWith("/login", page.Url, StringComparison.Ordinal);
+        Assert.Contains("not a read or admin token", await page.InnerTextAsync("#login-error"), StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator("table").CountAsync());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "login.png") });
+
+        // An agent's own credential is not a console credential.
+        using var admin = silo.Factory.CreateClient(KarpoSiloFactory.AdminToken);
+        var agentToken = await admin.RegisterAsync("console-agent");
+        await page.FillAsync("#token", agentToken);
+        await SubmitLoginAsync(page);
+        Assert.EndsWith("/login", page.Url, StringComparison.Ordinal);
+        Assert.Contains("not a read or admin token", await page.InnerTextAsync("#login-error"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_page_renders_the_running_fleet_and_a_chart_draws()
+    {
+        var page = await SignedInPageAsync(KarpoSiloFactory.ReadToken);
+
+        // The fleet page: the simulated fleet's clusters, and a cost line once samples exist.
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#clusters tbody tr').length >= 3", null, new() { Timeout = 60_000 });
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#chart-cost svg polyline').length > 0", null, new() { Timeout = 60_000, PollingInterval = 500 });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "fleet.png"), FullPage = true });
+        // A cluster of the simulated fleet (other tests register empty ones): the first with NodeClaims.
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('#clusters tbody tr')].some(r => +r.cells[4].innerText > 0)", null, new() { Timeout = 60_000, PollingInterval = 500 });
+        var firstCluster = await page.EvaluateAsync<string>("() => [...document.querySelectorAll('#clusters tbody tr')].find(r => +r.cells[4].innerText > 0).cells[0].innerText");
+
+        await page.GotoAsync($"{silo.BaseUrl}/clusters/{firstCluster}");
+        Assert.Contains(firstCluster, await page.InnerTextAsync("h1"), StringComparison.Ordinal);
+        Assert.True(await page.Locator("#nodepools tbody tr").CountAsync() >= 1, "no NodePool row");
+        Assert.Equal(1, await page.Locator("#chart-cost svg").CountAsync());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "cluster.png"), FullPage = true });
+
+        foreach (var (path, heading) in new[] { ("nodeclaims", "NodeClaims"), ("pending", "Pending pods"), ("capacity", "Quotas and spot interruptions") })
+        {
+            var response = await page.GotoAsync($"{silo.BaseUrl}/{path}");
+            Assert.Equal(200, response!.Status);
+            Assert.Equal(heading, await page.InnerTextAsync("h1"));
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, path + ".png"), FullPage = true });
+        }
+
+        Assert.True(await page.Locator("#quotas tbody tr").CountAsync() >= 1, "no quota ledger line");
+    }
+
+    [Fact]
+    public async Task A_NodeClaim_list_updates_by_itself_when_a_claim_is_deleted()
+    {
+        var page = await SignedInPageAsync(KarpoSiloFactory.ReadToken);
+        using var read = silo.Factory.CreateClient(KarpoSiloFactory.ReadToken);
+        var (cluster, claim) = await InitializedClaimAsync(read);
+        await page.GotoAsync($"{silo.BaseUrl}/nodeclaims?cluster={cluster}&phase=initialized");
+        var row = page.Locator($"tr[data-nodeclaim='{claim}']");
+        Assert.Equal(1, await row.CountAsync());
+
+        using var admin = silo.Factory.CreateClient(KarpoSiloFactory.AdminToken);
+        using (var deleted = await admin.DeleteAsync($"/api/v1/clusters/{cluster}/nodeclaims/{claim}"))
+        {
+            Assert.True(deleted.IsSuccessStatusCode, $"DELETE {cluster}/{claim}: {deleted.StatusCode}");
+        }
+
+        // No navigation by the test: the page reloads itself and the claim leaves the "initialized" filter.
+        await page.WaitForFunctionAsync($"() => document.querySelectorAll(\"tr[data-nodeclaim='{claim}']\").length === 0", null, new() { Timeout = 30_000, PollingInterval = 500 });
+    }
+
+    [Fact]
+    public async Task Signing_out_ends_the_session()
+    {
+        var page = await SignedInPageAsync(KarpoSiloFactory.AdminToken);
+        Assert.Contains("admin", await page.InnerTextAsync("header"), StringComparison.Ordinal);
+        await page.ClickAsync("header button[type=submit]");
+        await page.WaitForURLAsync("**/login");
+        await page.GotoAsync(silo.BaseUrl + "/");
+        Assert.EndsWith("/login", page.Url, StringComparison.Ordinal);
+    }
+
+    private async Task<IPage> NewPageAsync()
+    {
+        var context = await _browser!.NewContextAsync(new() { ViewportSize = new() { Width = 1366, Height = 768 } });
+        return await context.NewPageAsync();
+    }
+
+    private async Task<IPage> SignedInPageAsync(string token)
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync(silo.BaseUrl + "/login");
+        await page.FillAsync("#token", token);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(silo.BaseUrl + "/");
+        return page;
+    }
+
+    /// <summary>Posts the sign-in form and waits for the page the answer renders.</summary>
+    private static async Task SubmitLoginAsync(IPage page)
+    {
+        await page.RunAndWaitForResponseAsync(() => page.ClickAsync("button[type=submit]"),
+            r => r.Request.Method == "POST" && r.Url.EndsWith("/login", StringComparison.Ordinal));
+        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+    }
+
+    private static async Task<(string Cluster, string Claim)> InitializedClaimAsync(HttpClient read)
+    {
+        for (var attempt = 0; attempt < 120; attempt++)
+        {
+            using var doc = JsonDocument.Parse(await read.GetStringAsync("/api/v1/nodeclaims"));
+            foreach (var c in doc.RootElement.EnumerateArray())
+            {
+                if (string.Equals(c.GetProperty("phase").GetString(), "initialized", StringComparison.OrdinalIgnoreCase))
+                {
+                    return (c.GetProperty("clusterId").GetString()!, c.GetProperty("name").GetString()!);
+                }
+            }
+
+            await Task.Delay(500);
+        }
+
+        Assert.Fail("no NodeClaim became initialized within a minute");
+        return default;
+    }
+}
