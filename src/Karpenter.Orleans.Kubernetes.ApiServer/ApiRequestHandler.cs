@@ -161,7 +161,23 @@ internal sealed class ApiRequestHandler(ObjectStore store, KubeApiServerOptions 
             case "DELETE" when subresource is null:
                 var body = await ReadBodyAsync(context);
                 var deleteOptions = body.Length == 0 ? null : YamlJson.Parse(body) as JsonObject;
-                await WriteObjectAsync(context, 200, type, store.Delete(type, ns, name, deleteOptions, dryRun));
+                var (gone, deletedNow) = store.Delete(type, ns, name, deleteOptions, dryRun);
+                if (deletedNow && !type.ReturnsDeletedObject)
+                {
+                    // Most resources answer a completed delete with a Status naming what went, as upstream.
+                    await WriteAsync(context, 200, StatusObjects.Success(200, new JsonObject
+                    {
+                        ["name"] = name,
+                        ["group"] = type.Group,
+                        ["kind"] = type.Plural,
+                        ["uid"] = gone["metadata"]?["uid"]?.DeepClone(),
+                    }));
+                }
+                else
+                {
+                    await WriteObjectAsync(context, 200, type, gone);
+                }
+
                 return;
             default:
                 throw new ApiException(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource");

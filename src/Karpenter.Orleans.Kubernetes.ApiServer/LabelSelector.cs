@@ -82,6 +82,8 @@ internal sealed class LabelSelector
         return selector;
     }
 
+    public bool IsEmpty => _requirements.Count == 0;
+
     public bool Matches(JsonObject obj) => Matches(Labels(obj));
 
     public bool Matches(IReadOnlyDictionary<string, string> labels) => _requirements.TrueForAll(r => r(labels));

@@ -102,7 +102,7 @@ internal sealed class ObjectStore
                 items.Add(Clone(type, obj));
             }
 
-            var unfiltered = query.Labels == LabelSelector.Everything && query.Fields.IsEmpty;
+            var unfiltered = query.Labels.IsEmpty && query.Fields.IsEmpty;
             return new ListResult(items, at, next, next is not null && unfiltered ? remaining : null);
         }
     }
@@ -222,7 +222,8 @@ internal sealed class ObjectStore
         }
     }
 
-    public JsonObject Delete(ResourceType type, string? ns, string name, JsonObject? options, bool dryRun)
+    /// <summary>Deletes now, or only marks the object deleted while finalizers remain (Deleted false).</summary>
+    public (JsonObject Object, bool Deleted) Delete(ResourceType type, string? ns, string name, JsonObject? options, bool dryRun)
     {
         lock (_gate)
         {
@@ -243,10 +244,11 @@ internal sealed class ObjectStore
 
             if (dryRun)
             {
-                return Clone(type, current);
+                return (Clone(type, current), Metadata(current)["finalizers"] is not JsonArray { Count: > 0 });
             }
 
-            return Clone(type, DeleteLocked(type, current));
+            var result = DeleteLocked(type, current);
+            return (Clone(type, result), Find(type, ns, name) is null);
         }
     }
 

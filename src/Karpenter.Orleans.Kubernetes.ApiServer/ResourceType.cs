@@ -42,6 +42,9 @@ internal sealed record ResourceType(
     /// <summary>A CRD's additionalPrinterColumns, shown by kubectl get.</summary>
     public IReadOnlyList<PrinterColumn> PrinterColumns { get; init; } = [];
 
+    /// <summary>Whether a completed delete answers with the object (pods, custom resources) rather than a Status.</summary>
+    public bool ReturnsDeletedObject => IsCustom || StorageKey == "pods";
+
     /// <summary>True when this type was registered from a CustomResourceDefinition.</summary>
     public bool IsCustom { get; init; }
 }
