@@ -273,7 +273,7 @@ internal sealed class ApiRequestHandler(ObjectStore store, KubeApiServerOptions 
         var q = context.Request.Query;
         var bookmarks = q["allowWatchBookmarks"].ToString() is "true" or "1";
         var initialEvents = q["sendInitialEvents"].ToString() is "true" or "1";
-        var watcher = store.Watch(type, ns, query, bookmarks, initialEvents);
+        var watcher = store.Watch(type, ns, query, bookmarks, initialEvents, Tables.Wanted(context.Request));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         if (int.TryParse(q["timeoutSeconds"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
         {

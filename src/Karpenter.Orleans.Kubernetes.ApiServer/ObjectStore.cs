@@ -308,11 +308,11 @@ internal sealed class ObjectStore
     }
 
     /// <summary>Opens a watch from a resourceVersion (or the current state when none is given).</summary>
-    public Watcher Watch(ResourceType type, string? ns, ListQuery query, bool bookmarks, bool sendInitialEvents)
+    public Watcher Watch(ResourceType type, string? ns, ListQuery query, bool bookmarks, bool sendInitialEvents, bool asTable = false)
     {
         lock (_gate)
         {
-            var watcher = new Watcher(type, ns, query.Labels, query.Fields, bookmarks);
+            var watcher = new Watcher(type, ns, query.Labels, query.Fields, bookmarks, asTable);
             if (query.ResourceVersion is null or "" or "0" || sendInitialEvents)
             {
                 foreach (var obj in Objects(type).Values)

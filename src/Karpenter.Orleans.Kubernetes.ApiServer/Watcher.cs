@@ -8,7 +8,7 @@ namespace Karpenter.Orleans.Kubernetes.ApiServer;
 /// writes in order. The store fills the queue under its lock, so events and bookmarks keep
 /// resourceVersion order.
 /// </summary>
-internal sealed class Watcher(ResourceType type, string? ns, LabelSelector labels, FieldSelector fields, bool bookmarks)
+internal sealed class Watcher(ResourceType type, string? ns, LabelSelector labels, FieldSelector fields, bool bookmarks, bool asTable = false)
 {
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -81,7 +81,8 @@ internal sealed class Watcher(ResourceType type, string? ns, LabelSelector label
     {
         var copy = (JsonObject)obj.DeepClone();
         copy["apiVersion"] = Type.ApiVersion;
-        Write(type, copy);
+        // kubectl get --watch asks for Tables: each event then carries a one-row Table.
+        Write(type, asTable ? Tables.Of(Type, [copy], null, null) : copy);
     }
 
     private void Write(string type, JsonObject obj) =>
