@@ -8,8 +8,9 @@ namespace Karpenter.Orleans.Kubernetes.ApiServer;
 /// paths with their operations tagged with x-kubernetes-group-version-kind and the
 /// fieldValidation parameter. That is what kubectl reads to learn that the server validates
 /// fields itself, so <c>kubectl apply</c> works without --validate=false. There are no schemas:
-/// kubectl falls back to its built-in types for strategic merge patches. /openapi/v2 is 404,
-/// which clients treat as "not served".
+/// kubectl falls back to its built-in types for strategic merge patches. /openapi/v2 is an
+/// empty Swagger 2.0 document (in protobuf when asked, as older kubectl asks): kubectl skips
+/// client-side validation of kinds it has no schema for.
 /// </summary>
 internal static class OpenApi
 {
@@ -18,6 +19,9 @@ internal static class OpenApi
         JsonObject body;
         switch (segments)
         {
+            case ["openapi", "v2"]:
+                await WriteSwaggerAsync(context);
+                return;
             case ["openapi", "v3"]:
                 var paths = new JsonObject { ["api/v1"] = Link("api/v1", registry) };
                 foreach (var (group, versions) in registry.Groups())
@@ -45,6 +49,42 @@ internal static class OpenApi
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
     }
+
+    private static async Task WriteSwaggerAsync(HttpContext context)
+    {
+        const string title = "Kubernetes";
+        const string version = "v1.32.0";
+        context.Response.StatusCode = 200;
+        if (context.Request.Headers.Accept.ToString().Contains("protobuf", StringComparison.Ordinal))
+        {
+            // gnostic's openapi_v2.Document: swagger = 1, info = 2 (Info: title = 1, version = 2).
+            var info = Concat(Field(1, title), Field(2, version));
+            context.Response.ContentType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+            await context.Response.Body.WriteAsync(Concat(Field(1, "2.0"), Field(2, info)), context.RequestAborted);
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        var document = new JsonObject
+        {
+            ["swagger"] = "2.0",
+            ["info"] = new JsonObject { ["title"] = title, ["version"] = version },
+            ["paths"] = new JsonObject(),
+            ["definitions"] = new JsonObject(),
+        };
+        await context.Response.WriteAsync(document.ToJsonString(), context.RequestAborted);
+    }
+
+    private static byte[] Field(int number, string text) => Field(number, System.Text.Encoding.UTF8.GetBytes(text));
+
+    // A length-delimited protobuf field; the documents here are far below 2^14 bytes.
+    private static byte[] Field(int number, byte[] payload)
+    {
+        var length = payload.Length < 0x80 ? [(byte)payload.Length] : new[] { (byte)(0x80 | (payload.Length & 0x7F)), (byte)(payload.Length >> 7) };
+        return Concat([(byte)((number << 3) | 2)], length, payload);
+    }
+
+    private static byte[] Concat(params byte[][] parts) => [.. parts.SelectMany(p => p)];
 
     // The hash changes with the served types, so a client's cached document is refreshed when a CRD arrives.
     private static JsonObject Link(string key, ResourceRegistry registry)
