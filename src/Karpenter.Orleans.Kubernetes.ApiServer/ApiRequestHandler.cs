@@ -155,7 +155,7 @@ internal sealed class ApiRequestHandler(ObjectStore store, KubeApiServerOptions 
                 await PatchAsync(context, type, ns, name, subresource == "status", dryRun);
                 return;
             case "DELETE" when name is null:
-                var deleted = store.DeleteCollection(type, ns, ListQueryOf(context, type));
+                var deleted = store.DeleteCollection(type, ns, ListQueryOf(context, type), dryRun);
                 await WriteListAsync(context, type, new ListResult(deleted, store.ResourceVersion, null, null));
                 return;
             case "DELETE" when subresource is null:

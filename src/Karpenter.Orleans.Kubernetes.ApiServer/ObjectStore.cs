@@ -252,14 +252,14 @@ internal sealed class ObjectStore
         }
     }
 
-    public IReadOnlyList<JsonObject> DeleteCollection(ResourceType type, string? ns, ListQuery query)
+    public IReadOnlyList<JsonObject> DeleteCollection(ResourceType type, string? ns, ListQuery query, bool dryRun)
     {
         lock (_gate)
         {
             var victims = Objects(type).Values
                 .Where(o => (ns is null || Namespace(o) == ns) && query.Labels.Matches(o) && query.Fields.Matches(o))
                 .ToList();
-            return [.. victims.Select(v => Clone(type, DeleteLocked(type, v)))];
+            return dryRun ? [.. victims.Select(v => Clone(type, v))] : [.. victims.Select(v => Clone(type, DeleteLocked(type, v)))];
         }
     }
 
@@ -566,8 +566,14 @@ internal sealed class ObjectStore
             return;
         }
 
+        var budgets = Objects(ResourceRegistry.PodDisruptionBudgets).Values.Where(b => Namespace(b) == ns).ToList();
+        if (budgets.Count == 0)
+        {
+            return;
+        }
+
         var pods = PodsIn(ns);
-        foreach (var pdb in Objects(ResourceRegistry.PodDisruptionBudgets).Values.Where(b => Namespace(b) == ns).ToList())
+        foreach (var pdb in budgets)
         {
             var status = DisruptionBudgets.Compute(pdb, pods, _time.GetUtcNow(), pdb["status"] as JsonObject);
             if (JsonNode.DeepEquals(status, pdb["status"]))

@@ -246,4 +246,62 @@ public sealed class ListWatchTests
         Assert.Equal(["p1"], firstRun);
         Assert.Equal(["p2"], secondRun);
     }
+
+    [Fact]
+    public async Task AWatchAskingForInitialEventsEndsThemWithAMarkedBookmark()
+    {
+        await using var server = await StartAsync();
+        using var client = server.CreateClient();
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("p1"), "default");
+
+        using var cts = new CancellationTokenSource(Guard);
+        var seen = new List<(WatchEventType, V1Pod)>();
+        await foreach (var change in client.CoreV1.WatchListNamespacedPodAsync("default", allowWatchBookmarks: true, sendInitialEvents: true, resourceVersionMatch: "NotOlderThan", cancellationToken: cts.Token))
+        {
+            seen.Add(change);
+            if (seen.Count == 2)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(WatchEventType.Added, seen[0].Item1);
+        Assert.Equal("p1", seen[0].Item2.Metadata.Name);
+        Assert.Equal(WatchEventType.Bookmark, seen[1].Item1);
+        Assert.Equal("true", seen[1].Item2.Metadata.Annotations["k8s.io/initial-events-end"]);
+    }
+
+    [Fact]
+    public async Task AWatchEndsAfterItsTimeoutSeconds()
+    {
+        await using var server = await StartAsync();
+        using var client = server.CreateClient();
+        // KubernetesClient throws EndOfStreamException on a watch that ends before its first line,
+        // as it would against a real server; one object makes the watch's first line.
+        await client.CoreV1.CreateNodeAsync(new V1Node { Metadata = new V1ObjectMeta { Name = "n1" } });
+        using var cts = new CancellationTokenSource(Guard);
+
+        var events = 0;
+        await foreach (var _ in client.CoreV1.WatchListNodeAsync(timeoutSeconds: 1, cancellationToken: cts.Token))
+        {
+            events++;
+        }
+
+        Assert.Equal(1, events);
+        Assert.False(cts.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task ADryRunWriteAnswersWithoutStoring()
+    {
+        await using var server = await StartAsync();
+        using var client = server.CreateClient();
+        var before = server.ResourceVersion;
+
+        var answered = await client.CoreV1.CreateNamespacedPodAsync(Pod("p1"), "default", dryRun: "All");
+
+        Assert.Equal("p1", answered.Metadata.Name);
+        Assert.Equal(before, server.ResourceVersion);
+        Assert.Empty((await client.CoreV1.ListNamespacedPodAsync("default")).Items);
+    }
 }
