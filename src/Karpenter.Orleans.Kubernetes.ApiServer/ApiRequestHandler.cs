@@ -116,8 +116,9 @@ internal sealed class ApiRequestHandler(ObjectStore store, KubeApiServerOptions 
         }
 
         var type = registry.Find(group, version, rest[0]) ?? throw NotFoundPath(context);
-        if (type.Namespaced && ns is null && rest.Length > 1)
+        if (type.Namespaced && ns is null && (rest.Length > 1 || context.Request.Method is "POST"))
         {
+            // Namespaced objects are created, read and written only under /namespaces/<ns>/.
             throw NotFoundPath(context);
         }
 

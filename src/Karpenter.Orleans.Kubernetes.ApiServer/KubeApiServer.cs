@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -161,6 +160,4 @@ public sealed class KubeApiServer : IAsyncDisposable
             _store.SendBookmarks();
         }
     }
-
-    internal static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
