@@ -161,7 +161,13 @@ internal sealed class ApiRequestHandler(ObjectStore store, KubeApiServerOptions 
                 return;
             case "DELETE" when subresource is null:
                 var body = await ReadBodyAsync(context);
-                var deleteOptions = body.Length == 0 ? null : YamlJson.Parse(body) as JsonObject;
+                var deleteOptions = (body.Length == 0 ? null : YamlJson.Parse(body) as JsonObject) ?? [];
+                if (long.TryParse(query["gracePeriodSeconds"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var grace))
+                {
+                    // DeleteOptions may come as query parameters too; the body wins, as upstream.
+                    deleteOptions["gracePeriodSeconds"] ??= grace;
+                }
+
                 var (gone, deletedNow) = store.Delete(type, ns, name, deleteOptions, dryRun);
                 if (deletedNow && !type.ReturnsDeletedObject)
                 {
@@ -193,7 +199,7 @@ internal sealed class ApiRequestHandler(ObjectStore store, KubeApiServerOptions 
             throw ApiException.BadRequest($"name in URL does not match name in Eviction object");
         }
 
-        await WriteAsync(context, 201, store.Evict(ns, name));
+        await WriteAsync(context, 201, store.Evict(ns, name, eviction["deleteOptions"]?["gracePeriodSeconds"].Int()));
     }
 
     private async Task PatchAsync(HttpContext context, ResourceType type, string? ns, string name, bool statusOnly, bool dryRun)

@@ -57,7 +57,7 @@ public sealed class KubeApiServer : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.HistoryLimit, "KubeApiServerOptions.HistoryLimit must be at least 1");
         }
 
-        var store = new ObjectStore(new ResourceRegistry(), options.TimeProvider, options.HistoryLimit);
+        var store = new ObjectStore(new ResourceRegistry(), options.TimeProvider, options.HistoryLimit, options.GracefulPodDeletion);
         foreach (var ns in new[] { "default", "kube-system", "kube-public", "kube-node-lease" })
         {
             store.Seed(ResourceRegistry.Namespaces, new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } });

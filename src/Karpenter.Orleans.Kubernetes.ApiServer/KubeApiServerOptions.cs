@@ -21,6 +21,14 @@ public sealed class KubeApiServerOptions
     /// <summary>The clock of creation and deletion timestamps.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// When true, deleting or evicting a pod bound to a node only marks it terminating
+    /// (deletionTimestamp and deletionGracePeriodSeconds from the request or the pod's
+    /// terminationGracePeriodSeconds, 30 s by default) until a delete with gracePeriodSeconds 0,
+    /// as a kubelet sends, removes it. False (the default): pods go at once, there being no kubelet.
+    /// </summary>
+    public bool GracefulPodDeletion { get; set; }
+
     /// <summary>TCP port on 127.0.0.1; 0 picks a free one.</summary>
     public int Port { get; set; }
 }

@@ -21,16 +21,18 @@ internal sealed class ObjectStore
     private readonly List<Watcher> _watchers = [];
     private readonly TimeProvider _time;
     private readonly int _historyLimit;
+    private readonly bool _gracefulPodDeletion;
     private long _resourceVersion;
 
     // Every change after this resourceVersion is still in _history.
     private long _historyFloor;
 
-    public ObjectStore(ResourceRegistry registry, TimeProvider time, int historyLimit)
+    public ObjectStore(ResourceRegistry registry, TimeProvider time, int historyLimit, bool gracefulPodDeletion = false)
     {
         Registry = registry;
         _time = time;
         _historyLimit = historyLimit;
+        _gracefulPodDeletion = gracefulPodDeletion;
     }
 
     public ResourceRegistry Registry { get; }
@@ -247,7 +249,7 @@ internal sealed class ObjectStore
                 return (Clone(type, current), Metadata(current)["finalizers"] is not JsonArray { Count: > 0 });
             }
 
-            var result = DeleteLocked(type, current);
+            var result = DeleteLocked(type, current, options?["gracePeriodSeconds"].Int());
             return (Clone(type, result), Find(type, ns, name) is null);
         }
     }
@@ -267,7 +269,7 @@ internal sealed class ObjectStore
     /// The eviction subresource: deletes the pod unless the one PodDisruptionBudget selecting it
     /// allows no disruption now (429, as the real server answers).
     /// </summary>
-    public JsonObject Evict(string ns, string name)
+    public JsonObject Evict(string ns, string name, long? gracePeriodSeconds = null)
     {
         lock (_gate)
         {
@@ -302,7 +304,7 @@ internal sealed class ObjectStore
                 }
             }
 
-            DeleteLocked(pods, pod);
+            DeleteLocked(pods, pod, gracePeriodSeconds);
             return StatusObjects.Success(201);
         }
     }
@@ -480,8 +482,31 @@ internal sealed class ObjectStore
         return Clone(type, next);
     }
 
-    private JsonObject DeleteLocked(ResourceType type, JsonObject current)
+    private JsonObject DeleteLocked(ResourceType type, JsonObject current, long? gracePeriodSeconds = null)
     {
+        if (_gracefulPodDeletion && type.StorageKey == ResourceRegistry.Pods.StorageKey
+            && current["spec"]?["nodeName"].Str() is { Length: > 0 }
+            && current["status"]?["phase"].Str() is not ("Succeeded" or "Failed"))
+        {
+            // A pod bound to a node terminates: it keeps running, marked, until its kubelet (here:
+            // whoever plays it) deletes it again with a zero grace period.
+            var grace = gracePeriodSeconds ?? current["spec"]?["terminationGracePeriodSeconds"].Int() ?? 30;
+            if (grace > 0)
+            {
+                var marked = Metadata(current)["deletionGracePeriodSeconds"].Int();
+                if (marked is { } already && already <= grace)
+                {
+                    return current;
+                }
+
+                var terminating = (JsonObject)current.DeepClone();
+                Metadata(terminating)["deletionTimestamp"] = Timestamp(TimeSpan.FromSeconds(grace));
+                Metadata(terminating)["deletionGracePeriodSeconds"] = grace;
+                Commit(type, terminating, "MODIFIED", current);
+                return terminating;
+            }
+        }
+
         if (Metadata(current)["finalizers"] is JsonArray { Count: > 0 })
         {
             if (Metadata(current)["deletionTimestamp"] is not null)
@@ -741,7 +766,8 @@ internal sealed class ObjectStore
     private static string Key(JsonObject obj) =>
         Namespace(obj) is { } ns ? $"{ns}/{Metadata(obj)["name"]!.GetValue<string>()}" : Metadata(obj)["name"]!.GetValue<string>();
 
-    private string Timestamp() => _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private string Timestamp(TimeSpan? after = null) =>
+        (_time.GetUtcNow() + (after ?? TimeSpan.Zero)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static long ParseVersion(string? text) =>
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v)

@@ -10,9 +10,9 @@ internal static class ApiServerFixture
 {
     public const string Token = "test-token-0123456789";
 
-    public static async Task<KubeApiServer> StartAsync(int historyLimit = 10_000)
+    public static async Task<KubeApiServer> StartAsync(int historyLimit = 10_000, bool gracefulPodDeletion = false)
     {
-        var options = new KubeApiServerOptions { HistoryLimit = historyLimit, BookmarkInterval = TimeSpan.FromHours(1) };
+        var options = new KubeApiServerOptions { HistoryLimit = historyLimit, BookmarkInterval = TimeSpan.FromHours(1), GracefulPodDeletion = gracefulPodDeletion };
         options.BearerTokens.Add(Token);
         return await KubeApiServer.StartAsync(options);
     }

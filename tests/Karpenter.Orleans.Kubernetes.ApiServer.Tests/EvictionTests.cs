@@ -108,4 +108,23 @@ public sealed class EvictionTests
 
         Assert.Contains("more than one PodDisruptionBudget", status.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task WithGracefulDeletionAnEvictedPodTerminatesUntilItsKubeletRemovesIt()
+    {
+        await using var server = await StartAsync(gracefulPodDeletion: true);
+        using var client = await ThreeReadyPodsUnderABudgetAsync(server, 2);
+
+        await client.CoreV1.CreateNamespacedPodEvictionAsync(Eviction("web-1"), "web-1", "default");
+        var terminating = await client.CoreV1.ReadNamespacedPodAsync("web-1", "default");
+        var budget = await client.PolicyV1.ReadNamespacedPodDisruptionBudgetAsync("web", "default");
+        // The terminating pod no longer counts as healthy, so the next eviction is refused.
+        await FailsWithAsync(HttpStatusCode.TooManyRequests, () => client.CoreV1.CreateNamespacedPodEvictionAsync(Eviction("web-2"), "web-2", "default"));
+        await client.CoreV1.DeleteNamespacedPodAsync("web-1", "default", gracePeriodSeconds: 0);
+
+        Assert.NotNull(terminating.Metadata.DeletionTimestamp);
+        Assert.Equal(30, terminating.Metadata.DeletionGracePeriodSeconds);
+        Assert.Equal(2, budget.Status.CurrentHealthy);
+        Assert.Equal(["web-2", "web-3"], (await client.CoreV1.ListNamespacedPodAsync("default")).Items.Select(p => p.Metadata.Name));
+    }
 }
