@@ -240,9 +240,17 @@ internal sealed class ApiRequestHandler(ObjectStore store, KubeApiServerOptions 
                 }
 
                 apply = true;
-                change = current => WithManager(
-                    current is null ? (JsonObject)applied.DeepClone() : (JsonObject)Patches.Merge(current, applied, strategic: !type.IsCustom)!,
-                    fieldManager, type, "Apply");
+                change = current =>
+                {
+                    if (current is null)
+                    {
+                        return WithManager((JsonObject)applied.DeepClone(), fieldManager, type, "Apply");
+                    }
+
+                    var merged = (JsonObject)Patches.Merge(current, applied, strategic: !type.IsCustom)!;
+                    // Re-applying the same configuration is a no-op: no new managedFields time, no new resourceVersion.
+                    return JsonNode.DeepEquals(merged, current) ? current : WithManager(merged, fieldManager, type, "Apply");
+                };
                 break;
             default:
                 throw new ApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml");

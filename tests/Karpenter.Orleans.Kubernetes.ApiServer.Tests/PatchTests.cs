@@ -66,12 +66,14 @@ public sealed class PatchTests
         var created = await client.CoreV1.PatchNodeAsync(new V1Patch(apply, V1Patch.PatchType.ApplyPatch), "n1", fieldManager: "karpo-agent");
         var merged = await client.CoreV1.PatchNodeAsync(new V1Patch("""{"apiVersion":"v1","kind":"Node","metadata":{"name":"n1","labels":{"b":"2"}}}""", V1Patch.PatchType.ApplyPatch), "n1", fieldManager: "karpo-agent");
         var noManager = await FailsWithAsync(HttpStatusCode.UnprocessableEntity, () => client.CoreV1.PatchNodeAsync(new V1Patch(apply, V1Patch.PatchType.ApplyPatch), "n1"));
+        var reapplied = await client.CoreV1.PatchNodeAsync(new V1Patch(apply, V1Patch.PatchType.ApplyPatch), "n1", fieldManager: "karpo-agent");
 
         Assert.Equal("1", created.Metadata.Labels["a"]);
         Assert.Equal(new Dictionary<string, string> { ["a"] = "1", ["b"] = "2" }, merged.Metadata.Labels);
         Assert.Equal(created.Metadata.Uid, merged.Metadata.Uid);
         Assert.Contains(merged.Metadata.ManagedFields, m => m.Manager == "karpo-agent" && m.Operation == "Apply");
         Assert.Contains("fieldManager", noManager.Message, StringComparison.Ordinal);
+        Assert.Equal(merged.Metadata.ResourceVersion, reapplied.Metadata.ResourceVersion);
     }
 
     [Fact]
