@@ -13,12 +13,28 @@ internal sealed class ApiRequestHandler(ObjectStore store, KubeApiServerOptions 
 {
     private const string Json = "application/json";
 
+    /// <summary>A test's fault rule: given "METHOD /path?query", the status code to fail with, or null to serve.</summary>
+    public Func<string, int?>? Faults { get; set; }
+
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
-        log($"{request.Method} {request.Path}{request.QueryString}");
+        var line = $"{request.Method} {request.Path}{request.QueryString}";
+        log(line);
         try
         {
+            if (Faults?.Invoke(line) is { } injected)
+            {
+                throw new ApiException(injected, injected switch
+                {
+                    429 => "TooManyRequests",
+                    500 => "InternalError",
+                    503 => "ServiceUnavailable",
+                    504 => "Timeout",
+                    _ => "InternalError",
+                }, $"injected failure {injected} for {line}");
+            }
+
             var path = request.Path.Value ?? "/";
             if (path is "/healthz" or "/livez" or "/readyz")
             {

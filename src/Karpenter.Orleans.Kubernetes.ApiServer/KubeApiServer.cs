@@ -27,6 +27,7 @@ public sealed class KubeApiServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentQueue<string> _requests = new();
     private Task _bookmarks = Task.CompletedTask;
+    private ApiRequestHandler? _handler;
 
     private KubeApiServer(WebApplication app, ObjectStore store, KubeApiServerOptions options, X509Certificate2 certificate)
     {
@@ -74,6 +75,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         var app = builder.Build();
         var server = new KubeApiServer(app, store, options, certificate);
         var handler = new ApiRequestHandler(store, options, () => server.BaseAddress.Authority, server.Log);
+        server._handler = handler;
         app.Run(handler.HandleAsync);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -120,6 +122,13 @@ public sealed class KubeApiServer : IAsyncDisposable
 
     /// <summary>Forgets the change history: a watch or continue from an earlier resourceVersion now gets 410 Gone.</summary>
     public void CompactHistory() => _store.CompactHistory();
+
+    /// <summary>
+    /// Makes requests fail until cleared (null): <paramref name="rule"/> gets "METHOD /path?query"
+    /// and returns the HTTP status to answer with (as a Status object: 429, 500, 503...) or null to
+    /// serve the request. For testing a client's retries and backoff.
+    /// </summary>
+    public void InjectFaults(Func<string, int?>? rule) => _handler!.Faults = rule;
 
     /// <summary>Sends a BOOKMARK at the current resourceVersion to every watch that allows bookmarks, now.</summary>
     public void SendBookmarks() => _store.SendBookmarks();

@@ -230,4 +230,21 @@ public sealed class CrudTests
         Assert.Equal("web.1", Assert.Single(core.Items).Metadata.Name);
         Assert.Equal("FailedScheduling", Assert.Single(modern.Items).Reason);
     }
+
+    [Fact]
+    public async Task InjectedFaultsFailTheMatchingRequestsUntilCleared()
+    {
+        await using var server = await StartAsync();
+        using var client = server.CreateClient();
+        server.InjectFaults(request => request.StartsWith("GET /api/v1/nodes", StringComparison.Ordinal) ? 503 : null);
+
+        var failed = await FailsWithAsync(HttpStatusCode.ServiceUnavailable, () => client.CoreV1.ListNodeAsync());
+        var served = await client.CoreV1.ListNamespaceAsync();
+        server.InjectFaults(null);
+        var recovered = await client.CoreV1.ListNodeAsync();
+
+        Assert.Equal("ServiceUnavailable", failed.Reason);
+        Assert.NotEmpty(served.Items);
+        Assert.Empty(recovered.Items);
+    }
 }
