@@ -148,8 +148,9 @@ internal sealed class ObjectStore
                 throw ApiException.AlreadyExists(type, name);
             }
 
-            if (type == ResourceRegistry.CustomResourceDefinitions || type.StorageKey == ResourceRegistry.CustomResourceDefinitions.StorageKey)
+            if (type.StorageKey == ResourceRegistry.CustomResourceDefinitions.StorageKey)
             {
+                // Refuse a definition that could not be served before storing it.
                 ResourceRegistry.FromDefinition(obj);
             }
 
@@ -714,7 +715,7 @@ internal sealed class ObjectStore
         var valid = name.Length <= 253 && name.Split('.').All(part =>
             part.Length > 0 && char.IsAsciiLetterOrDigit(part[0]) && char.IsAsciiLetterOrDigit(part[^1])
             && part.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'));
-        if (!valid && type.StorageKey != "events" && type.StorageKey != "events.events.k8s.io")
+        if (!valid)
         {
             throw ApiException.Invalid(type, name, "metadata.name", $"Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character");
         }

@@ -26,9 +26,9 @@ internal sealed class ResourceRegistry
 
     public ResourceRegistry()
     {
-        Add(Core("pods", "pod", "Pod", true, true, ["po"], ["all"]) with { SelectableFields = PodFields });
+        Add(Pods);
         Add(Core("nodes", "node", "Node", false, true, ["no"], []) with { SelectableFields = ["spec.unschedulable"] });
-        Add(Core("namespaces", "namespace", "Namespace", false, true, ["ns"], []) with { SelectableFields = ["status.phase"] });
+        Add(Namespaces);
         Add(Core("events", "event", "Event", true, false, ["ev"], []) with { SelectableFields = EventFields });
         Add(Core("configmaps", "configmap", "ConfigMap", true, false, ["cm"], []));
         Add(Core("secrets", "secret", "Secret", true, false, [], []) with { SelectableFields = ["type"] });
@@ -38,19 +38,19 @@ internal sealed class ResourceRegistry
         Add(new ResourceType("apps", "v1", "deployments", "deployment", "Deployment", true, true, ["deploy"], ["all"]));
         Add(new ResourceType("apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, true, ["rs"], ["all"]));
         Add(new ResourceType("apps", "v1", "statefulsets", "statefulset", "StatefulSet", true, true, ["sts"], ["all"]));
-        Add(new ResourceType("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true, true, ["pdb"], []));
+        Add(PodDisruptionBudgets);
         Add(new ResourceType("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, false, [], []));
         Add(new ResourceType("events.k8s.io", "v1", "events", "event", "Event", true, false, ["ev"], []));
         Add(new ResourceType("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true, false, [], []));
         Add(new ResourceType("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true, false, [], []));
         Add(new ResourceType("rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", false, false, [], []));
         Add(new ResourceType("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false, false, [], []));
-        Add(new ResourceType("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition", false, true, ["crd", "crds"], []));
+        Add(CustomResourceDefinitions);
     }
 
     public static ResourceType Pods { get; } = Core("pods", "pod", "Pod", true, true, ["po"], ["all"]) with { SelectableFields = PodFields };
 
-    public static ResourceType Namespaces { get; } = Core("namespaces", "namespace", "Namespace", false, true, ["ns"], []);
+    public static ResourceType Namespaces { get; } = Core("namespaces", "namespace", "Namespace", false, true, ["ns"], []) with { SelectableFields = ["status.phase"] };
 
     public static ResourceType PodDisruptionBudgets { get; } =
         new("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true, true, ["pdb"], []);

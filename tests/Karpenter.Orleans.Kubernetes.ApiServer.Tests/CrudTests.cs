@@ -247,4 +247,35 @@ public sealed class CrudTests
         Assert.NotEmpty(served.Items);
         Assert.Empty(recovered.Items);
     }
+
+    [Fact]
+    public async Task DaemonSetsAreListedAcrossNamespacesWithTheirStatusApart()
+    {
+        await using var server = await StartAsync();
+        using var client = server.CreateClient();
+        var labels = new Dictionary<string, string> { ["app"] = "node-exporter" };
+        var daemonSet = new V1DaemonSet
+        {
+            Metadata = new V1ObjectMeta { Name = "node-exporter" },
+            Spec = new V1DaemonSetSpec
+            {
+                Selector = new V1LabelSelector { MatchLabels = labels },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = labels },
+                    Spec = new V1PodSpec { Containers = [new V1Container { Name = "exporter", Image = "registry.example/exporter:1" }] },
+                },
+            },
+        };
+
+        await client.AppsV1.CreateNamespacedDaemonSetAsync(daemonSet, "kube-system");
+        await client.AppsV1.PatchNamespacedDaemonSetStatusAsync(new V1Patch("""{"status":{"desiredNumberScheduled":3,"currentNumberScheduled":3,"numberMisscheduled":0,"numberReady":3}}""", V1Patch.PatchType.MergePatch), "node-exporter", "kube-system");
+        var all = await client.AppsV1.ListDaemonSetForAllNamespacesAsync();
+
+        var listed = Assert.Single(all.Items);
+        Assert.Equal("kube-system", listed.Metadata.NamespaceProperty);
+        Assert.Equal(3, listed.Status.DesiredNumberScheduled);
+        Assert.Equal(1, listed.Metadata.Generation);
+        Assert.Equal("registry.example/exporter:1", listed.Spec.Template.Spec.Containers[0].Image);
+    }
 }
