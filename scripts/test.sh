@@ -72,7 +72,7 @@ trap 'exit 143' TERM
 # ================================================================================
 # Service hooks for later issues.
 #
-# start_postgres, start_moto and ensure_chromium are called in the "services" step of main() below. Each hook is
+# start_postgres, start_moto, ensure_chromium and ensure_kubectl are called in the "services" step of main() below. Each hook is
 # safe to run on a fresh machine, exports where its service listens, and stops the
 # service on exit.
 # ================================================================================
@@ -198,6 +198,27 @@ ensure_chromium() {
       { cat "$STATE/apt-chromium.log" >&2; echo "ensure_chromium: apt-get install chromium failed" >&2; return 1; }
   fi
   export KARPO_TEST_CHROMIUM=$browser
+}
+
+# ensure_kubectl: the real kubectl the API server tests drive
+# (tests/Karpenter.Orleans.Kubernetes.ApiServer.Tests). Installs it with apt-get when it is
+# not on PATH: the "kubectl" package where an apt source provides it, else Debian's
+# "kubernetes-client" (kubectl 1.20; the tests pass with it too). When neither installs, the
+# kubectl tests report themselves skipped with that reason; every other test still runs.
+ensure_kubectl() {
+  command -v kubectl >/dev/null && return 0
+  log "installing kubectl (apt-get)"
+  {
+    DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+      { DEBIAN_FRONTEND=noninteractive apt-get install -y -q kubectl ||
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q kubernetes-client; }
+  } >"$STATE/apt-kubectl.log" 2>&1
+  if command -v kubectl >/dev/null; then
+    log "kubectl ready ($(kubectl version --client 2>/dev/null | head -n 1))"
+  else
+    log "kubectl could not be installed (see ${STATE#"$ROOT"/}/apt-kubectl.log); the kubectl tests will be skipped"
+  fi
+  return 0
 }
 
 # ================================================================================
@@ -359,6 +380,8 @@ main() {
   start_postgres || { echo "0 passed, 0 failed"; return 1; }
   start_moto || { echo "0 passed, 0 failed"; return 1; }
   ensure_chromium || { echo "0 passed, 0 failed"; return 1; }
+  # kubectl drives the API server's kubectl tests (they skip, saying why, only without it).
+  ensure_kubectl
 
   check_projects
   run_tests "$@"
