@@ -9,7 +9,7 @@ using Karpenter.Orleans.CloudProviders.Aws.Quotas;
 namespace Karpenter.Orleans.CloudProviders.Aws.Tests;
 
 /// <summary>An <see cref="AwsInstanceProvider"/> on moto with the fault injector in its HTTP layer, backoff delays of milliseconds and its log kept.</summary>
-internal sealed class AwsLaunchHarness : IDisposable
+public sealed class AwsLaunchHarness : IDisposable
 {
     public const string Region = "us-east-1";
 

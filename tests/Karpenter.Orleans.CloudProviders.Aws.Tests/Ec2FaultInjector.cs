@@ -136,6 +136,7 @@ public sealed partial class Ec2FaultInjector
 
         var instanceTags = TagSpecifications(form).FirstOrDefault(t => t.ResourceType == "instance").Tags ?? [];
         return new Ec2CreateFleetCall(
+            form.FirstOrDefault(p => p.Key == "TargetCapacitySpecification.DefaultTargetCapacityType").Value ?? "",
             [.. overrides.OrderBy(o => double.Parse(o.Value.GetValueOrDefault("Priority", "0"), System.Globalization.CultureInfo.InvariantCulture)).ThenBy(o => o.Key)
                 .Select(o => (o.Value.GetValueOrDefault("InstanceType", ""), o.Value.GetValueOrDefault("AvailabilityZone", "")))],
             instanceTags);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Karpenter.Orleans.CloudProviders.Aws.Tests;
 
 /// <summary>Keeps every log entry with its structured values, for tests that check what an operator is told.</summary>
-internal sealed class ListLogger<T> : ILogger<T>
+public sealed class ListLogger<T> : ILogger<T>
 {
     private readonly ConcurrentQueue<(LogLevel Level, string Message, IReadOnlyDictionary<string, object?> Values)> _entries = new();
 
