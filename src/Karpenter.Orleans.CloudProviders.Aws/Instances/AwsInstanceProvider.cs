@@ -24,11 +24,12 @@ public sealed class AwsInstanceProvider
 
     private static readonly string[] ListedStates = ["pending", "running", "stopping", "stopped", "shutting-down"];
 
+    // The EC2 action a pipeline run is for, so a retry's log line names it.
+    private static readonly ResiliencePropertyKey<string> ActionKey = new("karpo.ec2-action");
+
     private readonly AwsClientFactory _clients;
     private readonly AwsInstanceTypeProvider _instanceTypes;
     private readonly AwsNodeClassResolver _nodeClasses;
-    private static readonly ResiliencePropertyKey<string> ActionKey = new("karpo.ec2-action");
-
     private readonly ResiliencePipeline _pipeline;
 
     // (region, type) → architecture; instance types do not change architecture.
