@@ -91,6 +91,26 @@ public sealed class AwsLaunchServiceTests(MotoServer moto) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_provisioning_run_refused_by_UnauthorizedOperation_makes_one_CreateFleet_and_its_claim_says_why()
+    {
+        await using var service = await StartAsync();
+        using var errors = new CloudProviderErrorCounter("deny-pool");
+        _aws.Faults.Fail("CreateFleet", HttpStatusCode.Forbidden, "UnauthorizedOperation");
+        var cluster = await RegisterAsync(service.Grains, "deny-pool", TestObjects.Pod("web-0", "1", "2Gi"));
+
+        await cluster.ProvisionAsync();
+
+        // The NodePool allows spot and on-demand (options under two quotas): the first refusal ends the whole launch.
+        NodeClaimInfo? ended = null;
+        await Eventually.TrueAsync(async () => (ended = (await cluster.GetNodeClaimsAsync()).SingleOrDefault(c => c.Phase == NodeClaimPhase.Terminated)) is not null,
+            "the NodeClaim ended", timeoutSeconds: 60);
+        Assert.StartsWith("launch failed: Unauthorized", ended!.Reason, StringComparison.Ordinal);
+        Assert.Equal(1, _aws.Faults.Calls("CreateFleet"));
+        Assert.Equal(1, errors.Counts[(AwsCloudProvider.ProviderName, nameof(CloudErrorCode.Unauthorized))]);
+        Assert.Empty(await _aws.DescribeAllAsync());
+    }
+
+    [Fact]
     public async Task A_CreateFleet_response_lost_leaves_the_claim_pending_and_its_replay_takes_the_one_instance_EC2_made()
     {
         await using var service = await StartAsync();
