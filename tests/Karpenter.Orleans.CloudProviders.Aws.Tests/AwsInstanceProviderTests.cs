@@ -1,4 +1,5 @@
 using Amazon.EC2;
+using Karpenter.Orleans.CloudProviders.Aws.Instances;
 
 namespace Karpenter.Orleans.CloudProviders.Aws.Tests;
 
@@ -78,6 +79,22 @@ public sealed class AwsInstanceProviderTests(MotoServer moto) : IAsyncLifetime
         var described = await _aws.DescribeAsync(instance.Id);
         var image = await _aws.Ec2.DescribeImagesAsync(new Amazon.EC2.Model.DescribeImagesRequest { ImageIds = [described.ImageId] });
         Assert.Equal("arm64", Assert.Single(image.Images).Architecture.Value);
+    }
+
+    [Fact]
+    public async Task A_launch_with_more_offerings_than_CreateFleet_takes_sends_the_first_60_in_preference_order()
+    {
+        string[] types = ["m5.large", "m5.xlarge", "m5.2xlarge", "c5.large", "c5.xlarge", "c5.2xlarge", "r5.large", "r5.xlarge", "r5.2xlarge", "m6i.large", "c6i.large", "r6i.large"];
+        string[] zones = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"];
+        var offerings = types.SelectMany(t => zones.Select(z => AwsLaunchHarness.OnDemand(t, z))).ToArray();
+        Assert.True(offerings.Length > AwsInstanceProvider.MaxOverrides);
+
+        var result = await _aws.Instances.LaunchAsync(AwsLaunchHarness.Request("shop", offerings: offerings));
+
+        var call = Assert.Single(_aws.Faults.CreateFleets);
+        Assert.Equal(offerings.Take(AwsInstanceProvider.MaxOverrides).Select(o => (o.InstanceType, o.Zone)), call.Overrides);
+        Assert.Equal((offerings[0].InstanceType, offerings[0].Zone), (result.Instance?.InstanceType, result.Instance?.Zone));
+        Assert.Single(await _aws.DescribeAllAsync());
     }
 
     [Fact]

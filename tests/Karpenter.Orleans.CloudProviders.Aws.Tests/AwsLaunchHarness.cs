@@ -8,8 +8,8 @@ using Karpenter.Orleans.CloudProviders.Aws.Quotas;
 
 namespace Karpenter.Orleans.CloudProviders.Aws.Tests;
 
-/// <summary>An <see cref="AwsInstanceProvider"/> on moto with the fault injector in its HTTP layer and backoff delays of milliseconds.</summary>
-internal sealed class AwsLaunchHarness : IDisposable
+/// <summary>An <see cref="AwsInstanceProvider"/> on moto with the fault injector in its HTTP layer, backoff delays of milliseconds and its log kept.</summary>
+public sealed class AwsLaunchHarness : IDisposable
 {
     public const string Region = "us-east-1";
 
@@ -24,11 +24,13 @@ internal sealed class AwsLaunchHarness : IDisposable
         // A second client without the injector, to look at what EC2 holds.
         Inspect = new AwsClientFactory(options, MotoServer.Credentials);
         var instanceTypes = new AwsInstanceTypeProvider(Clients, options, TimeProvider.System);
-        Instances = new AwsInstanceProvider(Clients, instanceTypes, new AwsNodeClassResolver(Clients), TimeProvider.System, Retry);
+        Instances = new AwsInstanceProvider(Clients, instanceTypes, new AwsNodeClassResolver(Clients), TimeProvider.System, Retry, Log);
         Cloud = new AwsCloudProvider(instanceTypes, Instances, new AwsInterruptionQueue(Clients, options, TimeProvider.System), new AwsVcpuQuotas(options), options);
     }
 
     public Ec2FaultInjector Faults { get; }
+
+    public ListLogger<AwsInstanceProvider> Log { get; } = new();
 
     public AwsClientFactory Clients { get; }
 

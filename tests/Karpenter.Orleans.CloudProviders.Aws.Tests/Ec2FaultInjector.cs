@@ -12,6 +12,9 @@ namespace Karpenter.Orleans.CloudProviders.Aws.Tests;
 /// capacity for chosen (type, zone) offerings the way a real CreateFleet reports it: the overrides it
 /// cannot fill come back in <c>errorSet</c>, and it still launches from the others (moto never reports
 /// errors, so the injector takes those overrides out of the request moto sees and adds their errors).
+/// It also holds CreateFleet to EC2's tag limits, which moto does not check (a key of at most 128 characters,
+/// a value of at most 256, 50 tags per resource), and can lose a response after the call reached the server,
+/// as a connection reset does, to stand for a crash between the call and its result being recorded.
 /// </summary>
 public sealed partial class Ec2FaultInjector
 {
@@ -20,12 +23,29 @@ public sealed partial class Ec2FaultInjector
     private readonly ConcurrentQueue<string> _actions = new();
     private readonly ConcurrentDictionary<(string Type, string Zone), string> _insufficient = new();
     private readonly ConcurrentDictionary<string, (HttpStatusCode Status, string Code, int Times)> _errors = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _lost = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<Ec2CreateFleetCall> _fleets = new();
     private (HttpStatusCode Status, string Code)? _all;
 
     /// <summary>The Action of every EC2 call made, in order.</summary>
     public IReadOnlyList<string> Actions => [.. _actions];
 
     public int Calls(string action) => _actions.Count(a => a == action);
+
+    /// <summary>Every CreateFleet request, in order, as it came from the SDK (before any fault changed it).</summary>
+    public IReadOnlyList<Ec2CreateFleetCall> CreateFleets => [.. _fleets];
+
+    /// <summary>The next <paramref name="times"/> calls of <paramref name="action"/> reach the server, which acts on them, but their response never arrives.</summary>
+    public void LoseResponse(string action, int times = 1) => _lost[action] = times;
+
+    /// <summary>No more injected errors, lost responses or missing capacity; the calls seen are kept.</summary>
+    public void Clear()
+    {
+        _insufficient.Clear();
+        _errors.Clear();
+        _lost.Clear();
+        _all = null;
+    }
 
     public DelegatingHandler CreateHandler() => new Handler(this);
 
@@ -57,19 +77,128 @@ public sealed partial class Ec2FaultInjector
             return Error(error.Status, error.Code);
         }
 
+        if (action == "CreateFleet")
+        {
+            var call = Fleet(form);
+            _fleets.Enqueue(call);
+            if (TagLimitBroken(form) is { } broken)
+            {
+                return Error(HttpStatusCode.BadRequest, broken.Code, broken.Message);
+            }
+        }
+
+        HttpResponseMessage response;
         if (action == "CreateFleet" && !_insufficient.IsEmpty)
         {
-            return await CreateFleetAsync(request, form, next, cancellationToken);
+            response = await CreateFleetAsync(request, form, next, cancellationToken);
         }
-
-        if (request.Content is not null)
+        else
         {
-            // The body was read above; give the server a fresh copy.
-            request.Content = Content(body);
+            if (request.Content is not null)
+            {
+                // The body was read above; give the server a fresh copy.
+                request.Content = Content(body);
+            }
+
+            response = await next(request, cancellationToken);
         }
 
-        return await next(request, cancellationToken);
+        if (_lost.TryGetValue(action, out var lost) && lost > 0)
+        {
+            _lost[action] = lost - 1;
+
+            // The server has acted; the caller only learns that the connection went away.
+            await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            response.Dispose();
+            throw new HttpRequestException($"injected: the connection was reset before the {action} response arrived");
+        }
+
+        return response;
     }
+
+    private static Ec2CreateFleetCall Fleet(List<KeyValuePair<string, string>> form)
+    {
+        var overrides = new SortedDictionary<(int Config, int Override), Dictionary<string, string>>();
+        foreach (var pair in form)
+        {
+            var match = OverrideKey().Match(pair.Key);
+            if (match.Success)
+            {
+                var key = (Index(match.Groups[1].Value), Index(match.Groups[2].Value));
+                if (!overrides.TryGetValue(key, out var fields))
+                {
+                    overrides[key] = fields = new Dictionary<string, string>(StringComparer.Ordinal);
+                }
+
+                fields[match.Groups[3].Value] = pair.Value;
+            }
+        }
+
+        var instanceTags = TagSpecifications(form).FirstOrDefault(t => t.ResourceType == "instance").Tags ?? [];
+        return new Ec2CreateFleetCall(
+            form.FirstOrDefault(p => p.Key == "TargetCapacitySpecification.DefaultTargetCapacityType").Value ?? "",
+            [.. overrides.OrderBy(o => double.Parse(o.Value.GetValueOrDefault("Priority", "0"), System.Globalization.CultureInfo.InvariantCulture)).ThenBy(o => o.Key)
+                .Select(o => (o.Value.GetValueOrDefault("InstanceType", ""), o.Value.GetValueOrDefault("AvailabilityZone", "")))],
+            instanceTags);
+    }
+
+    /// <summary>Each TagSpecification of the request: its resource type and its tags.</summary>
+    private static List<(string ResourceType, Dictionary<string, string> Tags)> TagSpecifications(List<KeyValuePair<string, string>> form)
+    {
+        var specs = new SortedDictionary<int, (string Type, SortedDictionary<int, (string? Key, string? Value)> Tags)>();
+        foreach (var pair in form)
+        {
+            var match = TagKey().Match(pair.Key);
+            if (!match.Success)
+            {
+                continue;
+            }
+
+            var spec = Index(match.Groups[1].Value);
+            if (!specs.TryGetValue(spec, out var entry))
+            {
+                specs[spec] = entry = ("", new SortedDictionary<int, (string? Key, string? Value)>());
+            }
+
+            if (match.Groups[2].Value == "ResourceType")
+            {
+                specs[spec] = entry with { Type = pair.Value };
+                continue;
+            }
+
+            var tag = Index(match.Groups[3].Value);
+            var current = entry.Tags.GetValueOrDefault(tag);
+            entry.Tags[tag] = match.Groups[4].Value == "Key" ? current with { Key = pair.Value } : current with { Value = pair.Value };
+        }
+
+        return [.. specs.Values.Select(s => (s.Type, s.Tags.Values.Where(t => t.Key is not null).ToDictionary(t => t.Key!, t => t.Value ?? "", StringComparer.Ordinal)))];
+    }
+
+    /// <summary>EC2's answer to tags it does not take, or null when every TagSpecification is within its limits.</summary>
+    private static (string Code, string Message)? TagLimitBroken(List<KeyValuePair<string, string>> form)
+    {
+        foreach (var (type, tags) in TagSpecifications(form))
+        {
+            if (tags.Keys.FirstOrDefault(k => k.Length > 128) is { } key)
+            {
+                return ("InvalidParameterValue", $"Tag key exceeds the maximum length of 128 characters: {key}");
+            }
+
+            if (tags.FirstOrDefault(t => t.Value.Length > 256) is { Key: not null } value)
+            {
+                return ("InvalidParameterValue", $"Tag value exceeds the maximum length of 256 characters (tag {value.Key})");
+            }
+
+            if (tags.Keys.Count(k => !k.StartsWith("aws:", StringComparison.Ordinal)) > 50)
+            {
+                return ("TagLimitExceeded", $"The maximum number of Tags for a resource has been reached ({type}).");
+            }
+        }
+
+        return null;
+    }
+
+    private static int Index(string text) => int.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task<HttpResponseMessage> CreateFleetAsync(HttpRequestMessage request, List<KeyValuePair<string, string>> form, Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> next, CancellationToken cancellationToken)
     {
@@ -184,14 +313,15 @@ public sealed partial class Ec2FaultInjector
         return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(response.ToString(SaveOptions.DisableFormatting), Encoding.UTF8, "text/xml") };
     }
 
-    private static HttpResponseMessage Error(HttpStatusCode status, string code)
+    private static HttpResponseMessage Error(HttpStatusCode status, string code, string? text = null)
     {
-        var message = code switch
+        var message = text ?? code switch
         {
             "RequestLimitExceeded" => "Request limit exceeded.",
             "UnauthorizedOperation" => "You are not authorized to perform this operation.",
             _ => code,
         };
+        message = System.Security.SecurityElement.Escape(message);
         var xml = $"""<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>{Guid.NewGuid()}</RequestID></Response>""";
         return new HttpResponseMessage(status) { Content = new StringContent(xml, Encoding.UTF8, "text/xml") };
     }
@@ -209,6 +339,9 @@ public sealed partial class Ec2FaultInjector
 
     [GeneratedRegex(@"^LaunchTemplateConfigs\.(\d+)\.Overrides\.(\d+)\.(.+)$")]
     private static partial Regex OverrideKey();
+
+    [GeneratedRegex(@"^TagSpecification\.(\d+)\.(ResourceType|Tag\.(\d+)\.(Key|Value))$")]
+    private static partial Regex TagKey();
 
     [GeneratedRegex(@"^LaunchTemplateConfigs\.(\d+)\.LaunchTemplateSpecification\.LaunchTemplateName$")]
     private static partial Regex TemplateKey();

@@ -4,6 +4,8 @@ using Amazon.EC2.Model;
 using Karpenter.Orleans.CloudProviders.Aws.InstanceTypes;
 using Karpenter.Orleans.CloudProviders.Aws.NodeClasses;
 using Karpenter.Orleans.Scheduling.Model;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.Retry;
 
@@ -22,6 +24,9 @@ public sealed class AwsInstanceProvider
 
     private static readonly string[] ListedStates = ["pending", "running", "stopping", "stopped", "shutting-down"];
 
+    // The EC2 action a pipeline run is for, so a retry's log line names it.
+    private static readonly ResiliencePropertyKey<string> ActionKey = new("karpo.ec2-action");
+
     private readonly AwsClientFactory _clients;
     private readonly AwsInstanceTypeProvider _instanceTypes;
     private readonly AwsNodeClassResolver _nodeClasses;
@@ -33,7 +38,7 @@ public sealed class AwsInstanceProvider
     // (region, type, zone, capacity type) → the price the provisioner launched at, for instances of this process.
     private readonly ConcurrentDictionary<(string Region, string Type, string Zone, string CapacityType), double> _prices = new();
 
-    public AwsInstanceProvider(AwsClientFactory clients, AwsInstanceTypeProvider instanceTypes, AwsNodeClassResolver nodeClasses, TimeProvider time, AwsLaunchRetryOptions? retry = null)
+    public AwsInstanceProvider(AwsClientFactory clients, AwsInstanceTypeProvider instanceTypes, AwsNodeClassResolver nodeClasses, TimeProvider time, AwsLaunchRetryOptions? retry = null, ILogger<AwsInstanceProvider>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(instanceTypes);
@@ -43,6 +48,7 @@ public sealed class AwsInstanceProvider
         _instanceTypes = instanceTypes;
         _nodeClasses = nodeClasses;
         retry ??= new AwsLaunchRetryOptions();
+        var log = logger ?? (ILogger)NullLogger.Instance;
         _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
@@ -52,6 +58,14 @@ public sealed class AwsInstanceProvider
                 UseJitter = true,
                 Delay = retry.BaseDelay,
                 MaxDelay = retry.MaxDelay,
+                OnRetry = args =>
+                {
+                    // Each wait is told, so an operator sees the account being throttled before calls fail as Throttled.
+                    log.LogWarning("EC2 throttled {Action} ({Code}): retry {Attempt} of {MaxAttempts} in {DelayMs} ms",
+                        args.Context.Properties.GetValue(ActionKey, "an EC2 call"), (args.Outcome.Exception as AmazonEC2Exception)?.ErrorCode,
+                        args.AttemptNumber + 1, retry.MaxRetryAttempts, args.RetryDelay.TotalMilliseconds);
+                    return ValueTask.CompletedTask;
+                },
             })
             .Build();
     }
@@ -91,7 +105,7 @@ public sealed class AwsInstanceProvider
             _prices[(request.Region, offering.InstanceType, offering.Zone, offering.CapacityType)] = offering.PricePerHour;
         }
 
-        var configuration = await Call(() => _nodeClasses.PrepareLaunchAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var configuration = await Call("launch preparation", () => _nodeClasses.PrepareLaunchAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
         var architectures = await ArchitecturesAsync(ec2, request.Region, offerings.Select(o => o.InstanceType), cancellationToken).ConfigureAwait(false);
         var subnetByZone = configuration.Subnets
             .GroupBy(s => s.Zone, StringComparer.Ordinal)
@@ -140,8 +154,8 @@ public sealed class AwsInstanceProvider
         }
 
         var spot = capacityType == CapacityTypes.Spot;
-        var tags = Tags(request, configuration.NodeClass);
-        var fleet = await Call(() => ec2.CreateFleetAsync(new CreateFleetRequest
+        var tags = Tags(request, configuration);
+        var fleet = await Call("CreateFleet", () => ec2.CreateFleetAsync(new CreateFleetRequest
         {
             Type = FleetType.Instant,
             ClientToken = request.ClientToken,
@@ -223,7 +237,7 @@ public sealed class AwsInstanceProvider
 
         try
         {
-            await Call(() => ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [instanceId] }, cancellationToken), cancellationToken).ConfigureAwait(false);
+            await Call("TerminateInstances", () => ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [instanceId] }, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (CloudProviderException e) when (e.Code == CloudErrorCode.NotFound)
         {
@@ -250,9 +264,15 @@ public sealed class AwsInstanceProvider
         return failures;
     }
 
-    private static List<Tag> Tags(LaunchRequest request, string? nodeClass)
+    /// <summary>
+    /// The launch's tags within EC2's limits, or a clear error before EC2 is called. The provider's own tags
+    /// (cluster, ownership, NodePool, NodeClaim, node class, client token) win over the caller's of the same key;
+    /// a caller's value longer than 256 characters is split into parts (<see cref="AwsTags.Split"/>, joined again
+    /// when read); the instance also carries the node class's tags from its launch template, so they count too.
+    /// </summary>
+    private static List<Tag> Tags(LaunchRequest request, AwsLaunchConfiguration configuration)
     {
-        var tags = new Dictionary<string, string>(request.Tags, StringComparer.Ordinal)
+        var own = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [AwsTags.EksClusterName] = request.ClusterId,
             [AwsTags.ClusterOwnership(request.ClusterId)] = "owned",
@@ -260,12 +280,56 @@ public sealed class AwsInstanceProvider
             [AwsTags.NodeClaim] = request.NodeClaim,
             [AwsTags.ClientToken] = request.ClientToken,
         };
-        if (nodeClass is not null)
+        if (configuration.NodeClass is { } nodeClass)
         {
-            tags[AwsTags.NodeClass] = nodeClass;
+            own[AwsTags.NodeClass] = nodeClass;
         }
 
-        return [.. tags.Select(t => new Tag(t.Key, t.Value))];
+        foreach (var (key, value) in own)
+        {
+            if (key.Length > AwsTags.MaxKeyLength || value.Length > AwsTags.MaxValueLength)
+            {
+                throw new CloudProviderException(CloudErrorCode.InvalidRequest,
+                    $"launch of NodeClaim '{request.NodeClaim}' (cluster '{request.ClusterId}', NodePool '{request.NodePool}'): tag '{key}' does not fit EC2's limits (key at most {AwsTags.MaxKeyLength} characters, value at most {AwsTags.MaxValueLength}); the cluster, NodePool or NodeClaim name is too long");
+            }
+        }
+
+        var tags = own.Select(t => new Tag(t.Key, t.Value)).ToList();
+        var split = new List<string>();
+        foreach (var (key, value) in request.Tags.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            if (own.ContainsKey(key))
+            {
+                continue;
+            }
+
+            if (key.Length > AwsTags.MaxKeyLength)
+            {
+                throw new CloudProviderException(CloudErrorCode.InvalidRequest,
+                    $"launch of NodeClaim '{request.NodeClaim}' (cluster '{request.ClusterId}'): tag key '{key[..40]}...' has {key.Length} characters, EC2 takes at most {AwsTags.MaxKeyLength}");
+            }
+
+            var parts = AwsTags.Split(key, value);
+            if (parts.Count > 1)
+            {
+                split.Add($"'{key}' ({value.Length} characters, {parts.Count} tags)");
+            }
+
+            tags.AddRange(parts.Select(p => new Tag(p.Key, p.Value)));
+        }
+
+        var fromNodeClass = (configuration.Tags ?? new Dictionary<string, string>()).Keys.Count(k => tags.TrueForAll(t => t.Key != k));
+        var count = tags.Count(t => !t.Key.StartsWith("aws:", StringComparison.Ordinal)) + fromNodeClass;
+        if (count > AwsTags.MaxTagsPerResource)
+        {
+            throw new CloudProviderException(CloudErrorCode.InvalidRequest,
+                $"launch of NodeClaim '{request.NodeClaim}' (cluster '{request.ClusterId}', NodePool '{request.NodePool}') needs {count} tags on its instance, EC2 allows {AwsTags.MaxTagsPerResource}: "
+                + $"{own.Count} of the provider, {request.Tags.Count(t => !own.ContainsKey(t.Key))} of the launch"
+                + (split.Count > 0 ? $" ({string.Join(", ", split)})" : "")
+                + (fromNodeClass > 0 ? $", {fromNodeClass} of EC2NodeClass '{configuration.NodeClass}'" : ""));
+        }
+
+        return tags;
     }
 
     private async Task<CloudInstance?> FindByClientTokenAsync(IAmazonEC2 ec2, LaunchRequest request, CancellationToken cancellationToken)
@@ -285,7 +349,7 @@ public sealed class AwsInstanceProvider
             string? next = null;
             do
             {
-                var page = await Call(() => ec2.DescribeInstanceTypesAsync(new DescribeInstanceTypesRequest
+                var page = await Call("DescribeInstanceTypes", () => ec2.DescribeInstanceTypesAsync(new DescribeInstanceTypesRequest
                 {
                     InstanceTypes = missing,
                     NextToken = next,
@@ -313,7 +377,7 @@ public sealed class AwsInstanceProvider
     {
         try
         {
-            var response = await Call(() => ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [instanceId] }, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var response = await Call("DescribeInstances", () => ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [instanceId] }, cancellationToken), cancellationToken).ConfigureAwait(false);
             var instance = (response.Reservations ?? []).SelectMany(r => r.Instances ?? []).FirstOrDefault(i => i.InstanceId == instanceId);
             return instance is null ? null : await ToCloudInstanceAsync(region, instance, cancellationToken).ConfigureAwait(false);
         }
@@ -329,7 +393,7 @@ public sealed class AwsInstanceProvider
         string? next = null;
         do
         {
-            var page = await Call(() => ec2.DescribeInstancesAsync(new DescribeInstancesRequest
+            var page = await Call("DescribeInstances", () => ec2.DescribeInstancesAsync(new DescribeInstancesRequest
             {
                 Filters = filters,
                 MaxResults = 1000,
@@ -349,7 +413,8 @@ public sealed class AwsInstanceProvider
 
     private async Task<CloudInstance> ToCloudInstanceAsync(string region, Instance instance, CancellationToken cancellationToken)
     {
-        var tags = (instance.Tags ?? []).Where(t => t.Key is not null).ToDictionary(t => t.Key, t => t.Value ?? "", StringComparer.Ordinal);
+        // Values split to fit EC2's 256 characters are whole again here: callers never see the parts.
+        var tags = AwsTags.Join((instance.Tags ?? []).Where(t => t.Key is not null).Select(t => new KeyValuePair<string, string>(t.Key, t.Value ?? "")));
         var zone = instance.Placement?.AvailabilityZone ?? "";
         var type = instance.InstanceType?.Value ?? "";
 
@@ -408,16 +473,28 @@ public sealed class AwsInstanceProvider
         _ => CloudInstanceState.ShuttingDown,
     };
 
-    private async Task<T> Call<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+    /// <summary>
+    /// One EC2 call through the retry pipeline; EC2's refusal becomes a <see cref="CloudProviderException"/>. A
+    /// transport failure (the connection dropped, the response lost) is left as it is: EC2 may have acted, so it
+    /// is no refusal the caller could act on; the caller keeps its claim and replays the launch, and the client
+    /// token's tag finds what EC2 made.
+    /// </summary>
+    private async Task<T> Call<T>(string action, Func<Task<T>> call, CancellationToken cancellationToken)
     {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(ActionKey, action);
         try
         {
-            return await _pipeline.ExecuteAsync(async _ => await call().ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            return await _pipeline.ExecuteAsync(async _ => await call().ConfigureAwait(false), context).ConfigureAwait(false);
         }
         catch (AmazonEC2Exception e)
         {
             // EC2's message names the action and the resource, never the credentials.
             throw new CloudProviderException(Ec2ErrorCodes.ToCloudErrorCode(e.ErrorCode), $"EC2 {e.ErrorCode}: {e.Message}", e);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 }
