@@ -23,16 +23,23 @@ public sealed partial class ClusterGrain
     private static string? CollectNodeClass(string json, Dictionary<string, NodeClassManifest> nodeClasses, string? expectedName, out string? subject)
     {
         subject = null;
-        JsonNode? root;
         try
         {
-            root = JsonNode.Parse(json);
+            return CollectNodeClass(JsonNode.Parse(json), json, nodeClasses, expectedName, ref subject);
         }
         catch (JsonException ex)
         {
             return $"invalid JSON: {ex.Message}";
         }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            // JsonObject refuses a repeated property name only when it is read: one bad object, not a failed resync.
+            return $"could not be read ({ex.GetType().Name}: {ex.Message}); refused, nothing stored";
+        }
+    }
 
+    private static string? CollectNodeClass(JsonNode? root, string json, Dictionary<string, NodeClassManifest> nodeClasses, string? expectedName, ref string? subject)
+    {
         if (root is not JsonObject obj)
         {
             return "a node class is a JSON object";

@@ -107,9 +107,12 @@ public sealed class NodeClassTests
 
         var result = await cluster.ResyncAsync(new ClusterSnapshot("session-1", 0,
             [new ClusterObject(ObjectKind.NodeClass, """{"apiVersion":"karpenter.k8s.aws/v1","kind":"EC2NodeClass","metadata":{},"spec":{}}"""),
+             new ClusterObject(ObjectKind.NodeClass, """{"apiVersion":"karpenter.k8s.aws/v1","kind":"EC2NodeClass","metadata":{"name":"x"},"metadata":{"name":"y"},"spec":{}}"""),
              new ClusterObject(ObjectKind.NodeClass, NodeClassJson)]));
 
-        Assert.Equal(["objects[0] (NodeClass): metadata.name is required"], result.Errors);
+        Assert.Equal(2, result.Errors.Count);
+        Assert.Equal("objects[0] (NodeClass): metadata.name is required", result.Errors[0]);
+        Assert.StartsWith("objects[1] (NodeClass): could not be read (", result.Errors[1], StringComparison.Ordinal);
         Assert.Equal(1, result.Applied);
         Assert.Equal(["default"], (await cluster.GetNodeClassesAsync()).Select(n => n.Name));
         var misnamed = await cluster.ApplyDeltasAsync(new DeltaBatch("session-1", [new ObjectDelta(1, DeltaType.Upsert, ObjectKind.NodeClass, null, "other", NodeClassJson)]));

@@ -5,6 +5,7 @@ using Amazon.EC2.Model;
 using Karpenter.Orleans.Abstractions;
 using Karpenter.Orleans.CloudProviders.Aws;
 using Karpenter.Orleans.CloudProviders.Aws.Tests;
+using Karpenter.Orleans.Silo.Tests.Cli;
 using Karpenter.Orleans.Silo.Tests.TestSupport;
 
 namespace Karpenter.Orleans.Silo.Tests.Aws;
@@ -74,6 +75,18 @@ public sealed class AwsNodeClassServiceTests(MotoServer moto) : IAsyncLifetime
         var subnetsReady = notReady.GetProperty("status").GetProperty("conditions").EnumerateArray().Single(c => c.GetProperty("type").GetString() == "SubnetsReady");
         Assert.Equal(("False", "SubnetsNotFound"), (subnetsReady.GetProperty("status").GetString(), subnetsReady.GetProperty("reason").GetString()));
         Assert.Equal(JsonValueKind.Null, notReady.GetProperty("statusError").ValueKind);
+
+        // karpo shows the same, one row per node class.
+        using var karpo = new KarpoFleet(silo.Server.CreateHandler());
+        var run = karpo.Run("nodeclasses", Cluster, "--server", "http://localhost", "--token", KarpoSiloFactory.ReadToken);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var table = new FleetTable(run.Stdout);
+        var printedReady = table.Rows.Single(r => r["NAME"] == "default");
+        Assert.Equal(("True", "2", "1", "2", "-"), (printedReady["READY"], printedReady["SUBNETS"], printedReady["SECURITY GROUPS"], printedReady["AMIS"], printedReady["REASON"]));
+        var printedNotReady = table.Rows.Single(r => r["NAME"] == "nowhere");
+        Assert.Equal(("False", "0"), (printedNotReady["READY"], printedNotReady["SUBNETS"]));
+        Assert.StartsWith("SubnetsNotFound: no subnet matches spec.subnetSelectorTerms", printedNotReady["REASON"], StringComparison.Ordinal);
+        Assert.Equal(["2 node classes: 1 ready, 1 not ready"], table.Summary);
 
         // The heavier NodePool names a node class the cluster does not have: it says so, and launches nothing.
         var pools = await (await read.GetAsync($"/api/v1/clusters/{Cluster}/nodepools")).ReadAsync<JsonElement[]>();
