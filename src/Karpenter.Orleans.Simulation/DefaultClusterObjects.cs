@@ -48,13 +48,14 @@ internal static class DefaultClusterObjects
     public const string NodeClassKind = "EC2NodeClass";
 
     /// <summary>
-    /// The <c>EC2NodeClass</c> the default NodePools name, as Karpenter's getting-started guide writes it: subnets and
-    /// security groups tagged <c>karpenter.sh/discovery=&lt;cluster&gt;</c>, the latest AL2023 image, the node role
-    /// of deploy/aws/iam-policy.json.
+    /// The <c>EC2NodeClass</c> the default NodePools name: the subnets and security groups tagged with EKS's
+    /// <c>kubernetes.io/cluster/&lt;cluster&gt;</c> (any value; one subnet can carry the tag of every cluster that
+    /// shares it, as the default clusters of one region do), the latest AL2023 image, and the node role of
+    /// deploy/aws/iam-policy.json.
     /// </summary>
     public static string NodeClass(string clusterId)
     {
-        var discovery = new JsonObject { ["karpenter.sh/discovery"] = clusterId };
+        var discovery = new JsonObject { [$"kubernetes.io/cluster/{clusterId}"] = "*" };
         var root = new JsonObject
         {
             ["apiVersion"] = $"{NodeClassGroup}/v1",
