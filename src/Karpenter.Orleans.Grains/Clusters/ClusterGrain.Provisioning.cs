@@ -242,6 +242,16 @@ public sealed partial class ClusterGrain
         var fleet = GrainFactory.GetGrain<IFleetGrain>(IFleetGrain.FleetKey);
         var cap = Registration!.SpendCapPerHour;
 
+        // Every path that creates claims (provisioning, the disruption queue's replacements) comes through here:
+        // a NodePool without its node class never gets one, so nothing launches without the node class it names.
+        var blocked = NodePoolsWithoutNodeClass();
+        foreach (var plan in planned.Where(p => blocked.ContainsKey(p.NodePool)))
+        {
+            Hold(plan, blocked[plan.NodePool], spendCap: false);
+        }
+
+        planned = blocked.Count == 0 ? planned : [.. planned.Where(p => !blocked.ContainsKey(p.NodePool))];
+
         // The cluster's own cap first, claim by claim in the solver's order.
         var admission = SpendCap.Admit(planned, CommittedPerHour(), cap);
         foreach (var held in admission.Held)

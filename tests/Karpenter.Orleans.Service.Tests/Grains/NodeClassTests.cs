@@ -97,6 +97,38 @@ public sealed class NodeClassTests
     }
 
     [Fact]
+    public async Task A_replacement_into_a_NodePool_whose_node_class_is_gone_is_not_launched_and_the_disruption_says_so()
+    {
+        var (service, provider) = await StartAsync();
+        await using var _ = service;
+        var pods = Pods("web", 2).ToList();
+        var cluster = await RegisterAsync(service, "nc-replace",
+            [new ClusterObject(ObjectKind.NodeClass, NodeClassJson), new ClusterObject(ObjectKind.NodePool, NodePool()), .. pods.Select(Object)]);
+        await cluster.ProvisionAsync();
+        var claim = Assert.Single(await cluster.GetNodeClaimsAsync());
+        var node = NodeFor(claim);
+        var seq = 0L;
+        var deltas = new List<ObjectDelta> { Upsert(++seq, node) };
+        foreach (var pod in pods)
+        {
+            pod.Spec.NodeName = node.Metadata.Name;
+            pod.Status.Phase = "Running";
+            deltas.Add(Upsert(++seq, pod));
+        }
+
+        deltas.Add(new ObjectDelta(++seq, DeltaType.Delete, ObjectKind.NodeClass, null, "default"));
+        Assert.Empty((await cluster.ApplyDeltasAsync(new DeltaBatch("session-1", deltas))).Errors);
+        var launches = provider.Launches.Count;
+
+        var status = await cluster.DisruptAsync(new DisruptionRequest([node.Metadata.Name], "Drifted", Replace: true));
+
+        Assert.Equal("failed", status.State, ignoreCase: true);
+        Assert.Equal("only 0 of 1 replacement NodeClaims could be created", status.Message);
+        Assert.Equal(launches, provider.Launches.Count);
+        Assert.Equal(NodeClaimPhase.Initialized, Assert.Single(await cluster.GetNodeClaimsAsync()).Phase);
+    }
+
+    [Fact]
     public async Task A_node_class_without_a_name_is_refused_and_located_and_the_rest_of_the_snapshot_applies()
     {
         var (service, _) = await StartAsync();
