@@ -1,6 +1,8 @@
+using Amazon.EC2;
 using Karpenter.Orleans.CloudProviders.Aws.InstanceTypes;
 using Karpenter.Orleans.CloudProviders.Aws.Instances;
 using Karpenter.Orleans.CloudProviders.Aws.Interruption;
+using Karpenter.Orleans.CloudProviders.Aws.NodeClasses;
 using Karpenter.Orleans.CloudProviders.Aws.Quotas;
 using Karpenter.Orleans.Scheduling.Model;
 
@@ -12,11 +14,37 @@ public sealed class AwsCloudProvider(
     AwsInstanceProvider instances,
     AwsInterruptionQueue interruptions,
     AwsVcpuQuotas quotas,
-    AwsProviderOptions options) : ICloudProvider
+    AwsProviderOptions options,
+    AwsNodeClassResolver nodeClasses) : ICloudProvider
 {
     public const string ProviderName = "aws";
 
+    private static readonly NodeClassType EC2NodeClasses = new("karpenter.k8s.aws", EC2NodeClass.KindName);
+
     public string Name => ProviderName;
+
+    public NodeClassType NodeClasses => EC2NodeClasses;
+
+    public async Task<NodeClassStatus?> ResolveNodeClassAsync(string region, NodeClassDocument nodeClass, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(nodeClass);
+        if (nodeClass.Kind != EC2NodeClass.KindName)
+        {
+            return new NodeClassStatus(false, EC2NodeClassStatus.Invalid(
+                $"{nodeClass.Kind} {nodeClass.Name}: the aws provider reads {EC2NodeClass.ApiVersion} {EC2NodeClass.KindName} objects only").ToJson());
+        }
+
+        try
+        {
+            var status = await nodeClasses.ResolveAsync(region, nodeClass, cancellationToken).ConfigureAwait(false);
+            return new NodeClassStatus(status.IsReady, status.ToJson());
+        }
+        catch (AmazonEC2Exception e)
+        {
+            throw new CloudProviderException(Ec2ErrorCodes.ToCloudErrorCode(e.ErrorCode),
+                $"resolving EC2NodeClass {nodeClass.Name} in {region}: {e.ErrorCode}: {e.Message}", e);
+        }
+    }
 
     public Task<IReadOnlyList<string>?> GetRegionsAsync(CancellationToken cancellationToken = default) =>
         instanceTypes.GetRegionsAsync(cancellationToken);

@@ -30,6 +30,21 @@ public interface ICloudProvider
     Task<IReadOnlyDictionary<string, int>?> GetVcpuQuotasAsync(string account, string region, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyDictionary<string, int>?>(null);
 
+    /// <summary>
+    /// The node class objects this provider launches with (<c>karpenter.k8s.aws</c> <c>EC2NodeClass</c> for AWS): a
+    /// NodePool whose <c>nodeClassRef</c> names one the cluster does not have launches nothing. Null when the
+    /// provider reads none; node classes and <c>nodeClassRef</c>s are then ignored.
+    /// </summary>
+    NodeClassType? NodeClasses => null;
+
+    /// <summary>
+    /// What <paramref name="nodeClass"/> resolves to in the region (for AWS its subnets, security groups, images
+    /// and conditions), as the object's status shows it. Null when the provider reads no node classes. An invalid
+    /// node class is not an exception: its status says why it is not ready.
+    /// </summary>
+    Task<NodeClassStatus?> ResolveNodeClassAsync(string region, NodeClassDocument nodeClass, CancellationToken cancellationToken = default) =>
+        Task.FromResult<NodeClassStatus?>(null);
+
     /// <summary>Instance types of the region with their current offerings and prices.</summary>
     Task<InstanceTypeCatalog> GetInstanceTypesAsync(string region, CancellationToken cancellationToken = default);
 

@@ -39,6 +39,39 @@ internal static class DefaultClusterObjects
             taint: (CriticalTaintKey, "true", "NoSchedule"))),
     ];
 
+    /// <summary>The node class both default NodePools name (<c>nodeClassRef</c> EC2NodeClass <c>default</c>).</summary>
+    public const string NodeClassName = "default";
+
+    /// <summary>The API group and kind of <see cref="NodeClass"/>, for providers that launch with EC2NodeClasses.</summary>
+    public const string NodeClassGroup = "karpenter.k8s.aws";
+
+    public const string NodeClassKind = "EC2NodeClass";
+
+    /// <summary>
+    /// The <c>EC2NodeClass</c> the default NodePools name: the subnets and security groups tagged with EKS's
+    /// <c>kubernetes.io/cluster/&lt;cluster&gt;</c> (any value; one subnet can carry the tag of every cluster that
+    /// shares it, as the default clusters of one region do), the latest AL2023 image, and the node role of
+    /// deploy/aws/iam-policy.json.
+    /// </summary>
+    public static string NodeClass(string clusterId)
+    {
+        var discovery = new JsonObject { [$"kubernetes.io/cluster/{clusterId}"] = "*" };
+        var root = new JsonObject
+        {
+            ["apiVersion"] = $"{NodeClassGroup}/v1",
+            ["kind"] = NodeClassKind,
+            ["metadata"] = new JsonObject { ["name"] = NodeClassName, ["uid"] = Ids.Uid($"ec2nodeclass/{NodeClassName}") },
+            ["spec"] = new JsonObject
+            {
+                ["role"] = "KarpoNodeRole",
+                ["amiSelectorTerms"] = new JsonArray(new JsonObject { ["alias"] = "al2023@latest" }),
+                ["subnetSelectorTerms"] = new JsonArray(new JsonObject { ["tags"] = discovery.DeepClone() }),
+                ["securityGroupSelectorTerms"] = new JsonArray(new JsonObject { ["tags"] = discovery.DeepClone() }),
+            },
+        };
+        return root.ToJsonString();
+    }
+
     /// <summary>A node agent on every node: 100m CPU and 128Mi that every node's capacity must leave room for.</summary>
     public static V1DaemonSet DaemonSet() => new()
     {
@@ -188,7 +221,7 @@ internal static class DefaultClusterObjects
     {
         var templateSpec = new JsonObject
         {
-            ["nodeClassRef"] = new JsonObject { ["group"] = "karpenter.k8s.aws", ["kind"] = "EC2NodeClass", ["name"] = "default" },
+            ["nodeClassRef"] = new JsonObject { ["group"] = NodeClassGroup, ["kind"] = NodeClassKind, ["name"] = NodeClassName },
             ["requirements"] = new JsonArray(requirements
                 .Select(r => (JsonNode)new JsonObject
                 {

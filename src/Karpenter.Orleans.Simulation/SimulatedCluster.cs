@@ -44,6 +44,7 @@ public sealed class SimulatedCluster
     private readonly Dictionary<string, PodEntry> _pods = new(StringComparer.Ordinal);
     private readonly Dictionary<string, V1Node> _nodesByInstance = new(StringComparer.Ordinal);
     private readonly List<(string Name, string Json)> _nodePools = [];
+    private readonly List<string> _nodeClasses = [];
     private readonly List<V1DaemonSet> _daemonSets = [];
     private readonly List<V1PodDisruptionBudget> _pdbs = [];
     private readonly HashSet<string> _deletedInstances = new(StringComparer.Ordinal);
@@ -82,6 +83,12 @@ public sealed class SimulatedCluster
         if (_settings.DefaultObjects)
         {
             _nodePools.AddRange(DefaultClusterObjects.NodePools());
+            if (provider.NodeClasses is { Group: DefaultClusterObjects.NodeClassGroup, Kind: DefaultClusterObjects.NodeClassKind })
+            {
+                // A provider that launches with EC2NodeClasses (aws) gets the one the default NodePools name.
+                _nodeClasses.Add(DefaultClusterObjects.NodeClass(registration.ClusterId));
+            }
+
             _daemonSets.Add(DefaultClusterObjects.DaemonSet());
             _pdbs.AddRange(DefaultClusterObjects.PodDisruptionBudgets());
             _workloads.AddRange(DefaultClusterObjects.Workloads());
@@ -285,10 +292,11 @@ public sealed class SimulatedCluster
         }
     }
 
-    /// <summary>The objects a snapshot would hold now: NodePools, DaemonSets, nodes, pods.</summary>
+    /// <summary>The objects a snapshot would hold now: node classes, NodePools, DaemonSets, PDBs, nodes, pods.</summary>
     internal IReadOnlyList<ClusterObject> SnapshotObjects()
     {
-        var objects = new List<ClusterObject>(_nodePools.Count + _daemonSets.Count + _nodesByInstance.Count + _pods.Count);
+        var objects = new List<ClusterObject>(_nodeClasses.Count + _nodePools.Count + _daemonSets.Count + _nodesByInstance.Count + _pods.Count);
+        objects.AddRange(_nodeClasses.Select(json => new ClusterObject(ObjectKind.NodeClass, json)));
         objects.AddRange(_nodePools.Select(p => new ClusterObject(ObjectKind.NodePool, p.Json)));
         objects.AddRange(_daemonSets.Select(d => new ClusterObject(ObjectKind.DaemonSet, KubernetesJson.Serialize(d))));
         objects.AddRange(_pdbs.Select(b => new ClusterObject(ObjectKind.PodDisruptionBudget, KubernetesJson.Serialize(b))));

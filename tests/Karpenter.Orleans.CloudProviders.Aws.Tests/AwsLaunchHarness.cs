@@ -24,8 +24,9 @@ public sealed class AwsLaunchHarness : IDisposable
         // A second client without the injector, to look at what EC2 holds.
         Inspect = new AwsClientFactory(options, MotoServer.Credentials);
         var instanceTypes = new AwsInstanceTypeProvider(Clients, options, TimeProvider.System);
-        Instances = new AwsInstanceProvider(Clients, instanceTypes, new AwsNodeClassResolver(Clients), TimeProvider.System, Retry, Log);
-        Cloud = new AwsCloudProvider(instanceTypes, Instances, new AwsInterruptionQueue(Clients, options, TimeProvider.System), new AwsVcpuQuotas(options), options);
+        var nodeClasses = new AwsNodeClassResolver(Clients);
+        Instances = new AwsInstanceProvider(Clients, instanceTypes, nodeClasses, TimeProvider.System, Retry, Log);
+        Cloud = new AwsCloudProvider(instanceTypes, Instances, new AwsInterruptionQueue(Clients, options, TimeProvider.System), new AwsVcpuQuotas(options), options, nodeClasses);
     }
 
     public Ec2FaultInjector Faults { get; }

@@ -47,6 +47,24 @@ public sealed class AwsNodeClassResolverTests(MotoServer moto) : IAsyncLifetime,
     }
 
     [Fact]
+    public async Task The_provider_reports_an_invalid_node_class_and_another_kind_as_not_ready_in_the_status_shape_of_the_api()
+    {
+        using var aws = new AwsLaunchHarness(moto);
+        Assert.Equal(new NodeClassType("karpenter.k8s.aws", "EC2NodeClass"), aws.Cloud.NodeClasses);
+
+        var invalid = await aws.Cloud.ResolveNodeClassAsync(Region, new NodeClassDocument(EC2NodeClass.ApiVersion, EC2NodeClass.KindName, "broken",
+            """{"apiVersion":"karpenter.k8s.aws/v1","kind":"EC2NodeClass","metadata":{"name":"broken"},"spec":{"amiSelectorTerms":[{"alias":"al2023@latest"}]}}"""));
+        var otherKind = await aws.Cloud.ResolveNodeClassAsync(Region, new NodeClassDocument("karpenter.azure.com/v1beta1", "AKSNodeClass", "aks", "{}"));
+
+        Assert.False(invalid!.Ready);
+        var condition = System.Text.Json.Nodes.JsonNode.Parse(invalid.Json)!["conditions"]![0]!;
+        Assert.Equal(("Ready", "False", "InvalidSpec"), (condition["type"]!.GetValue<string>(), condition["status"]!.GetValue<string>(), condition["reason"]!.GetValue<string>()));
+        Assert.StartsWith("EC2NodeClass broken", condition["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.False(otherKind!.Ready);
+        Assert.Contains("the aws provider reads karpenter.k8s.aws/v1 EC2NodeClass objects only", otherKind.Json, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Ids_names_and_image_tags_resolve()
     {
         var ec2 = _clients.Ec2(Region);

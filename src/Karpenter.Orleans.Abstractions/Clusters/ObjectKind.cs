@@ -9,4 +9,7 @@ public enum ObjectKind
     NodePool,
     DaemonSet,
     PodDisruptionBudget,
+
+    /// <summary>A provider's node class (an <c>EC2NodeClass</c> for AWS), named by NodePools' <c>nodeClassRef</c>.</summary>
+    NodeClass,
 }

@@ -35,6 +35,9 @@ public interface IClusterGrain : IGrainWithStringKey
 
     Task<IReadOnlyList<NodePoolStatus>> GetNodePoolsAsync();
 
+    /// <summary>The node classes the agent sent (kept in the cluster's stored state), by name.</summary>
+    Task<IReadOnlyList<NodeClassManifest>> GetNodeClassesAsync();
+
     /// <summary>Runs the disruption planner as a what-if and says, per node, what it would do or what blocks it.</summary>
     Task<DisruptionExplanation> ExplainDisruptionAsync();
 

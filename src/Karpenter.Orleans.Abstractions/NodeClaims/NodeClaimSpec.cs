@@ -14,4 +14,9 @@ public sealed record NodeClaimSpec(
     IReadOnlyList<string> Taints,
     long RequestsMilliCpu,
     long RequestsMemory,
-    IReadOnlyList<string> Pods);
+    IReadOnlyList<string> Pods)
+{
+    /// <summary>The node class the claim's NodePool names (its <c>nodeClassRef</c>), as the cluster sent it when the claim was planned; null when the provider reads none.</summary>
+    [Id(12)]
+    public NodeClassManifest? NodeClass { get; init; }
+}

@@ -5,7 +5,8 @@ using Karpenter.Orleans.Cli.Commands;
 namespace Karpenter.Orleans.Cli.Fleet;
 
 /// <summary>
-/// The fleet commands (<c>clusters</c>, <c>capacity</c>, <c>nodeclaims</c>, <c>pending</c>, <c>cost</c>): read-only
+/// The fleet commands (<c>clusters</c>, <c>capacity</c>, <c>nodeclaims</c>, <c>pending</c>, <c>cost</c>, <c>explain</c>,
+/// <c>nodeclasses</c>): read-only
 /// GETs of the service's API, printed as tables or, with <c>-o json</c>, as the API's records.
 /// </summary>
 internal static class FleetCommands
@@ -18,6 +19,7 @@ internal static class FleetCommands
         Pending(stdout, stderr, environment),
         Cost(stdout, stderr, environment),
         Explain(stdout, stderr, environment),
+        NodeClasses(stdout, stderr, environment),
     ];
 
     private static Command Clusters(TextWriter stdout, TextWriter stderr, FleetEnvironment environment)
@@ -146,6 +148,40 @@ internal static class FleetCommands
 
             var shown = only is null ? explanation : explanation with { Nodes = explanation.Nodes.Where(r => r.Node == only).ToList() };
             Print(connection.Json(parseResult), shown, () => FleetTables.Disruption(shown, only, stdout), stdout);
+        }));
+        return command;
+    }
+
+    private static Command NodeClasses(TextWriter stdout, TextWriter stderr, FleetEnvironment environment)
+    {
+        var connection = new ConnectionOptions();
+        var cluster = new Argument<string>("CLUSTER") { Description = "The cluster whose node classes to list." };
+        var name = new Argument<string>("NAME")
+        {
+            Description = "Show only this node class.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var command = new Command("nodeclasses", "List a cluster's node classes (EC2NodeClass) with what its provider resolved: subnets, security groups, AMIs, and why one is not ready.")
+        {
+            cluster,
+            name,
+        };
+        connection.AddTo(command);
+        command.SetAction(parseResult => Execute(stderr, () =>
+        {
+            var id = parseResult.GetValue(cluster)!;
+            using var client = connection.Connect(parseResult, environment);
+            var all = client.Get<NodeClassInfo[]>($"api/v1/clusters/{Uri.EscapeDataString(id)}/nodeclasses", "list node classes", id);
+            if (parseResult.GetValue(name) is { Length: > 0 } only)
+            {
+                // Filtered here rather than asked by name: a 404 from the API would read as "no such cluster".
+                var one = all.FirstOrDefault(n => n.Name == only) ?? throw new FleetException($"cluster '{id}' has no node class '{only}'");
+                Print(connection.Json(parseResult), one, () => NodeClassTable.Write([one], id, stdout), stdout);
+            }
+            else
+            {
+                Print(connection.Json(parseResult), all, () => NodeClassTable.Write(all, id, stdout), stdout);
+            }
         }));
         return command;
     }

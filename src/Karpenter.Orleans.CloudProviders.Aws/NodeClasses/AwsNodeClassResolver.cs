@@ -107,8 +107,7 @@ public sealed class AwsNodeClassResolver(AwsClientFactory clients, TimeProvider?
         }
         catch (ManifestException e)
         {
-            return new EC2NodeClassStatus([], [], [], null, null,
-                [new NodeClassCondition(EC2NodeClassStatus.Ready, false, "InvalidSpec", e.Message)]);
+            return EC2NodeClassStatus.Invalid(e.Message);
         }
 
         var status = await ResolveAsync(region, nodeClass, cancellationToken).ConfigureAwait(false);

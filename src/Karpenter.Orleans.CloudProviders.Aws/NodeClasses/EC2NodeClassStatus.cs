@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Karpenter.Orleans.CloudProviders.Aws.NodeClasses;
 
 /// <summary>
@@ -27,5 +29,45 @@ public sealed record EC2NodeClassStatus(
             var parts = Conditions.Where(c => !c.Status && c.Type != Ready).Select(c => c.Message).ToList();
             return parts.Count > 0 ? parts : Conditions.Where(c => !c.Status).Select(c => c.Message);
         }
+    }
+
+    /// <summary>The status of a node class that cannot be read: Ready false with reason <c>InvalidSpec</c>.</summary>
+    public static EC2NodeClassStatus Invalid(string message) =>
+        new([], [], [], null, null, [new NodeClassCondition(Ready, false, "InvalidSpec", message)]);
+
+    /// <summary>
+    /// The status in the shape of Karpenter's <c>EC2NodeClass</c> status: <c>subnets</c> (id, zone, zoneID),
+    /// <c>securityGroups</c> (id, name), <c>amis</c> (id, name, the architecture as a <c>kubernetes.io/arch</c>
+    /// requirement), <c>instanceProfile</c>, <c>role</c> and <c>conditions</c> (type, status "True"/"False", reason, message).
+    /// </summary>
+    public string ToJson()
+    {
+        var json = new JsonObject
+        {
+            ["subnets"] = new JsonArray([.. Subnets.Select(s => (JsonNode)new JsonObject { ["id"] = s.Id, ["zone"] = s.Zone, ["zoneID"] = s.ZoneId })]),
+            ["securityGroups"] = new JsonArray([.. SecurityGroups.Select(g => (JsonNode)new JsonObject { ["id"] = g.Id, ["name"] = g.Name })]),
+            ["amis"] = new JsonArray([.. Amis.Select(a => (JsonNode)new JsonObject
+            {
+                ["id"] = a.Id,
+                ["name"] = a.Name,
+                ["requirements"] = new JsonArray(new JsonObject
+                {
+                    ["key"] = "kubernetes.io/arch",
+                    ["operator"] = "In",
+                    // EC2 says x86_64 where Kubernetes says amd64.
+                    ["values"] = new JsonArray(a.Architecture == "x86_64" ? "amd64" : a.Architecture),
+                }),
+            })]),
+            ["instanceProfile"] = InstanceProfile,
+            ["role"] = Role,
+            ["conditions"] = new JsonArray([.. Conditions.Select(c => (JsonNode)new JsonObject
+            {
+                ["type"] = c.Type,
+                ["status"] = c.Status ? "True" : "False",
+                ["reason"] = c.Reason,
+                ["message"] = c.Message,
+            })]),
+        };
+        return json.ToJsonString();
     }
 }

@@ -106,6 +106,21 @@ public sealed partial class ClusterGrain
             return new ProvisioningReport(pending.Count, 0, 0, pending.Count, 0, 0);
         }
 
+        // Like Karpenter's NodePools whose NodeClassReady is false: left out of the solve, so their pods may still
+        // fit another NodePool; what stays unplaced says which NodePools could not launch and why.
+        var blocked = NodePoolsWithoutNodeClass();
+        if (blocked.Count == _nodePools.Count)
+        {
+            var why = string.Join("; ", blocked.Values);
+            foreach (var p in pending)
+            {
+                p.Reason = why;
+            }
+
+            PublishGauges();
+            return new ProvisioningReport(pending.Count, 0, 0, pending.Count, 0, 0);
+        }
+
         var catalog = await RegionCatalogAsync(registration);
         var types = catalog.InstanceTypes.ToDictionary(t => t.Name, StringComparer.Ordinal);
 
@@ -118,7 +133,7 @@ public sealed partial class ClusterGrain
         var input = new SchedulingInput
         {
             Catalog = catalog,
-            NodePools = _nodePools.Values.OrderBy(p => p.Name, StringComparer.Ordinal).ToList(),
+            NodePools = _nodePools.Values.Where(p => !blocked.ContainsKey(p.Name)).OrderBy(p => p.Name, StringComparer.Ordinal).ToList(),
             // A pod nominated to a claim that is not in flight any more (its node left, or was cordoned) sits
             // this run out, as before: it is neither placed again nor counted anywhere.
             Pods = _pods.Values.Where(p => p.Quarantine is null && (p.IsBound || (p.NodeClaim is null ? p.IsPending : nominations.Contains(p.Key))))
@@ -157,7 +172,7 @@ public sealed partial class ClusterGrain
         {
             if (_pods.TryGetValue(u.Pod, out var p))
             {
-                p.Reason = u.Reason;
+                p.Reason = blocked.Count == 0 ? u.Reason : $"{u.Reason}; {string.Join("; ", blocked.Values)}";
             }
         }
 
@@ -227,6 +242,16 @@ public sealed partial class ClusterGrain
         var fleet = GrainFactory.GetGrain<IFleetGrain>(IFleetGrain.FleetKey);
         var cap = Registration!.SpendCapPerHour;
 
+        // Every path that creates claims (provisioning, the disruption queue's replacements) comes through here:
+        // a NodePool without its node class never gets one, so nothing launches without the node class it names.
+        var blocked = NodePoolsWithoutNodeClass();
+        foreach (var plan in planned.Where(p => blocked.ContainsKey(p.NodePool)))
+        {
+            Hold(plan, blocked[plan.NodePool], spendCap: false);
+        }
+
+        planned = blocked.Count == 0 ? planned : [.. planned.Where(p => !blocked.ContainsKey(p.NodePool))];
+
         // The cluster's own cap first, claim by claim in the solver's order.
         var admission = SpendCap.Admit(planned, CommittedPerHour(), cap);
         foreach (var held in admission.Held)
@@ -290,7 +315,10 @@ public sealed partial class ClusterGrain
 
             var spec = new NodeClaimSpec(ClusterId, name, plan.NodePool, registration.Provider, registration.Region, registration.Account,
                 launchOptions, plan.Labels.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
-                plan.Taints.Select(TaintText.Format).ToList(), plan.Requests.MilliCpu, plan.Requests.Memory, plan.Pods);
+                plan.Taints.Select(TaintText.Format).ToList(), plan.Requests.MilliCpu, plan.Requests.Memory, plan.Pods)
+            {
+                NodeClass = LaunchNodeClass(plan.NodePool),
+            };
             var type = types[plan.InstanceType];
             state.State.Claims[name] = new ClaimEntry
             {

@@ -35,11 +35,12 @@ public sealed partial class ClusterGrain
     async Task<IReadOnlyList<NodePoolStatus>> IClusterGrain.GetNodePoolsAsync()
     {
         var list = new List<NodePoolStatus>();
+        var blocked = NodePoolsWithoutNodeClass();
         foreach (var name in _nodePoolManifests.Keys.Union(_invalidNodePools).Order(StringComparer.Ordinal))
         {
             if (await GrainFactory.GetGrain<INodePoolGrain>($"{ClusterId}/{name}").GetAsync() is { } status)
             {
-                list.Add(status);
+                list.Add(blocked.TryGetValue(name, out var why) ? status with { NodeClassReady = false, NodeClassError = why } : status);
             }
         }
 

@@ -153,14 +153,18 @@ public sealed partial class ClusterGrain(
         _daemonSets.Clear();
         _pdbs.Clear();
         var poolManifests = new Dictionary<string, string>(StringComparer.Ordinal);
+        var nodeClasses = new Dictionary<string, NodeClassManifest>(StringComparer.Ordinal);
         var applied = 0;
         for (var i = 0; i < snapshot.Objects.Count; i++)
         {
             var obj = snapshot.Objects[i];
             string? subject = null;
-            var error = obj.Kind == ObjectKind.NodePool
-                ? CollectNodePool(obj.Json, poolManifests, null)
-                : Upsert(obj.Kind, obj.Json, previousPods, now, null, out subject);
+            var error = obj.Kind switch
+            {
+                ObjectKind.NodePool => CollectNodePool(obj.Json, poolManifests, null),
+                ObjectKind.NodeClass => CollectNodeClass(obj.Json, nodeClasses, null, out subject),
+                _ => Upsert(obj.Kind, obj.Json, previousPods, now, null, out subject),
+            };
             if (error is null)
             {
                 applied++;
@@ -171,6 +175,7 @@ public sealed partial class ClusterGrain(
             }
         }
 
+        await ReplaceNodeClassesAsync(nodeClasses);
         await ReplaceNodePoolsAsync(poolManifests);
         RestoreNominations();
         _session = snapshot.AgentSession;
@@ -268,6 +273,9 @@ public sealed partial class ClusterGrain(
                 case ObjectKind.PodDisruptionBudget:
                     _pdbs.Remove(key);
                     break;
+                case ObjectKind.NodeClass:
+                    await RemoveNodeClassAsync(delta.Name);
+                    break;
                 default:
                     return $"unknown kind {delta.Kind}";
             }
@@ -297,6 +305,11 @@ public sealed partial class ClusterGrain(
             }
 
             return error;
+        }
+
+        if (delta.Kind == ObjectKind.NodeClass)
+        {
+            return await UpsertNodeClassAsync(delta);
         }
 
         var result = Upsert(delta.Kind, delta.Json, null, now, delta, out _);

@@ -4,9 +4,9 @@ using Karpenter.Orleans.Grains.Clusters.Termination;
 namespace Karpenter.Orleans.Grains.Clusters;
 
 /// <summary>
-/// What a cluster keeps across restarts: its registration, its NodeClaims, the commands its agent has not
-/// acknowledged, the terminations in progress and the disruption queue. Pods, nodes and NodePools are not
-/// kept: the agent sends them again (a full resync) whenever the service asks.
+/// What a cluster keeps across restarts: its registration, its NodeClaims, its node classes, the commands its
+/// agent has not acknowledged, the terminations in progress and the disruption queue. Pods, nodes and NodePools
+/// are not kept: the agent sends them again (a full resync) whenever the service asks.
 /// </summary>
 public sealed class ClusterState
 {
@@ -15,6 +15,12 @@ public sealed class ClusterState
     public Dictionary<string, ClaimEntry> Claims { get; set; } = new(StringComparer.Ordinal);
 
     public DateTimeOffset? LastProvisionedAt { get; set; }
+
+    /// <summary>
+    /// The node classes the agent sent, by name; launches take theirs from here. Kept so they are known at once
+    /// after a restart; state stored before node classes existed reads as none.
+    /// </summary>
+    public Dictionary<string, NodeClassManifest> NodeClasses { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>The agent's outbox, oldest first.</summary>
     public List<CommandEntry> Commands { get; set; } = [];

@@ -317,7 +317,10 @@ public sealed class NodeClaimGrain(
                 S.QuotaHeld = true;
                 var request = new LaunchRequest(spec.Region, spec.Account, spec.ClusterId, spec.Name, spec.NodePool,
                     group.Select(o => new LaunchOffering(o.InstanceType, o.Zone, o.CapacityType, o.PricePerHour)).ToList(), tags,
-                    ClientToken(spec));
+                    ClientToken(spec))
+                {
+                    NodeClass = spec.NodeClass is { } nodeClass ? new NodeClassDocument(nodeClass.ApiVersion, nodeClass.Kind, nodeClass.Name, nodeClass.Json) : null,
+                };
                 var result = await provider.LaunchAsync(request);
                 foreach (var failure in result.Failures)
                 {

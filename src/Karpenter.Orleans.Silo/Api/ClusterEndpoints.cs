@@ -7,7 +7,7 @@ namespace Karpenter.Orleans.Silo.Api;
 /// <summary>
 /// <c>/api/v1/clusters</c>: registration (admin), an agent's state, deltas and command channel (that
 /// cluster's agent or admin), NodeClaim deletion and disruptions (admin), and per-cluster views (read, or
-/// the cluster's own agent).
+/// the cluster's own agent), node classes with their status as the cluster's provider resolves them among them.
 /// </summary>
 internal static class ClusterEndpoints
 {
@@ -44,6 +44,10 @@ internal static class ClusterEndpoints
         clusters.MapGet("/{clusterId}/nodeclaims", NodeClaimsAsync).WithName("GetClusterNodeClaims")
             .RequireAuthorization(KarpoPolicies.Read).ProducesErrors(400, 404);
         clusters.MapGet("/{clusterId}/nodepools", NodePoolsAsync).WithName("GetClusterNodePools")
+            .RequireAuthorization(KarpoPolicies.Read).ProducesErrors(400, 404);
+        clusters.MapGet("/{clusterId}/nodeclasses", NodeClassesAsync).WithName("GetClusterNodeClasses")
+            .RequireAuthorization(KarpoPolicies.Read).ProducesErrors(400, 404);
+        clusters.MapGet("/{clusterId}/nodeclasses/{name}", NodeClassAsync).WithName("GetClusterNodeClass")
             .RequireAuthorization(KarpoPolicies.Read).ProducesErrors(400, 404);
         clusters.MapGet("/{clusterId}/disruption", DisruptionAsync).WithName("ExplainClusterDisruption")
             .RequireAuthorization(KarpoPolicies.Read).ProducesErrors(400, 404);
@@ -182,4 +186,23 @@ internal static class ClusterEndpoints
 
     private static async Task<Ok<IReadOnlyList<NodePoolStatus>>> NodePoolsAsync(string clusterId, IGrainFactory grains) =>
         TypedResults.Ok(await (await RegisteredAsync(grains, clusterId)).GetNodePoolsAsync());
+
+    private static async Task<Ok<NodeClassInfo[]>> NodeClassesAsync(string clusterId, HttpContext context, IGrainFactory grains)
+    {
+        var cluster = await RegisteredAsync(grains, clusterId);
+        var registration = (await cluster.GetRegistrationAsync())!;
+        var nodeClasses = await cluster.GetNodeClassesAsync();
+        return TypedResults.Ok(await Task.WhenAll(nodeClasses.Select(n => NodeClassViews.ResolveAsync(context, registration, n))));
+    }
+
+    private static async Task<Ok<NodeClassInfo>> NodeClassAsync(string clusterId, string name, HttpContext context, IGrainFactory grains)
+    {
+        RequestValidation.ClusterId(clusterId);
+        RequestValidation.NodeClassName(name, "name");
+        var cluster = await RegisteredAsync(grains, clusterId);
+        var registration = (await cluster.GetRegistrationAsync())!;
+        var nodeClass = (await cluster.GetNodeClassesAsync()).FirstOrDefault(n => n.Name == name)
+            ?? throw ApiException.NotFound($"cluster '{clusterId}' has no node class '{name}'", "name");
+        return TypedResults.Ok(await NodeClassViews.ResolveAsync(context, registration, nodeClass));
+    }
 }

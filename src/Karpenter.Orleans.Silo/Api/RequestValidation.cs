@@ -165,6 +165,16 @@ internal static partial class RequestValidation
         return value;
     }
 
+    public static string NodeClassName(string? value, string field)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > 253 || !Dns1123Subdomain().IsMatch(value))
+        {
+            throw ApiException.BadRequest($"{field} must be a node class name (a DNS-1123 subdomain)", field);
+        }
+
+        return value;
+    }
+
     public static void Disruption(DisruptionRequest request)
     {
         if (request.Nodes is not { Count: > 0 })

@@ -42,6 +42,8 @@ public sealed class TimedClusterGrain(IClusterGrain inner) : IClusterGrain
 
     public Task<IReadOnlyList<NodePoolStatus>> GetNodePoolsAsync() => inner.GetNodePoolsAsync();
 
+    public Task<IReadOnlyList<NodeClassManifest>> GetNodeClassesAsync() => inner.GetNodeClassesAsync();
+
     public Task SetSpendCapAsync(double? pricePerHour) => inner.SetSpendCapAsync(pricePerHour);
 
     public Task OnNodeClaimChangedAsync(NodeClaimInfo claim) => inner.OnNodeClaimChangedAsync(claim);

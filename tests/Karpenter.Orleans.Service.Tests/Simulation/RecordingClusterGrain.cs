@@ -116,6 +116,8 @@ internal sealed class RecordingClusterGrain : IClusterGrain
 
     public Task<IReadOnlyList<NodePoolStatus>> GetNodePoolsAsync() => throw new NotSupportedException();
 
+    public Task<IReadOnlyList<NodeClassManifest>> GetNodeClassesAsync() => throw new NotSupportedException();
+
     public Task SetSpendCapAsync(double? pricePerHour) => Task.CompletedTask;
 
     public Task OnNodeClaimChangedAsync(NodeClaimInfo claim) => Task.CompletedTask;

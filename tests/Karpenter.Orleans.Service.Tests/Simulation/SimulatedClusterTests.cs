@@ -55,6 +55,29 @@ public sealed class SimulatedClusterTests
         _grain.AllDeltas.Where(d => d.Kind == ObjectKind.Node && d.Type == DeltaType.Upsert).Select(d => KubernetesJson.Deserialize<V1Node>(d.Json!)).ToList();
 
     [Fact]
+    public async Task On_a_provider_with_EC2NodeClasses_the_snapshot_carries_the_one_the_default_NodePools_name()
+    {
+        _cloud.NodeClasses = new NodeClassType("karpenter.k8s.aws", "EC2NodeClass");
+        var withClasses = NewCluster(defaults: true);
+        await withClasses.TickAsync();
+        _cloud.NodeClasses = null;
+        var without = NewCluster(defaults: true);
+        await without.TickAsync();
+
+        var sent = Assert.Single(_grain.Snapshots[0].Objects, o => o.Kind == ObjectKind.NodeClass);
+        var nodeClass = System.Text.Json.Nodes.JsonNode.Parse(sent.Json)!;
+        Assert.Equal(("karpenter.k8s.aws/v1", "EC2NodeClass", "default"),
+            (nodeClass["apiVersion"]!.GetValue<string>(), nodeClass["kind"]!.GetValue<string>(), nodeClass["metadata"]!["name"]!.GetValue<string>()));
+        Assert.Equal("*", nodeClass["spec"]!["subnetSelectorTerms"]![0]!["tags"]![$"kubernetes.io/cluster/{ClusterId}"]!.GetValue<string>());
+        // Every default NodePool names it.
+        var pools = _grain.Snapshots[0].Objects.Where(o => o.Kind == ObjectKind.NodePool).Select(o => ManifestLoader.LoadText("pool", o.Json).NodePools[0]).ToList();
+        Assert.NotEmpty(pools);
+        Assert.All(pools, p => Assert.Equal(new NodeClassReference("karpenter.k8s.aws", "EC2NodeClass", "default"), p.NodeClassRef));
+        // The simulated cloud reads none, and gets none.
+        Assert.DoesNotContain(_grain.Snapshots[1].Objects, o => o.Kind == ObjectKind.NodeClass);
+    }
+
+    [Fact]
     public async Task First_tick_sends_a_snapshot_then_deltas_with_consecutive_sequence_numbers()
     {
         var cluster = NewCluster();

@@ -23,6 +23,9 @@ internal sealed class TestCloud(TimeProvider time) : ICloudProvider
 
     public string Name => "test";
 
+    /// <summary>Set to play a provider that launches with node classes (the aws provider's EC2NodeClass).</summary>
+    public NodeClassType? NodeClasses { get; set; }
+
     public bool FailList { get; set; }
 
     public int ListCalls { get; private set; }

@@ -22,7 +22,7 @@ public sealed class ClusterIsolationTests(KarpoSiloFactory silo)
             Assert.Equal(HttpStatusCode.OK, own.StatusCode);
         }
 
-        foreach (var url in new[] { "/api/v1/clusters/iso-a", "/api/v1/clusters/iso-a/pending", "/api/v1/clusters/iso-a/nodeclaims", "/api/v1/clusters/iso-a/nodepools", "/api/v1/nodeclaims?cluster=iso-a", "/api/v1/pending?cluster=iso-a" })
+        foreach (var url in new[] { "/api/v1/clusters/iso-a", "/api/v1/clusters/iso-a/pending", "/api/v1/clusters/iso-a/nodeclaims", "/api/v1/clusters/iso-a/nodepools", "/api/v1/clusters/iso-a/nodeclasses", "/api/v1/nodeclaims?cluster=iso-a", "/api/v1/pending?cluster=iso-a" })
         {
             using var read = await agentA.GetAsync(url);
             Assert.True(read.StatusCode == HttpStatusCode.OK, $"{url}: {(int)read.StatusCode}");
@@ -39,7 +39,7 @@ public sealed class ClusterIsolationTests(KarpoSiloFactory silo)
             Assert.Equal(HttpStatusCode.Forbidden, deltas.StatusCode);
         }
 
-        foreach (var url in new[] { "/api/v1/clusters/iso-b", "/api/v1/clusters/iso-b/pending", "/api/v1/clusters/iso-b/nodeclaims", "/api/v1/clusters/iso-b/nodepools", "/api/v1/nodeclaims?cluster=iso-b", "/api/v1/pending?cluster=iso-b" })
+        foreach (var url in new[] { "/api/v1/clusters/iso-b", "/api/v1/clusters/iso-b/pending", "/api/v1/clusters/iso-b/nodeclaims", "/api/v1/clusters/iso-b/nodepools", "/api/v1/clusters/iso-b/nodeclasses", "/api/v1/nodeclaims?cluster=iso-b", "/api/v1/pending?cluster=iso-b" })
         {
             using var read = await agentA.GetAsync(url);
             Assert.True(read.StatusCode == HttpStatusCode.Forbidden, $"{url}: {(int)read.StatusCode}");

@@ -89,6 +89,7 @@ public sealed class ServiceEndpointTests(KarpoSiloFactory silo)
             "/api/v1/clusters", "/api/v1/clusters/{clusterId}", "/api/v1/clusters/{clusterId}/spend-cap",
             "/api/v1/clusters/{clusterId}/state", "/api/v1/clusters/{clusterId}/deltas", "/api/v1/clusters/{clusterId}/pending",
             "/api/v1/clusters/{clusterId}/nodeclaims", "/api/v1/clusters/{clusterId}/nodepools", "/api/v1/capacity",
+            "/api/v1/clusters/{clusterId}/nodeclasses", "/api/v1/clusters/{clusterId}/nodeclasses/{name}",
             "/api/v1/clusters/{clusterId}/commands", "/api/v1/clusters/{clusterId}/commands/acks",
             "/api/v1/clusters/{clusterId}/nodeclaims/{nodeClaim}", "/api/v1/clusters/{clusterId}/disruptions",
             "/api/v1/nodeclaims", "/api/v1/pending", "/api/v1/cost", "/api/v1/fleet/spend-cap",

@@ -13,8 +13,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Karpenter.Orleans.Silo.Tests.Aws;
 
 /// <summary>
-/// The silo's embedded default fleet with <c>Karpo:SimulatedFleet:Provider=aws</c> against moto: pending
-/// pods become CreateFleet launches, the instances carry the cluster's tags, the simulated clusters' nodes
+/// The silo's embedded default fleet with <c>Karpo:SimulatedFleet:Provider=aws</c> against moto: each cluster sends
+/// the EC2NodeClass its NodePools name, pending pods become CreateFleet launches with it, the instances carry the cluster's tags, the simulated clusters' nodes
 /// join for them and pods bind; a spot interruption warning put on the region's SQS queue reaches its
 /// NodeClaim, which is replaced; scaling in terminates the instances, and EC2's and the NodeClaims agree.
 /// Real time: the fleet ticks every second and the default NodePools consolidate after 30 s.
@@ -33,6 +33,20 @@ public sealed class AwsFleetEndToEndTests(MotoServer moto) : IAsyncLifetime
     [Fact]
     public async Task The_default_fleet_on_aws_launches_through_CreateFleet_binds_pods_and_terminates_what_it_no_longer_needs()
     {
+        // The default clusters' EC2NodeClass selects the subnets and security groups tagged kubernetes.io/cluster/<cluster>,
+        // as EKS tags them: every subnet and the default group of each region carry the tag of each of its clusters.
+        foreach (var region in Regions)
+        {
+            using var ec2 = new AmazonEC2Client(MotoServer.Credentials, new AmazonEC2Config { ServiceURL = moto.Endpoint, AuthenticationRegion = region });
+            var subnets = (await ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest())).Subnets.Select(s => s.SubnetId);
+            var groups = (await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { Filters = [new Filter("group-name", ["default"])] })).SecurityGroups.Select(g => g.GroupId);
+            await ec2.CreateTagsAsync(new CreateTagsRequest
+            {
+                Resources = [.. subnets, .. groups],
+                Tags = [.. SimulatedFleetOptions.DefaultClusters(AwsCloudProvider.ProviderName).Where(c => c.Region == region).Select(c => new Tag($"kubernetes.io/cluster/{c.ClusterId}", "shared"))],
+            });
+        }
+
         using var sqs = new AmazonSQSClient(MotoServer.Credentials, new AmazonSQSConfig { ServiceURL = moto.Endpoint, AuthenticationRegion = Regions[0] });
         var queueUrl = (await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = Queue })).QueueUrl;
         await using var silo = new AwsSiloFactory(new Dictionary<string, string?>
@@ -85,6 +99,8 @@ public sealed class AwsFleetEndToEndTests(MotoServer moto) : IAsyncLifetime
                 Assert.Equal("owned", tags[AwsTags.ClusterOwnership(cluster.ClusterId)]);
                 Assert.Equal(claim.Name, tags[AwsTags.NodeClaim]);
                 Assert.Equal(claim.NodePool, tags[AwsTags.NodePool]);
+                // Launched with the EC2NodeClass the cluster sent for its NodePools' nodeClassRef.
+                Assert.Equal("default", tags[AwsTags.NodeClass]);
             });
         }
 

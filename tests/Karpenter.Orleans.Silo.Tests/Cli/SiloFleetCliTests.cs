@@ -54,6 +54,7 @@ public sealed class SiloFleetCliTests(CliSiloFactory factory)
             ["pending", "--cluster", "cli-views"],
             ["cost"],
             ["explain", "cli-views"],
+            ["nodeclasses", "cli-views"],
         ];
         foreach (var command in commands)
         {
@@ -82,6 +83,36 @@ public sealed class SiloFleetCliTests(CliSiloFactory factory)
         Assert.Equal("Cluster 'cli-explain' has no nodes.\n", all.Stdout);
         Assert.Equal(1, one.ExitCode);
         Assert.Equal("error: cluster 'cli-explain' has no node 'ip-nowhere'\n", one.Stderr);
+    }
+
+    [Fact]
+    public async Task NodeClassesAreListedAsTableAndJsonAndAMissingOneIsNamed()
+    {
+        using var admin = factory.CreateClient(KarpoSiloFactory.AdminToken);
+        var agentToken = await admin.RegisterAsync("cli-nc");
+        using var agent = factory.CreateClient(agentToken);
+        const string nodeClass = """{"apiVersion":"karpenter.k8s.aws/v1","kind":"EC2NodeClass","metadata":{"name":"general"},"spec":{"role":"KarpoNodeRole"}}""";
+        using (var resync = await agent.PutJsonAsync("/api/v1/clusters/cli-nc/state", ApiJson.Snapshot(new ClusterObject(ObjectKind.NodeClass, nodeClass))))
+        {
+            Assert.Empty((await resync.ReadAsync<SyncResult>()).Errors);
+        }
+
+        using var karpo = new KarpoFleet(factory.Server.CreateHandler());
+        var table = karpo.Run("nodeclasses", "cli-nc", "--server", Server, "--token", KarpoSiloFactory.ReadToken);
+        var json = karpo.Run("nodeclasses", "cli-nc", "general", "-o", "json", "--server", Server, "--token", KarpoSiloFactory.ReadToken);
+        var missing = karpo.Run("nodeclasses", "cli-nc", "other", "--server", Server, "--token", KarpoSiloFactory.ReadToken);
+
+        Assert.Equal(0, table.ExitCode);
+        var printed = new FleetTable(table.Stdout);
+        var row = Assert.Single(printed.Rows);
+        // The simulated cloud resolves no node classes: nothing to show but the object.
+        Assert.Equal(("general", "EC2NodeClass", "-", "-"), (row["NAME"], row["KIND"], row["READY"], row["SUBNETS"]));
+        Assert.Equal(["1 node class: 0 ready, 0 not ready"], printed.Summary);
+        Assert.Equal(0, json.ExitCode);
+        var one = JsonSerializer.Deserialize<NodeClassInfo>(json.Stdout, FleetJson.Options)!;
+        Assert.Equal(("cli-nc", "general", "KarpoNodeRole"), (one.ClusterId, one.Name, one.Spec!["role"]!.GetValue<string>()));
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal("error: cluster 'cli-nc' has no node class 'other'\n", missing.Stderr);
     }
 
     [Fact]
