@@ -56,6 +56,7 @@ internal static class KarpoApp
                     Output = stdout,
                     Error = stderr,
                     EnableDefaultExceptionHandler = false,
+                    ProcessTerminationTimeout = TimeSpan.FromSeconds(2),
                 },
                 fleet.Stop).GetAwaiter().GetResult();
         }
