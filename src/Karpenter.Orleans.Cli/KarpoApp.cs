@@ -30,6 +30,8 @@ internal static class KarpoApp
             root.Subcommands.Add(command);
         }
 
+        root.Subcommands.Add(CompletionCommand.Create(stdout));
+
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)
         {
@@ -47,12 +49,16 @@ internal static class KarpoApp
 
         try
         {
-            return parseResult.Invoke(new InvocationConfiguration
-            {
-                Output = stdout,
-                Error = stderr,
-                EnableDefaultExceptionHandler = false,
-            });
+            // Async so that --watch stops on Ctrl-C (System.CommandLine cancels the action's token) or on fleet.Stop (tests).
+            return parseResult.InvokeAsync(
+                new InvocationConfiguration
+                {
+                    Output = stdout,
+                    Error = stderr,
+                    EnableDefaultExceptionHandler = false,
+                    ProcessTerminationTimeout = TimeSpan.FromSeconds(2),
+                },
+                fleet.Stop).GetAwaiter().GetResult();
         }
         catch (Exception ex) when (BadInput.Is(ex))
         {

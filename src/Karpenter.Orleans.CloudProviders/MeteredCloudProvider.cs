@@ -12,6 +12,11 @@ internal sealed class MeteredCloudProvider(ICloudProvider inner) : ICloudProvide
 {
     public string Name => inner.Name;
 
+    public NodeClassType? NodeClasses => inner.NodeClasses;
+
+    public Task<NodeClassStatus?> ResolveNodeClassAsync(string region, NodeClassDocument nodeClass, CancellationToken cancellationToken = default) =>
+        TimeAsync("ResolveNodeClass", () => inner.ResolveNodeClassAsync(region, nodeClass, cancellationToken));
+
     public Task<IReadOnlyList<string>?> GetRegionsAsync(CancellationToken cancellationToken = default) =>
         TimeAsync("GetRegions", () => inner.GetRegionsAsync(cancellationToken));
 

@@ -7,7 +7,7 @@ using Karpenter.Orleans.Abstractions;
 namespace Karpenter.Orleans.Cli.Fleet;
 
 /// <summary>
-/// GETs of the fleet API that either return the typed answer or throw a <see cref="FleetException"/> whose
+/// Requests to the fleet API (GETs, and the admin commands' POST, PUT and DELETE) that either return the typed answer or throw a <see cref="FleetException"/> whose
 /// message says, in one line, what went wrong and what to do. The token is sent, never printed.
 /// </summary>
 internal sealed class FleetClient : IDisposable
@@ -43,6 +43,18 @@ internal sealed class FleetClient : IDisposable
     public T[] GetAll<T>(string relative, string action, string? cluster) =>
         GetAllAsync<T>(relative, action, cluster).GetAwaiter().GetResult();
 
+    /// <summary>POST <paramref name="body"/> as JSON and read the answer as <typeparamref name="T"/>.</summary>
+    public T Post<T>(string relative, object body, string action, string? cluster)
+        where T : class =>
+        SendAsync<T>(HttpMethod.Post, relative, body, action, cluster, read: true).GetAwaiter().GetResult().Value!;
+
+    /// <summary>PUT <paramref name="body"/> as JSON; the answer's body, if any, is not read.</summary>
+    public void Put(string relative, object body, string action, string? cluster) =>
+        SendAsync<object>(HttpMethod.Put, relative, body, action, cluster, read: false).GetAwaiter().GetResult();
+
+    public void Delete(string relative, string action, string? cluster) =>
+        SendAsync<object>(HttpMethod.Delete, relative, null, action, cluster, read: false).GetAwaiter().GetResult();
+
     public void Dispose() => _http.Dispose();
 
     private async Task<T[]> GetAllAsync<T>(string relative, string action, string? cluster)
@@ -53,8 +65,8 @@ internal sealed class FleetClient : IDisposable
         do
         {
             var url = token is null ? relative : $"{relative}{(relative.Contains('?', StringComparison.Ordinal) ? '&' : '?')}continue={Uri.EscapeDataString(token)}";
-            var (page, next) = await SendAsync<T[]>(url, action, cluster).ConfigureAwait(false);
-            items.AddRange(page);
+            var (page, next) = await SendAsync<T[]>(HttpMethod.Get, url, null, action, cluster, read: true).ConfigureAwait(false);
+            items.AddRange(page!);
 
             // A server that hands out the same token twice would keep karpo looping forever.
             if (next is not null && !seen.Add(next))
@@ -71,13 +83,18 @@ internal sealed class FleetClient : IDisposable
 
     private async Task<T> GetAsync<T>(string relative, string action, string? cluster)
         where T : class =>
-        (await SendAsync<T>(relative, action, cluster).ConfigureAwait(false)).Value;
+        (await SendAsync<T>(HttpMethod.Get, relative, null, action, cluster, read: true).ConfigureAwait(false)).Value!;
 
-    private async Task<(T Value, string? Continue)> SendAsync<T>(string relative, string action, string? cluster)
+    private async Task<(T? Value, string? Continue)> SendAsync<T>(HttpMethod method, string relative, object? body, string action, string? cluster, bool read)
     {
         var server = _endpoint.DisplayServer;
-        using var request = new HttpRequestMessage(HttpMethod.Get, _endpoint.Resolve(relative));
+        using var request = new HttpRequestMessage(method, _endpoint.Resolve(relative));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (body is not null)
+        {
+            request.Content = new StringContent(JsonSerializer.Serialize(body, FleetJson.Options), System.Text.Encoding.UTF8, "application/json");
+        }
+
         if (_endpoint.Token is { } token)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -99,24 +116,29 @@ internal sealed class FleetClient : IDisposable
 
         using (response)
         {
-            var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            var answer = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
             var path = "/" + relative.Split('?')[0];
             if (!response.IsSuccessStatusCode)
             {
-                throw new FleetException(Refused(response, body, action, cluster, path));
+                throw new FleetException(Refused(response, answer, action, cluster, path));
+            }
+
+            if (!read)
+            {
+                return (default, null);
             }
 
             try
             {
                 var next = response.Headers.TryGetValues(ContinueHeader, out var values) ? values.FirstOrDefault(v => v.Length > 0) : null;
-                var value = JsonSerializer.Deserialize<T>(body, FleetJson.Options) ?? throw new JsonException("the answer is null");
+                var value = JsonSerializer.Deserialize<T>(answer, FleetJson.Options) ?? throw new JsonException("the answer is null");
                 return (value, next);
             }
             catch (JsonException)
             {
                 var contentType = response.Content.Headers.ContentType?.MediaType ?? "no content type";
                 throw new FleetException(
-                    $"{server} answered GET {path} with {(int)response.StatusCode} but not the expected JSON ({contentType}): {Excerpt(body)}. Is {server} a karpo service?");
+                    $"{server} answered {method} {path} with {(int)response.StatusCode} but not the expected JSON ({contentType}): {Excerpt(answer)}. Is {server} a karpo service?");
             }
         }
     }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Karpenter.Orleans.Abstractions;
 
 namespace Karpenter.Orleans.Cli.Fleet;
@@ -21,39 +20,57 @@ internal sealed record FleetEndpoint(Uri Server, string ServerSource, string? To
     /// <summary>Where karpo looked for a token, for the message when the server refuses it.</summary>
     public string TokenPlaces => $"{TokenFlag}, ${TokenVariable}, {ConfigPath}";
 
-    public static FleetEndpoint Resolve(string? serverFlag, string? tokenFlag, FleetEnvironment environment)
+    public const string ContextFlag = "--context";
+
+    /// <summary>The path of the client config: <c>$KARPO_CONFIG</c>, else the default path.</summary>
+    public static string ConfigPathOf(FleetEnvironment environment) =>
+        environment.GetVariable(KarpoClientConfig.EnvironmentVariable) is { Length: > 0 } path ? path : KarpoClientConfig.DefaultPath;
+
+    /// <summary>
+    /// Resolves the server and token: the flags first; then the context <c>--context</c> names, when given; then the
+    /// environment variables; then the config file's current context. <paramref name="admin"/> prefers a context's
+    /// admin token (the admin commands), otherwise its read token is preferred.
+    /// </summary>
+    public static FleetEndpoint Resolve(string? serverFlag, string? tokenFlag, string? contextFlag, bool admin, FleetEnvironment environment)
     {
-        var configPath = environment.GetVariable(KarpoClientConfig.EnvironmentVariable) is { Length: > 0 } path
-            ? path
-            : KarpoClientConfig.DefaultPath;
-        var serverVariable = NonEmpty(environment.GetVariable(ServerVariable));
-        var tokenVariable = NonEmpty(environment.GetVariable(TokenVariable));
+        var configPath = ConfigPathOf(environment);
+        contextFlag = NonEmpty(contextFlag);
         serverFlag = NonEmpty(serverFlag);
         tokenFlag = NonEmpty(tokenFlag);
 
+        // An explicit --context beats the variables, as kubectl's --context beats the kubeconfig's current context.
+        var serverVariable = contextFlag is null ? NonEmpty(environment.GetVariable(ServerVariable)) : null;
+        var tokenVariable = contextFlag is null ? NonEmpty(environment.GetVariable(TokenVariable)) : null;
+
         // The file is only read when a flag or variable leaves something to find, so a broken file does not
         // get in the way of a fully specified command line.
-        var config = (serverFlag ?? serverVariable) is null || (tokenFlag ?? tokenVariable) is null
-            ? ReadConfig(configPath)
+        var context = contextFlag is not null || (serverFlag ?? serverVariable) is null || (tokenFlag ?? tokenVariable) is null
+            ? ClientConfigFile.Read(configPath).Select(contextFlag)
             : null;
-        var configServer = NonEmpty(config?.Server);
+        var contextSource = context is null ? configPath
+            : context.Name == KarpoContext.DefaultName && contextFlag is null ? configPath
+            : $"context '{context.Name}' in {configPath}";
+        var configServer = NonEmpty(context?.Server);
 
         var (serverText, serverSource) = serverFlag is not null ? (serverFlag, ServerFlag)
             : serverVariable is not null ? (serverVariable, "$" + ServerVariable)
-            : configServer is not null ? (configServer, configPath)
-            : throw new FleetException(
-                $"no karpo server configured: start the service with `{StartHint}` (it writes {configPath}), " +
-                $"or pass {ServerFlag} URL or set ${ServerVariable}");
+            : configServer is not null ? (configServer, contextSource)
+            : throw new FleetException(context is null
+                ? $"no karpo server configured: start the service with `{StartHint}` (it writes {configPath}), " +
+                  $"or pass {ServerFlag} URL or set ${ServerVariable}"
+                : $"{contextSource} has no server: set one with `karpo config set-context {context.Name} --server URL`, or pass {ServerFlag} URL");
         var server = ParseServer(serverText)
             ?? throw new FleetException($"the server '{serverText}' from {serverSource} is not an http:// or https:// URL");
 
-        // The config file's token belongs to the config file's server: never send it to another one a flag or variable named.
+        // The context's token belongs to the context's server: never send it to another one a flag or variable named.
         var configToken = configServer is not null && ParseServer(configServer) is { } own && SameServer(own, server)
-            ? NonEmpty(config?.Token) ?? NonEmpty(config?.AdminToken)
+            ? admin
+                ? NonEmpty(context?.AdminToken) ?? NonEmpty(context?.Token)
+                : NonEmpty(context?.Token) ?? NonEmpty(context?.AdminToken)
             : null;
         var (token, tokenSource) = tokenFlag is not null ? (tokenFlag, TokenFlag)
             : tokenVariable is not null ? (tokenVariable, "$" + TokenVariable)
-            : configToken is not null ? (configToken, configPath)
+            : configToken is not null ? (configToken, contextSource)
             : ((string?)null, (string?)null);
 
         return new FleetEndpoint(server, serverSource, token, tokenSource, configPath);
@@ -78,26 +95,4 @@ internal sealed record FleetEndpoint(Uri Server, string ServerSource, string? To
     private static bool SameServer(Uri a, Uri b) => string.Equals(Display(a), Display(b), StringComparison.OrdinalIgnoreCase);
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    private static KarpoClientConfig? ReadConfig(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<KarpoClientConfig>(File.ReadAllText(path), FleetJson.Options);
-        }
-        catch (JsonException ex)
-        {
-            // JsonException messages give the position, not the text, so no token leaks into the message.
-            throw new FleetException($"the config file {path} is not valid JSON: {ex.Message}");
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new FleetException($"cannot read the config file {path}: {ex.Message}");
-        }
-    }
 }

@@ -27,6 +27,19 @@ internal static class FleetFormat
     /// <summary>An empty or missing value prints as "-" so columns never collapse.</summary>
     public static string Text(string? value) => string.IsNullOrEmpty(value) ? "-" : value;
 
+    /// <summary>"1 node", "3 nodes".</summary>
+    public static string Plural(long count, string noun) => $"{Count(count)} {noun}{(count == 1 ? "" : "s")}";
+
+    /// <summary>A map of quantities as <c>cpu=4,memory=16Gi</c>, keys sorted; "-" when empty.</summary>
+    public static string Quantities(IReadOnlyDictionary<string, string>? values) =>
+        values is null || values.Count == 0
+            ? "-"
+            : string.Join(',', values.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
+
+    /// <summary>A point in time as ISO 8601 UTC, for wide columns.</summary>
+    public static string Time(DateTimeOffset? at) =>
+        at is { } t ? t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "-";
+
     public static string Age(DateTimeOffset since, DateTimeOffset now) => Duration(now - since);
 
     public static string Age(DateTimeOffset? since, DateTimeOffset now) => since is { } s ? Age(s, now) : "-";

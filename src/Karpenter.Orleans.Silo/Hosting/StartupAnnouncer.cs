@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Karpenter.Orleans.Abstractions;
 using Karpenter.Orleans.Silo.Api;
 using Karpenter.Orleans.Silo.Auth;
@@ -75,8 +76,12 @@ internal sealed class StartupAnnouncer(
                 return null;
             }
 
-            var config = new KarpoClientConfig(url, token, tokens.AdminToken);
-            PrivateFile.WriteAllText(path, JsonSerializer.Serialize(config, ConfigJson));
+            // karpo keeps its other contexts in the same file; refreshing ours must not drop them.
+            var config = ReadObject(path) ?? [];
+            config["server"] = url;
+            config["token"] = token;
+            config["adminToken"] = tokens.AdminToken;
+            PrivateFile.WriteAllText(path, config.ToJsonString(ConfigJson));
             return path;
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
@@ -94,6 +99,24 @@ internal sealed class StartupAnnouncer(
         }
         catch (JsonException)
         {
+            return null;
+        }
+    }
+
+    private static JsonObject? ReadObject(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            // A broken file is replaced, as before contexts existed.
             return null;
         }
     }

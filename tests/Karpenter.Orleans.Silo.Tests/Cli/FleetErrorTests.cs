@@ -135,7 +135,10 @@ public sealed class FleetErrorTests(CliSiloFactory factory)
     [InlineData("capacity", "--group-by", ",")]
     [InlineData("clusters", "--server", "not a url")]
     [InlineData("pending", "--server", "ftp://fleet.test")]
-    [InlineData("cost", "-o", "yaml")]
+    [InlineData("cost", "-o", "xml")]
+    [InlineData("cost", "-o", "name")]
+    [InlineData("nodeclaims", "-l", "zone in (a")]
+    [InlineData("clusters", "--watch", "--interval", "soon")]
     [InlineData("nodeclaims", "--cluster")]
     [InlineData("clusters", "a", "b")]
     public void UsageErrorsExitTwoWithoutARequest(params string[] args)

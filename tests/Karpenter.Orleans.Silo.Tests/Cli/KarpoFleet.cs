@@ -30,13 +30,16 @@ internal sealed class KarpoFleet : IDisposable
 
     public string ConfigPath => Path.Combine(_folder, "config.json");
 
+    /// <summary>Stops a <c>--watch</c> run, as Ctrl-C does.</summary>
+    public CancellationToken Stop { get; set; }
+
     public void WriteConfig(string json) => File.WriteAllText(ConfigPath, json);
 
     public FleetCliRun Run(params string[] args)
     {
         using var stdout = new StringWriter { NewLine = "\n" };
         using var stderr = new StringWriter { NewLine = "\n" };
-        var environment = new FleetEnvironment(Handler, name => Variables.GetValueOrDefault(name), _clock);
+        var environment = new FleetEnvironment(Handler, name => Variables.GetValueOrDefault(name), _clock, Stop);
         var exitCode = KarpoApp.Run(args, stdout, stderr, environment);
         return new FleetCliRun(exitCode, stdout.ToString(), stderr.ToString());
     }
