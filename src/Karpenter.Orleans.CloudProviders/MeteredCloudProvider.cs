@@ -10,6 +10,9 @@ namespace Karpenter.Orleans.CloudProviders;
 /// </summary>
 internal sealed class MeteredCloudProvider(ICloudProvider inner) : ICloudProvider
 {
+    /// <summary>The provider this one times.</summary>
+    public ICloudProvider Inner => inner;
+
     public string Name => inner.Name;
 
     public NodeClassType? NodeClasses => inner.NodeClasses;

@@ -113,7 +113,8 @@ public sealed class SimulatedCloudOptionsTests
 
         var simulated = provider.GetRequiredService<SimulatedCloudProvider>();
         Assert.Same(simulated, provider.GetRequiredService<ICloudProvider>());
-        Assert.Same(simulated, provider.GetRequiredService<ICloudProviders>().Get("simulated"));
+        // The registry hands out the provider timed by its metering decorator.
+        Assert.Same(simulated, Assert.IsType<MeteredCloudProvider>(provider.GetRequiredService<ICloudProviders>().Get("simulated")).Inner);
         Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
         Assert.Equal(["us-east-1", "ap-south-1"], simulated.Regions);
     }

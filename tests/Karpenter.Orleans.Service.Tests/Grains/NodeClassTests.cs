@@ -169,9 +169,11 @@ public sealed class NodeClassTests
         NodeClassRecordingProvider? provider = null;
         var service = await ServiceCluster.StartAsync(services: s => s.AddSingleton<ICloudProvider>(sp =>
             provider ??= new NodeClassRecordingProvider(sp.GetRequiredService<Karpenter.Orleans.CloudProviders.Simulated.SimulatedCloudProvider>())));
-        // The provider is made by the silo's container; resolving it once hands the test the same instance.
+        // The provider is made by the silo's container (the registry hands it out behind its metering decorator):
+        // resolving the registry once makes it, and the factory above keeps the instance for the test.
         var registry = service.Cluster.GetSiloServiceProvider(service.Cluster.Silos[0].SiloAddress).GetRequiredService<ICloudProviders>();
-        return (service, (NodeClassRecordingProvider)registry.Get(NodeClassRecordingProvider.ProviderName));
+        _ = registry.Get(NodeClassRecordingProvider.ProviderName);
+        return (service, provider ?? throw new InvalidOperationException("the silo did not make the recording provider"));
     }
 
     private static async Task<IClusterGrain> RegisterAsync(ServiceCluster service, string clusterId, IReadOnlyList<ClusterObject> objects)
