@@ -41,12 +41,14 @@ public sealed partial class EC2NodeClassParser
 
     private readonly string _file;
     private readonly int? _document;
+    private readonly int? _item;
     private string? _name;
 
-    private EC2NodeClassParser(string file, int? document)
+    private EC2NodeClassParser(string file, int? document, int? item = null)
     {
         _file = file;
         _document = document;
+        _item = item;
     }
 
     /// <summary>
@@ -72,6 +74,13 @@ public sealed partial class EC2NodeClassParser
 
     /// <summary>Parses one object; <paramref name="file"/> and <paramref name="document"/> say where it came from in errors.</summary>
     public static EC2NodeClass Parse(string file, int? document, JsonNode? root) => new EC2NodeClassParser(file, document).Read(root);
+
+    /// <summary>Parses one object read from a manifest at <paramref name="location"/> (a document, or an item of a <c>kind: List</c>).</summary>
+    public static EC2NodeClass Parse(ManifestLocation location, JsonNode? root)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return new EC2NodeClassParser(location.File, location.Document, location.Item).Read(root);
+    }
 
     private EC2NodeClass Read(JsonNode? root)
     {
@@ -471,7 +480,7 @@ public sealed partial class EC2NodeClassParser
         : throw Error(at, node is JsonArray ? "expected a single value, found a list" : "expected a single value, found a mapping");
 
     private ManifestException Error(string? field, string problem) =>
-        new(_file, _document, EC2NodeClass.KindName, _name, field, problem);
+        new(_file, _document, _item, EC2NodeClass.KindName, _name, field, problem);
 
     [GeneratedRegex(@"^([a-z0-9]+)@(latest|v[0-9][0-9.\-a-zA-Z]*)$")]
     private static partial Regex AliasPattern();

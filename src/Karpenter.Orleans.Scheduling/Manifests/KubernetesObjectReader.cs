@@ -25,7 +25,7 @@ internal static partial class KubernetesObjectReader
         }
         catch (YamlException ex) when (UnknownProperty().Match(ex.Message) is { Success: true } m)
         {
-            var field = YamlFields.PathAt(doc.Root, FileLine(doc, ex), ex.Start.Column, preferKey: true);
+            var field = YamlFields.PathAt(doc.Root, FileLine(doc, ex), FileColumn(doc, ex), preferKey: true);
             warnings?.WriteLine($"{doc.Describe()}: {field.Path}: unknown field \"{m.Groups[1].Value}\" ignored");
         }
         catch (YamlException ex) when (ex.Message.StartsWith("Encountered duplicate key", StringComparison.Ordinal))
@@ -50,14 +50,20 @@ internal static partial class KubernetesObjectReader
 
     private static long FileLine(ManifestDocument doc, YamlException ex) => ex.Start.Line + doc.FirstLine - 1;
 
+    private static long FileColumn(ManifestDocument doc, YamlException ex) => ex.Start.Line == 1 ? ex.Start.Column + doc.FirstColumn - 1 : ex.Start.Column;
+
     private static ManifestException Located(ManifestDocument doc, YamlException ex)
     {
         var line = FileLine(doc, ex);
-        var field = YamlFields.PathAt(doc.Root, line, ex.Start.Column, preferKey: false);
+        var field = YamlFields.PathAt(doc.Root, line, FileColumn(doc, ex), preferKey: false);
         string problem;
         if (ex.InnerException is InvalidCastException && field.Node is not null && CastTarget().Match(ex.InnerException.Message) is { Success: true } cast)
         {
             problem = $"expected {Expected(cast.Groups[1].Value)}, found {YamlManifestReader.Describe(field.Node)}";
+        }
+        else if (field.Node is YamlMappingNode or YamlSequenceNode && field.ParentKey is { } mapKey && QuantityMaps.Contains(mapKey))
+        {
+            problem = $"expected a Kubernetes quantity (like 500m, 2 or 4Gi), found {YamlManifestReader.Describe(field.Node)}";
         }
         else if (field.Node is YamlScalarNode scalar && ex.InnerException is { } inner)
         {

@@ -6,11 +6,15 @@ namespace Karpenter.Orleans.Scheduling.Manifests;
 
 /// <summary>
 /// Turns documents into the objects the simulator reads, in input order: workloads become their pods,
-/// names are checked for duplicates, namespaces default to "default".
+/// names are checked for duplicates, namespaces default to "default". Kinds it does not read are counted
+/// and named in one note, so a whole <c>kubectl get -o yaml</c> dump reads without a line per object.
 /// </summary>
 internal sealed class ManifestCollector(TextWriter? warnings)
 {
     private const string DefaultNamespace = "default";
+
+    /// <summary>Kinds ending so are node classes (EC2NodeClass, AKSNodeClass, ...), kept for the cloud's own parser.</summary>
+    private const string NodeClassSuffix = "NodeClass";
 
     // Where each name was first defined, to say so when it is defined again.
     private readonly Dictionary<string, ManifestDocument> _nodePoolNames = new(StringComparer.Ordinal);
@@ -18,21 +22,31 @@ internal sealed class ManifestCollector(TextWriter? warnings)
     private readonly Dictionary<string, ManifestDocument> _nodeNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ManifestDocument> _daemonSetNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ManifestDocument> _pdbNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ManifestDocument> _nodeClassNames = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, int> _skippedKinds = new(StringComparer.Ordinal);
+    private int _daemonSetPods;
 
     private readonly List<NodePool> _nodePools = [];
     private readonly List<V1Pod> _pods = [];
     private readonly List<V1Node> _nodes = [];
     private readonly List<V1DaemonSet> _daemonSets = [];
     private readonly List<V1PodDisruptionBudget> _pdbs = [];
+    private readonly List<NodeClassManifest> _nodeClasses = [];
 
-    public LoadedManifests Result() => new()
+    public LoadedManifests Result()
     {
-        NodePools = _nodePools,
-        Pods = _pods,
-        Nodes = _nodes,
-        DaemonSets = _daemonSets,
-        PodDisruptionBudgets = _pdbs,
-    };
+        WriteSkipped();
+        return new()
+        {
+            NodePools = _nodePools,
+            Pods = _pods,
+            Nodes = _nodes,
+            DaemonSets = _daemonSets,
+            PodDisruptionBudgets = _pdbs,
+            NodeClasses = _nodeClasses,
+            NodePoolLocations = _nodePoolNames.ToDictionary(p => p.Key, p => p.Value.Location, StringComparer.Ordinal),
+        };
+    }
 
     public void Add(ManifestDocument doc)
     {
@@ -80,8 +94,11 @@ internal sealed class ManifestCollector(TextWriter? warnings)
                 RequireApiVersion(doc, apiVersion, "policy/v1");
                 AddPdb(doc, KubernetesObjectReader.Read<V1PodDisruptionBudget>(doc, warnings));
                 break;
+            case var nodeClass when nodeClass.EndsWith(NodeClassSuffix, StringComparison.Ordinal) && nodeClass.Length > NodeClassSuffix.Length:
+                AddNodeClass(doc, apiVersion, kind);
+                break;
             default:
-                warnings?.WriteLine($"skipping {doc.Describe()}: kind {kind} is not used by the simulator");
+                _skippedKinds[kind] = _skippedKinds.GetValueOrDefault(kind) + 1;
                 break;
         }
     }
@@ -105,7 +122,50 @@ internal sealed class ManifestCollector(TextWriter? warnings)
         RequirePodSpec(doc, pod.Spec, "spec");
         ResourceChecks.CheckPodSpec(doc, pod.Spec, "spec");
         ClaimPodName(doc, $"{ns}/{name}", null);
+        if (string.IsNullOrEmpty(pod.Spec.NodeName) && pod.Metadata.OwnerReferences?.Any(o => o.Controller == true && o.Kind == "DaemonSet") == true)
+        {
+            // A dump's DaemonSet pod waiting for its node: the DaemonSet controller places it, not a new NodeClaim
+            // (Karpenter leaves such pods out of provisioning too). Its DaemonSet, when given, counts on new nodes.
+            _daemonSetPods++;
+            return;
+        }
+
         _pods.Add(pod);
+    }
+
+    private void AddNodeClass(ManifestDocument doc, string apiVersion, string kind)
+    {
+        var name = doc.Name;
+        if (string.IsNullOrEmpty(name))
+        {
+            throw doc.Error("metadata.name", "required");
+        }
+
+        Claim(_nodeClassNames, doc, $"{kind}/{name}", kind);
+        _nodeClasses.Add(new NodeClassManifest(doc.Location, apiVersion, kind, name, YamlJson.ToJson(doc.Root)));
+    }
+
+    private void WriteSkipped()
+    {
+        if (warnings is null || (_skippedKinds.Count == 0 && _daemonSetPods == 0))
+        {
+            return;
+        }
+
+        var parts = new List<string>();
+        if (_skippedKinds.Count > 0)
+        {
+            var total = _skippedKinds.Values.Sum();
+            var kinds = string.Join(", ", _skippedKinds.Select(k => $"{k.Key} {k.Value}"));
+            parts.Add($"{total} object{(total == 1 ? "" : "s")} of kinds the simulator does not read ({kinds})");
+        }
+
+        if (_daemonSetPods > 0)
+        {
+            parts.Add($"{_daemonSetPods} unbound DaemonSet pod{(_daemonSetPods == 1 ? "" : "s")} (their DaemonSet places them)");
+        }
+
+        warnings.WriteLine($"skipped {string.Join("; ", parts)}");
     }
 
     /// <summary>A workload's <paramref name="count"/> pods, named name-0 .. name-(count-1), sharing the template.</summary>

@@ -219,7 +219,7 @@ internal sealed class SolverModel
                 }
 
                 overhead[t] = o;
-                room[t] = Index.Allocatable[t] - o;
+                room[t] = WithMaxPods(Index.Allocatable[t], pool.MaxPods) - o;
                 price[t] = types.Contains(t) ? Index.CheapestOffering(t, reqs)?.Price ?? double.PositiveInfinity : double.PositiveInfinity;
             }
 
@@ -325,6 +325,12 @@ internal sealed class SolverModel
 
         return nodes;
     }
+
+    /// <summary>The kubelet's maxPods replaces a type's pod count, as Karpenter computes a type's pods from it when it is set.</summary>
+    private static ResourceVector WithMaxPods(ResourceVector allocatable, int? maxPods) =>
+        maxPods is { } max
+            ? new ResourceVector(allocatable.MilliCpu, allocatable.Memory, max, allocatable.EphemeralStorage, allocatable.Extended)
+            : allocatable;
 
     private InstanceType? TypeOf(InFlightNodeClaim claim)
     {
