@@ -9,7 +9,7 @@ namespace Karpenter.Orleans.Scheduling.Manifests;
 /// names are checked for duplicates, namespaces default to "default". Kinds it does not read are counted
 /// and named in one note, so a whole <c>kubectl get -o yaml</c> dump reads without a line per object.
 /// </summary>
-internal sealed class ManifestCollector(TextWriter? warnings)
+internal sealed class ManifestCollector(TextWriter? warnings, LiveOwners liveOwners)
 {
     private const string DefaultNamespace = "default";
 
@@ -25,6 +25,8 @@ internal sealed class ManifestCollector(TextWriter? warnings)
     private readonly Dictionary<string, ManifestDocument> _nodeClassNames = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, int> _skippedKinds = new(StringComparer.Ordinal);
     private int _daemonSetPods;
+    private int _readThroughDeployment;
+    private int _livePodsOfWorkloads;
 
     private readonly List<NodePool> _nodePools = [];
     private readonly List<V1Pod> _pods = [];
@@ -70,6 +72,12 @@ internal sealed class ManifestCollector(TextWriter? warnings)
             case "ReplicaSet":
                 RequireApiVersion(doc, apiVersion, "apps/v1");
                 var replicaSet = KubernetesObjectReader.Read<V1ReplicaSet>(doc, warnings);
+                if (liveOwners.IsReadThroughItsDeployment(replicaSet.Metadata?.Uid))
+                {
+                    _readThroughDeployment++;
+                    break;
+                }
+
                 Expand(doc, replicaSet.Metadata, replicaSet.Spec?.Template, replicaSet.Spec?.Replicas, "spec.replicas");
                 break;
             case "StatefulSet":
@@ -147,7 +155,7 @@ internal sealed class ManifestCollector(TextWriter? warnings)
 
     private void WriteSkipped()
     {
-        if (warnings is null || (_skippedKinds.Count == 0 && _daemonSetPods == 0))
+        if (warnings is null || (_skippedKinds.Count == 0 && _daemonSetPods == 0 && _readThroughDeployment == 0 && _livePodsOfWorkloads == 0))
         {
             return;
         }
@@ -165,6 +173,16 @@ internal sealed class ManifestCollector(TextWriter? warnings)
             parts.Add($"{_daemonSetPods} unbound DaemonSet pod{(_daemonSetPods == 1 ? "" : "s")} (their DaemonSet places them)");
         }
 
+        if (_readThroughDeployment > 0)
+        {
+            parts.Add($"{_readThroughDeployment} ReplicaSet{(_readThroughDeployment == 1 ? "" : "s")} of Deployments in the input (read through the Deployment)");
+        }
+
+        if (_livePodsOfWorkloads > 0)
+        {
+            parts.Add($"{_livePodsOfWorkloads} replica{(_livePodsOfWorkloads == 1 ? "" : "s")} of workloads whose pods are in the input (the pods count instead)");
+        }
+
         warnings.WriteLine($"skipped {string.Join("; ", parts)}");
     }
 
@@ -178,6 +196,11 @@ internal sealed class ManifestCollector(TextWriter? warnings)
         {
             throw doc.Error(countField, $"must be 0 or more, got {replicas}");
         }
+
+        // A dump holds the workload's running pods too: make only the replicas it is missing.
+        var live = Math.Min(replicas, liveOwners.LivePods(metadata?.Uid));
+        _livePodsOfWorkloads += live;
+        replicas -= live;
 
         if (template is null)
         {
@@ -199,9 +222,16 @@ internal sealed class ManifestCollector(TextWriter? warnings)
                 Controller = true,
             },
         ];
-        for (var i = 0; i < replicas; i++)
+        for (int i = 0, made = 0; made < replicas; i++)
         {
             var podName = $"{name}-{i}";
+            if (live > 0 && liveOwners.HasPod($"{ns}/{podName}"))
+            {
+                // A StatefulSet's running cache-0 is in the dump: its missing replica is cache-1, not a second cache-0.
+                continue;
+            }
+
+            made++;
             ClaimPodName(doc, $"{ns}/{podName}", $"{doc.Kind} {name} makes pod {ns}/{podName}, which");
             _pods.Add(new V1Pod
             {

@@ -18,7 +18,7 @@ public static class ManifestLoader
     public static LoadedManifests Load(IReadOnlyList<string> paths, TextWriter? warnings = null, TextReader? standardInput = null)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        var collector = new ManifestCollector(warnings);
+        var documents = new List<ManifestDocument>();
         var readStandardInput = false;
         foreach (var path in paths)
         {
@@ -31,24 +31,17 @@ public static class ManifestLoader
                 }
 
                 readStandardInput = true;
-                foreach (var document in YamlManifestReader.Read(StandardInputName, standardInput.ReadToEnd()))
-                {
-                    collector.Add(document);
-                }
-
+                documents.AddRange(YamlManifestReader.Read(StandardInputName, standardInput.ReadToEnd()));
                 continue;
             }
 
             foreach (var file in Files(path, warnings))
             {
-                foreach (var document in YamlManifestReader.Read(file))
-                {
-                    collector.Add(document);
-                }
+                documents.AddRange(YamlManifestReader.Read(file));
             }
         }
 
-        return collector.Result();
+        return Collect(documents, warnings);
     }
 
     /// <summary>
@@ -59,8 +52,14 @@ public static class ManifestLoader
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(content);
-        var collector = new ManifestCollector(warnings);
-        foreach (var document in YamlManifestReader.Read(source, content))
+        return Collect(YamlManifestReader.Read(source, content), warnings);
+    }
+
+    // Every document is read before any is collected: a dump's workloads must know which of their pods it holds.
+    private static LoadedManifests Collect(List<ManifestDocument> documents, TextWriter? warnings)
+    {
+        var collector = new ManifestCollector(warnings, LiveOwners.Of(documents));
+        foreach (var document in documents)
         {
             collector.Add(document);
         }

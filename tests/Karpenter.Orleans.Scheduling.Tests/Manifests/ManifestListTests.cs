@@ -163,4 +163,77 @@ public sealed class ManifestListTests
         Assert.Equal("agent-x2", Assert.Single(loaded.Pods).Metadata.Name);
         Assert.Equal("skipped 1 unbound DaemonSet pod (their DaemonSet places them)", warnings.ToString().Trim());
     }
+
+    [Fact]
+    public void AWorkloadWhosePodsAreInTheDumpMakesOnlyTheReplicasItIsMissing()
+    {
+        var warnings = new StringWriter();
+
+        // kubectl get all: a Deployment, its ReplicaSet and two of its three pods; a StatefulSet with one of two.
+        var loaded = ManifestLoader.LoadText("all.yaml", """
+            apiVersion: v1
+            kind: List
+            items:
+            - apiVersion: v1
+              kind: Pod
+              metadata:
+                name: web-5d8f7c9b4-abcde
+                namespace: shop
+                uid: p1
+                ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d8f7c9b4, uid: rs1, controller: true}]
+              spec: {nodeName: node-1, containers: [{name: c, image: i}]}
+              status: {phase: Running}
+            - apiVersion: v1
+              kind: Pod
+              metadata:
+                name: web-5d8f7c9b4-fghij
+                namespace: shop
+                uid: p2
+                ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d8f7c9b4, uid: rs1, controller: true}]
+              spec: {containers: [{name: c, image: i}]}
+              status: {phase: Pending}
+            - apiVersion: v1
+              kind: Pod
+              metadata:
+                name: cache-0
+                namespace: shop
+                uid: p3
+                ownerReferences: [{apiVersion: apps/v1, kind: StatefulSet, name: cache, uid: sts1, controller: true}]
+              spec: {nodeName: node-1, containers: [{name: c, image: i}]}
+              status: {phase: Running}
+            - apiVersion: apps/v1
+              kind: Deployment
+              metadata: {name: web, namespace: shop, uid: dep1}
+              spec:
+                replicas: 3
+                selector: {matchLabels: {app: web}}
+                template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: i}]}}
+            - apiVersion: apps/v1
+              kind: ReplicaSet
+              metadata:
+                name: web-5d8f7c9b4
+                namespace: shop
+                uid: rs1
+                ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: dep1, controller: true}]
+              spec:
+                replicas: 3
+                selector: {matchLabels: {app: web}}
+                template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: i}]}}
+            - apiVersion: apps/v1
+              kind: StatefulSet
+              metadata: {name: cache, namespace: shop, uid: sts1}
+              spec:
+                replicas: 2
+                serviceName: cache
+                selector: {matchLabels: {app: cache}}
+                template: {metadata: {labels: {app: cache}}, spec: {containers: [{name: c, image: i}]}}
+            """, warnings);
+
+        Assert.Equal(
+            ["shop/web-5d8f7c9b4-abcde", "shop/web-5d8f7c9b4-fghij", "shop/cache-0", "shop/web-0", "shop/cache-1"],
+            loaded.Pods.Select(p => $"{p.Metadata.NamespaceProperty}/{p.Metadata.Name}"));
+        Assert.Equal(
+            "skipped 1 ReplicaSet of Deployments in the input (read through the Deployment); 3 replicas of workloads whose pods are in the input (the pods count instead)",
+            warnings.ToString().Trim());
+    }
 }
