@@ -16,7 +16,8 @@ internal static partial class KubernetesObjectReader
         "requests", "limits", "overhead", "allocatable", "capacity",
     };
 
-    public static T Read<T>(ManifestDocument doc, TextWriter? warnings)
+    /// <summary>Reads the document; an unknown field goes to <paramref name="notes"/>, which says each field once.</summary>
+    public static T Read<T>(ManifestDocument doc, UnknownFieldNotes notes)
         where T : class
     {
         try
@@ -26,7 +27,7 @@ internal static partial class KubernetesObjectReader
         catch (YamlException ex) when (UnknownProperty().Match(ex.Message) is { Success: true } m)
         {
             var field = YamlFields.PathAt(doc.Root, FileLine(doc, ex), FileColumn(doc, ex), preferKey: true);
-            warnings?.WriteLine($"{doc.Describe()}: {field.Path}: unknown field \"{m.Groups[1].Value}\" ignored");
+            notes.Add(doc, field.Path, m.Groups[1].Value);
         }
         catch (YamlException ex) when (ex.Message.StartsWith("Encountered duplicate key", StringComparison.Ordinal))
         {

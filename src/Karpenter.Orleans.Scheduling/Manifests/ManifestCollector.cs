@@ -24,6 +24,7 @@ internal sealed class ManifestCollector(TextWriter? warnings, LiveOwners liveOwn
     private readonly Dictionary<string, ManifestDocument> _pdbNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ManifestDocument> _nodeClassNames = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, int> _skippedKinds = new(StringComparer.Ordinal);
+    private readonly UnknownFieldNotes _unknownFields = new(warnings);
     private int _daemonSetPods;
     private int _readThroughDeployment;
     private int _livePodsOfWorkloads;
@@ -37,6 +38,7 @@ internal sealed class ManifestCollector(TextWriter? warnings, LiveOwners liveOwn
 
     public LoadedManifests Result()
     {
+        _unknownFields.WriteRepeats();
         WriteSkipped();
         return new()
         {
@@ -62,16 +64,16 @@ internal sealed class ManifestCollector(TextWriter? warnings, LiveOwners liveOwn
                 break;
             case "Pod":
                 RequireApiVersion(doc, apiVersion, "v1");
-                AddPod(doc, KubernetesObjectReader.Read<V1Pod>(doc, warnings));
+                AddPod(doc, KubernetesObjectReader.Read<V1Pod>(doc, _unknownFields));
                 break;
             case "Deployment":
                 RequireApiVersion(doc, apiVersion, "apps/v1");
-                var deployment = KubernetesObjectReader.Read<V1Deployment>(doc, warnings);
+                var deployment = KubernetesObjectReader.Read<V1Deployment>(doc, _unknownFields);
                 Expand(doc, deployment.Metadata, deployment.Spec?.Template, deployment.Spec?.Replicas, "spec.replicas");
                 break;
             case "ReplicaSet":
                 RequireApiVersion(doc, apiVersion, "apps/v1");
-                var replicaSet = KubernetesObjectReader.Read<V1ReplicaSet>(doc, warnings);
+                var replicaSet = KubernetesObjectReader.Read<V1ReplicaSet>(doc, _unknownFields);
                 if (liveOwners.IsReadThroughItsDeployment(replicaSet.Metadata?.Uid))
                 {
                     _readThroughDeployment++;
@@ -82,25 +84,25 @@ internal sealed class ManifestCollector(TextWriter? warnings, LiveOwners liveOwn
                 break;
             case "StatefulSet":
                 RequireApiVersion(doc, apiVersion, "apps/v1");
-                var statefulSet = KubernetesObjectReader.Read<V1StatefulSet>(doc, warnings);
+                var statefulSet = KubernetesObjectReader.Read<V1StatefulSet>(doc, _unknownFields);
                 Expand(doc, statefulSet.Metadata, statefulSet.Spec?.Template, statefulSet.Spec?.Replicas, "spec.replicas");
                 break;
             case "Job":
                 RequireApiVersion(doc, apiVersion, "batch/v1");
-                var job = KubernetesObjectReader.Read<V1Job>(doc, warnings);
+                var job = KubernetesObjectReader.Read<V1Job>(doc, _unknownFields);
                 Expand(doc, job.Metadata, job.Spec?.Template, job.Spec?.Parallelism, "spec.parallelism");
                 break;
             case "DaemonSet":
                 RequireApiVersion(doc, apiVersion, "apps/v1");
-                AddDaemonSet(doc, KubernetesObjectReader.Read<V1DaemonSet>(doc, warnings));
+                AddDaemonSet(doc, KubernetesObjectReader.Read<V1DaemonSet>(doc, _unknownFields));
                 break;
             case "Node":
                 RequireApiVersion(doc, apiVersion, "v1");
-                AddNode(doc, KubernetesObjectReader.Read<V1Node>(doc, warnings));
+                AddNode(doc, KubernetesObjectReader.Read<V1Node>(doc, _unknownFields));
                 break;
             case "PodDisruptionBudget":
                 RequireApiVersion(doc, apiVersion, "policy/v1");
-                AddPdb(doc, KubernetesObjectReader.Read<V1PodDisruptionBudget>(doc, warnings));
+                AddPdb(doc, KubernetesObjectReader.Read<V1PodDisruptionBudget>(doc, _unknownFields));
                 break;
             case var nodeClass when nodeClass.EndsWith(NodeClassSuffix, StringComparison.Ordinal) && nodeClass.Length > NodeClassSuffix.Length:
                 AddNodeClass(doc, apiVersion, kind);

@@ -236,4 +236,28 @@ public sealed class ManifestListTests
             "skipped 1 ReplicaSet of Deployments in the input (read through the Deployment); 3 replicas of workloads whose pods are in the input (the pods count instead)",
             warnings.ToString().Trim());
     }
+
+    [Fact]
+    public void AnUnknownFieldRepeatedInManyObjectsIsSaidOnceAndCounted()
+    {
+        var warnings = new StringWriter();
+        var pods = string.Concat(Enumerable.Range(0, 4).Select(i => $$"""
+            - apiVersion: v1
+              kind: Pod
+              metadata: {name: p{{i}}}
+              spec:
+                containers: [{name: c, image: i, futureField: {{i}}}]
+
+            """));
+
+        var loaded = ManifestLoader.LoadText("dump.yaml", "apiVersion: v1\nkind: List\nitems:\n" + pods, warnings);
+
+        Assert.Equal(4, loaded.Pods.Count);
+        Assert.Equal(
+            [
+                "dump.yaml: document 1, items[0] (Pod p0): spec.containers[0].futureField: unknown field \"futureField\" ignored",
+                "the same unknown field (Pod spec.containers[].futureField) was ignored in 3 more objects",
+            ],
+            warnings.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
 }
