@@ -13,16 +13,23 @@ internal static class KarpoApp
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
         Run(args, stdout, stderr, FleetEnvironment.Process);
 
+    /// <summary>Runs with <paramref name="stdin"/> as standard input (what <c>karpo simulate -f -</c> reads).</summary>
+    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr) =>
+        Run(args, stdin, stdout, stderr, FleetEnvironment.Process);
+
     /// <summary>Runs with the fleet commands sending their requests through <paramref name="handler"/> (a test server's).</summary>
     internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler) =>
         Run(args, stdout, stderr, FleetEnvironment.Process with { Handler = handler });
 
     /// <summary>Runs with the fleet commands' transport, environment variables and clock all replaced (tests).</summary>
-    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, FleetEnvironment fleet)
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, FleetEnvironment fleet) =>
+        Run(args, TextReader.Null, stdout, stderr, fleet);
+
+    private static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, FleetEnvironment fleet)
     {
         var root = new RootCommand("karpo: the Karpenter.Orleans command line.")
         {
-            SimulateCommand.Create(stdout, stderr),
+            SimulateCommand.Create(stdin, stdout, stderr),
             BenchCommand.Create(stdout, stderr),
         };
         foreach (var command in FleetCommands.Create(stdout, stderr, fleet))

@@ -5,6 +5,7 @@ using System.Globalization;
 using Karpenter.Orleans.Cli.Output;
 using Karpenter.Orleans.Scheduling.Disruption;
 using Karpenter.Orleans.Scheduling.Manifests;
+using Karpenter.Orleans.Scheduling.Model;
 using Karpenter.Orleans.Scheduling.Provisioning;
 
 namespace Karpenter.Orleans.Cli.Commands;
@@ -12,17 +13,17 @@ namespace Karpenter.Orleans.Cli.Commands;
 /// <summary><c>karpo simulate</c>: what nodes would these manifests get, and what would they cost?</summary>
 internal static class SimulateCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
         var catalog = new Option<string>("--instance-types")
         {
-            Description = "Instance-type catalog (JSON).",
+            Description = $"Instance-type catalog (JSON); default: the shipped {RepositoryPaths.AwsCatalog}, next to karpo or in a folder above it.",
             HelpName = "CATALOG.json",
-            Required = true,
         };
         var files = new Option<string[]>("--filename", "-f")
         {
-            Description = "A YAML file (multi-document) or a folder of *.yaml/*.yml files; repeat for more.",
+            Description = "A YAML or JSON file (multi-document; kind: List read item by item, as kubectl get -o yaml|json prints), "
+                + "a folder of *.yaml/*.yml files, or - for standard input; repeat for more.",
             HelpName = "PATH",
             Required = true,
         };
@@ -73,8 +74,7 @@ internal static class SimulateCommand
             if (parseResult.GetValue(consolidate))
             {
                 return RunConsolidation(
-                    parseResult.GetRequiredValue(catalog),
-                    parseResult.GetRequiredValue(files),
+                    new Inputs(parseResult.GetValue(catalog), parseResult.GetRequiredValue(files), stdin),
                     parseResult.GetValue(output) ?? OutputFormats.Table,
                     parseResult.GetValue(now) ?? DateTimeOffset.UtcNow,
                     stdout,
@@ -89,8 +89,7 @@ internal static class SimulateCommand
                 ComputeLowerBound = parseResult.GetValue(lowerBound),
             };
             return Run(
-                parseResult.GetRequiredValue(catalog),
-                parseResult.GetRequiredValue(files),
+                new Inputs(parseResult.GetValue(catalog), parseResult.GetRequiredValue(files), stdin),
                 parseResult.GetValue(output) ?? OutputFormats.Table,
                 options,
                 stdout,
@@ -99,17 +98,10 @@ internal static class SimulateCommand
         return command;
     }
 
-    private static int RunConsolidation(string catalogPath, IReadOnlyList<string> paths, string format, DateTimeOffset now, TextWriter stdout, TextWriter stderr)
+    private static int RunConsolidation(Inputs inputs, string format, DateTimeOffset now, TextWriter stdout, TextWriter stderr)
     {
-        InputPaths.RequireFile(catalogPath, "instance-type catalog");
-        foreach (var path in paths)
-        {
-            InputPaths.RequireFileOrDirectory(path);
-        }
-
-        var catalog = CatalogLoader.Load(catalogPath);
-        var manifests = ManifestLoader.Load(paths, stderr);
-        var input = ClusterNodes.ToDisruptionInput(manifests, catalog, now, paths);
+        var (catalog, manifests) = Load(inputs, stderr);
+        var input = ClusterNodes.ToDisruptionInput(manifests, catalog, now, inputs.Paths);
 
         var stopwatch = Stopwatch.StartNew();
         var plan = DisruptionPlanner.PlanToConvergence(input, DisruptionOptions.Default);
@@ -127,6 +119,26 @@ internal static class SimulateCommand
         return ExitCodes.Success;
     }
 
+    /// <summary>The catalog (the given one, or the shipped one with a note saying so) and the manifests, node classes applied.</summary>
+    private static (InstanceTypeCatalog Catalog, LoadedManifests Manifests) Load(Inputs inputs, TextWriter stderr)
+    {
+        var catalogPath = inputs.CatalogPath ?? ShippedCatalog.Find();
+        InputPaths.RequireFile(catalogPath, "instance-type catalog");
+        foreach (var path in inputs.Paths.Where(p => p != ManifestLoader.StandardInputPath))
+        {
+            InputPaths.RequireFileOrDirectory(path);
+        }
+
+        var catalog = CatalogLoader.Load(catalogPath);
+        if (inputs.CatalogPath is null)
+        {
+            stderr.WriteLine(ShippedCatalog.Note(catalogPath, catalog));
+        }
+
+        var manifests = ManifestLoader.Load(inputs.Paths, stderr, inputs.StandardInput);
+        return (catalog, NodeClassInputs.Apply(manifests, stderr));
+    }
+
     /// <summary>RFC 3339: a full date and time with a zone (Z or ±hh:mm), as Kubernetes writes timestamps.</summary>
     private static DateTimeOffset? ParseRfc3339(ArgumentResult result)
     {
@@ -142,16 +154,9 @@ internal static class SimulateCommand
         return null;
     }
 
-    private static int Run(string catalogPath, IReadOnlyList<string> paths, string format, SolverOptions options, TextWriter stdout, TextWriter stderr)
+    private static int Run(Inputs inputs, string format, SolverOptions options, TextWriter stdout, TextWriter stderr)
     {
-        InputPaths.RequireFile(catalogPath, "instance-type catalog");
-        foreach (var path in paths)
-        {
-            InputPaths.RequireFileOrDirectory(path);
-        }
-
-        var catalog = CatalogLoader.Load(catalogPath);
-        var manifests = ManifestLoader.Load(paths, stderr);
+        var (catalog, manifests) = Load(inputs, stderr);
         var input = manifests.ToInput(catalog);
 
         var stopwatch = Stopwatch.StartNew();
@@ -169,4 +174,7 @@ internal static class SimulateCommand
 
         return ExitCodes.Success;
     }
+
+    /// <summary>What simulate reads: the catalog (null: the shipped one), the -f paths, and standard input for <c>-f -</c>.</summary>
+    private sealed record Inputs(string? CatalogPath, IReadOnlyList<string> Paths, TextReader StandardInput);
 }

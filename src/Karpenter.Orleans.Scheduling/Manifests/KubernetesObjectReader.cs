@@ -16,7 +16,8 @@ internal static partial class KubernetesObjectReader
         "requests", "limits", "overhead", "allocatable", "capacity",
     };
 
-    public static T Read<T>(ManifestDocument doc, TextWriter? warnings)
+    /// <summary>Reads the document; an unknown field goes to <paramref name="notes"/>, which says each field once.</summary>
+    public static T Read<T>(ManifestDocument doc, UnknownFieldNotes notes)
         where T : class
     {
         try
@@ -25,8 +26,8 @@ internal static partial class KubernetesObjectReader
         }
         catch (YamlException ex) when (UnknownProperty().Match(ex.Message) is { Success: true } m)
         {
-            var field = YamlFields.PathAt(doc.Root, FileLine(doc, ex), ex.Start.Column, preferKey: true);
-            warnings?.WriteLine($"{doc.Describe()}: {field.Path}: unknown field \"{m.Groups[1].Value}\" ignored");
+            var field = YamlFields.PathAt(doc.Root, FileLine(doc, ex), FileColumn(doc, ex), preferKey: true);
+            notes.Add(doc, field.Path, m.Groups[1].Value);
         }
         catch (YamlException ex) when (ex.Message.StartsWith("Encountered duplicate key", StringComparison.Ordinal))
         {
@@ -50,14 +51,20 @@ internal static partial class KubernetesObjectReader
 
     private static long FileLine(ManifestDocument doc, YamlException ex) => ex.Start.Line + doc.FirstLine - 1;
 
+    private static long FileColumn(ManifestDocument doc, YamlException ex) => ex.Start.Line == 1 ? ex.Start.Column + doc.FirstColumn - 1 : ex.Start.Column;
+
     private static ManifestException Located(ManifestDocument doc, YamlException ex)
     {
         var line = FileLine(doc, ex);
-        var field = YamlFields.PathAt(doc.Root, line, ex.Start.Column, preferKey: false);
+        var field = YamlFields.PathAt(doc.Root, line, FileColumn(doc, ex), preferKey: false);
         string problem;
         if (ex.InnerException is InvalidCastException && field.Node is not null && CastTarget().Match(ex.InnerException.Message) is { Success: true } cast)
         {
             problem = $"expected {Expected(cast.Groups[1].Value)}, found {YamlManifestReader.Describe(field.Node)}";
+        }
+        else if (field.Node is YamlMappingNode or YamlSequenceNode && field.ParentKey is { } mapKey && QuantityMaps.Contains(mapKey))
+        {
+            problem = $"expected a Kubernetes quantity (like 500m, 2 or 4Gi), found {YamlManifestReader.Describe(field.Node)}";
         }
         else if (field.Node is YamlScalarNode scalar && ex.InnerException is { } inner)
         {

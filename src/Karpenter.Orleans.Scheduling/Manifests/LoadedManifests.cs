@@ -4,7 +4,7 @@ using Karpenter.Orleans.Scheduling.Provisioning;
 
 namespace Karpenter.Orleans.Scheduling.Manifests;
 
-/// <summary>What the manifests describe: NodePools, pods (workloads expanded), nodes, DaemonSets, PDBs.</summary>
+/// <summary>What the manifests describe: NodePools, pods (workloads expanded), nodes, DaemonSets, PDBs, node classes.</summary>
 public sealed record LoadedManifests
 {
     public IReadOnlyList<NodePool> NodePools { get; init; } = [];
@@ -17,6 +17,12 @@ public sealed record LoadedManifests
     public IReadOnlyList<V1DaemonSet> DaemonSets { get; init; } = [];
 
     public IReadOnlyList<V1PodDisruptionBudget> PodDisruptionBudgets { get; init; } = [];
+
+    /// <summary>Node class objects (EC2NodeClass, ...), unparsed: the cloud's parser reads and checks them.</summary>
+    public IReadOnlyList<NodeClassManifest> NodeClasses { get; init; } = [];
+
+    /// <summary>Where each NodePool was read, by name, for errors found after loading (a missing node class).</summary>
+    public IReadOnlyDictionary<string, ManifestLocation> NodePoolLocations { get; init; } = new Dictionary<string, ManifestLocation>();
 
     /// <summary>The solver input for these manifests on <paramref name="catalog"/>; no NodePool means the default one.</summary>
     public SchedulingInput ToInput(InstanceTypeCatalog catalog) => new()

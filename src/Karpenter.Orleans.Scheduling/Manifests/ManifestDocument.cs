@@ -3,18 +3,21 @@ using YamlDotNet.RepresentationModel;
 namespace Karpenter.Orleans.Scheduling.Manifests;
 
 /// <summary>
-/// One non-empty YAML document of a manifest file: its parsed tree (for hand-read kinds and for
-/// locating fields) and its own text (for KubernetesClient's deserializer).
+/// One object of a manifest file, a non-empty YAML document or one item of a <c>kind: List</c> document:
+/// its parsed tree (for hand-read kinds and for locating fields) and its own text (for KubernetesClient's
+/// deserializer).
 /// </summary>
 internal sealed class ManifestDocument
 {
-    public ManifestDocument(string file, int number, YamlMappingNode root, string text, long firstLine)
+    public ManifestDocument(string file, int number, YamlMappingNode root, string text, long firstLine, int? item = null, long firstColumn = 1)
     {
         File = file;
         Number = number;
+        Item = item;
         Root = root;
         Text = text;
         FirstLine = firstLine;
+        FirstColumn = firstColumn;
         Kind = YamlFields.ScalarOrNull(YamlFields.Get(root, "kind"));
         ApiVersion = YamlFields.ScalarOrNull(YamlFields.Get(root, "apiVersion"));
         Name = YamlFields.ScalarOrNull(YamlFields.Get(YamlFields.Get(root, "metadata") as YamlMappingNode, "name"));
@@ -25,6 +28,9 @@ internal sealed class ManifestDocument
     /// <summary>1-based position of the document in its file, counting empty documents too.</summary>
     public int Number { get; }
 
+    /// <summary>The 0-based index in the List document's <c>items</c>, or null for a document that is the object itself.</summary>
+    public int? Item { get; }
+
     public YamlMappingNode Root { get; }
 
     /// <summary>The document's text, starting at the beginning of the line it starts on.</summary>
@@ -33,19 +39,25 @@ internal sealed class ManifestDocument
     /// <summary>The 1-based file line <see cref="Text"/> starts on, to turn its line numbers into the file's.</summary>
     public long FirstLine { get; }
 
+    /// <summary>The 1-based file column of <see cref="Text"/>'s first character (a flow-style List item starts mid-line).</summary>
+    public long FirstColumn { get; }
+
     public string? Kind { get; }
 
     public string? ApiVersion { get; }
 
     public string? Name { get; }
 
-    /// <summary>"FILE: document N (Kind name)", the prefix of every message about this document.</summary>
+    /// <summary>"FILE: document N (Kind name)" or "FILE: document N, items[I] (Kind name)", the prefix of every message about this object.</summary>
     public string Describe()
     {
         var what = string.IsNullOrEmpty(Kind) ? "" : string.IsNullOrEmpty(Name) ? $" ({Kind})" : $" ({Kind} {Name})";
-        return $"{File}: document {Number}{what}";
+        var item = Item is null ? "" : $", items[{Item}]";
+        return $"{File}: document {Number}{item}{what}";
     }
 
+    public ManifestLocation Location => new(File, Number, Item);
+
     public ManifestException Error(string? field, string problem, Exception? inner = null) =>
-        new(File, Number, string.IsNullOrEmpty(Kind) ? null : Kind, Name, string.IsNullOrEmpty(field) ? null : field, problem, inner);
+        new(File, Number, Item, string.IsNullOrEmpty(Kind) ? null : Kind, Name, string.IsNullOrEmpty(field) ? null : field, problem, inner);
 }

@@ -3,27 +3,45 @@ namespace Karpenter.Orleans.Scheduling.Manifests;
 /// <summary>Reads Kubernetes and Karpenter manifests from files and folders.</summary>
 public static class ManifestLoader
 {
+    /// <summary>The path that stands for standard input, as in <c>kubectl apply -f -</c>.</summary>
+    public const string StandardInputPath = "-";
+
+    /// <summary>How standard input is named in messages.</summary>
+    public const string StandardInputName = "<stdin>";
+
     /// <summary>
-    /// Loads every path (a YAML file, or a folder whose *.yaml / *.yml files are read sorted by name).
-    /// Unsupported kinds are skipped with one line on <paramref name="warnings"/>. Throws
+    /// Loads every path (a YAML or JSON file, or a folder whose *.yaml / *.yml files are read sorted by name, a
+    /// catalog.json beside them left alone; <c>-</c> reads <paramref name="standardInput"/>). <c>kind: List</c> documents are read item by item.
+    /// Unsupported kinds are counted in one line on <paramref name="warnings"/>. Throws
     /// <see cref="ManifestException"/> naming file, document and field on malformed input.
     /// </summary>
-    public static LoadedManifests Load(IReadOnlyList<string> paths, TextWriter? warnings = null)
+    public static LoadedManifests Load(IReadOnlyList<string> paths, TextWriter? warnings = null, TextReader? standardInput = null)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        var collector = new ManifestCollector(warnings);
+        var documents = new List<ManifestDocument>();
+        var readStandardInput = false;
         foreach (var path in paths)
         {
+            if (path == StandardInputPath)
+            {
+                if (standardInput is null || readStandardInput)
+                {
+                    throw new ManifestException(StandardInputName, null, null,
+                        standardInput is null ? "standard input is not available here" : "standard input can be read once; give -f - once");
+                }
+
+                readStandardInput = true;
+                documents.AddRange(YamlManifestReader.Read(StandardInputName, standardInput.ReadToEnd()));
+                continue;
+            }
+
             foreach (var file in Files(path, warnings))
             {
-                foreach (var document in YamlManifestReader.Read(file))
-                {
-                    collector.Add(document);
-                }
+                documents.AddRange(YamlManifestReader.Read(file));
             }
         }
 
-        return collector.Result();
+        return Collect(documents, warnings);
     }
 
     /// <summary>
@@ -34,8 +52,14 @@ public static class ManifestLoader
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(content);
-        var collector = new ManifestCollector(warnings);
-        foreach (var document in YamlManifestReader.Read(source, content))
+        return Collect(YamlManifestReader.Read(source, content), warnings);
+    }
+
+    // Every document is read before any is collected: a dump's workloads must know which of their pods it holds.
+    private static LoadedManifests Collect(List<ManifestDocument> documents, TextWriter? warnings)
+    {
+        var collector = new ManifestCollector(warnings, LiveOwners.Of(documents));
+        foreach (var document in documents)
         {
             collector.Add(document);
         }

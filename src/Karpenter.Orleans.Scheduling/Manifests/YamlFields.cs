@@ -200,7 +200,7 @@ internal static class YamlFields
         }
     }
 
-    private static string KeyText(YamlNode key) => key is YamlScalarNode s ? s.Value ?? "" : key.ToString();
+    public static string KeyText(YamlNode key) => key is YamlScalarNode s ? s.Value ?? "" : key.ToString();
 
     private static bool Same(Mark mark, (long Line, long Column) at) => mark.Line == at.Line && mark.Column == at.Column;
 

@@ -1,10 +1,14 @@
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Karpenter.Orleans.Scheduling.Manifests;
 
-/// <summary>Splits a manifest file into its non-empty YAML documents.</summary>
+/// <summary>
+/// Splits a manifest file into its objects: its non-empty YAML documents, with a <c>kind: List</c> document (what
+/// <c>kubectl get -o yaml|json</c> prints) replaced by its items. JSON is read as the YAML it is.
+/// </summary>
 internal static partial class YamlManifestReader
 {
     public static List<ManifestDocument> Read(string file) => Read(file, ReadText(file));
@@ -59,6 +63,12 @@ internal static partial class YamlManifestReader
                     $"line {merge.Start.Line}: '<<' merges {Describe(merge)}; only a mapping or a list of mappings can be merged");
             }
 
+            if (IsList(mapping))
+            {
+                AddItems(file, i + 1, mapping, content, boundaries, documents);
+                continue;
+            }
+
             var (start, end) = boundaries.Documents[i];
             // Start at the beginning of the line so columns in KubernetesClient's errors match the file's.
             var from = (int)(start.Index - (start.Column - 1));
@@ -67,6 +77,59 @@ internal static partial class YamlManifestReader
         }
 
         return documents;
+    }
+
+    /// <summary>
+    /// <c>kind: List</c> (kubectl's, items carrying their own apiVersion and kind), or a typed list such as
+    /// <c>PodList</c> that the API server returns; the kinds of its items are checked like any document's.
+    /// </summary>
+    private static bool IsList(YamlMappingNode mapping) =>
+        YamlFields.ScalarOrNull(YamlFields.Get(mapping, "kind")) is { } kind
+        && (kind == "List" || (kind.EndsWith("List", StringComparison.Ordinal) && YamlFields.Get(mapping, "items") is not null));
+
+    private static void AddItems(string file, int number, YamlMappingNode list, string content, DocumentBoundaryParser boundaries, List<ManifestDocument> documents)
+    {
+        var node = YamlFields.Get(list, "items");
+        if (YamlFields.IsNull(node))
+        {
+            return;
+        }
+
+        var kind = YamlFields.ScalarOrNull(YamlFields.Get(list, "kind"));
+        var name = YamlFields.ScalarOrNull(YamlFields.Get(YamlFields.Get(list, "metadata") as YamlMappingNode, "name"));
+        if (node is not YamlSequenceNode items)
+        {
+            throw new ManifestException(file, number, kind, name, "items", $"line {node!.Start.Line}: expected a list, found {Describe(node)}");
+        }
+
+        for (var j = 0; j < items.Children.Count; j++)
+        {
+            var item = items.Children[j];
+            if (item is not YamlMappingNode mapping)
+            {
+                throw new ManifestException(file, number, kind, name, $"items[{j}]",
+                    $"line {item.Start.Line}: expected a Kubernetes object (a mapping with apiVersion and kind), found {Describe(item)}");
+            }
+
+            var from = (int)mapping.Start.Index;
+            var end = boundaries.ItemEnd(mapping.Start.Index) ?? throw new ManifestException(file, number, kind, name, $"items[{j}]",
+                $"line {mapping.Start.Line}: the item's end was not found; write items as plain mappings, without anchors or aliases");
+            if (mapping.Style == MappingStyle.Flow)
+            {
+                // JSON, or a flow mapping: it may start mid-line (minified JSON), so it is cut where it starts
+                // and its first line's columns are shifted back by the reader. Its end event sits on its closing brace.
+                var to = (int)Math.Min(end.Index + 1, content.Length);
+                documents.Add(new ManifestDocument(file, number, mapping, content[from..to], mapping.Start.Line, j, mapping.Start.Column));
+            }
+            else
+            {
+                // A block mapping after "- ": blank out what precedes it on its line so its keys stay aligned
+                // and every column matches the file's.
+                var to = (int)Math.Min(end.Index, content.Length);
+                var text = string.Concat(new string(' ', (int)(mapping.Start.Column - 1)), content.AsSpan(from, to - from));
+                documents.Add(new ManifestDocument(file, number, mapping, text, mapping.Start.Line, j));
+            }
+        }
     }
 
     /// <summary>YamlDotNet messages repeat the location; the caller states it once.</summary>

@@ -27,6 +27,13 @@ public sealed record NodePool
 
     public NodeClassReference? NodeClassRef { get; init; }
 
+    /// <summary>
+    /// The kubelet's <c>maxPods</c> from the node class this NodePool refers to (an EC2NodeClass's
+    /// <c>spec.kubelet.maxPods</c>): a new node of this NodePool holds that many pods, whatever its type's
+    /// allocatable says, as Karpenter sets the kubelet's <c>--max-pods</c>. Null keeps each type's own pod count.
+    /// </summary>
+    public int? MaxPods { get; init; }
+
     /// <summary>Null means "Never".</summary>
     public TimeSpan? ExpireAfter { get; init; } = TimeSpan.FromHours(720);
 

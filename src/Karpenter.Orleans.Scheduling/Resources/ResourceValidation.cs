@@ -78,6 +78,11 @@ public static class ResourceValidation
             {
                 return new QuantityProblem($"{where}.maxSkew", spread.MaxSkew.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be at least 1");
             }
+
+            if (spread.MinDomains is < 1)
+            {
+                return new QuantityProblem($"{where}.minDomains", spread.MinDomains.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be at least 1 when set");
+            }
         }
 
         return AffinityTerms(spec.Affinity?.PodAffinity?.RequiredDuringSchedulingIgnoredDuringExecution,

@@ -12,4 +12,14 @@ internal static class Karpo
         var exitCode = KarpoApp.Run(args, stdout, stderr);
         return new CliRun(exitCode, stdout.ToString(), stderr.ToString());
     }
+
+    /// <summary>Runs with <paramref name="stdin"/> as standard input, as a shell pipe gives it.</summary>
+    public static CliRun RunWithInput(string stdin, params string[] args)
+    {
+        using var input = new StringReader(stdin);
+        using var stdout = new StringWriter { NewLine = "\n" };
+        using var stderr = new StringWriter { NewLine = "\n" };
+        var exitCode = KarpoApp.Run(args, input, stdout, stderr);
+        return new CliRun(exitCode, stdout.ToString(), stderr.ToString());
+    }
 }

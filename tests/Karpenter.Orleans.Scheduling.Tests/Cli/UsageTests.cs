@@ -7,7 +7,6 @@ public sealed class UsageTests
     [InlineData("bogus")]
     [InlineData("simulate")]
     [InlineData("simulate", "--instance-types", "c.json")]
-    [InlineData("simulate", "-f", "m.yaml")]
     [InlineData("simulate", "--instance-types", "c.json", "-f", "m.yaml", "-o", "yaml")]
     [InlineData("simulate", "--instance-types", "c.json", "-f", "m.yaml", "--min-values-policy", "Sometimes")]
     [InlineData("simulate", "--instance-types", "c.json", "-f", "m.yaml", "--no-such-flag")]

@@ -325,7 +325,7 @@ public sealed class ManifestLoaderTests
     }
 
     [Fact]
-    public void UnusedKindsAreSkippedWithOneWarningLineEach()
+    public void UnusedKindsAreCountedInOneNoteLine()
     {
         using var dir = new ScratchFolder();
         var file = dir.Write("mixed.yaml", """
@@ -356,9 +356,7 @@ public sealed class ManifestLoaderTests
 
         Assert.Single(loaded.Pods);
         var lines = warnings.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Equal(2, lines.Length);
-        Assert.Equal($"skipping {file}: document 1 (Service web): kind Service is not used by the simulator", lines[0]);
-        Assert.Equal($"skipping {file}: document 3 (ConfigMap settings): kind ConfigMap is not used by the simulator", lines[1]);
+        Assert.Equal(["skipped 2 objects of kinds the simulator does not read (ConfigMap 1, Service 1)"], lines);
     }
 
     [Fact]
@@ -372,17 +370,17 @@ public sealed class ManifestLoaderTests
             # only a comment
             ---
             apiVersion: v1
-            kind: Secret
+            kind: Pod
             metadata:
               name: s
+            spec:
+              containers: []
             ---
             """);
-        var warnings = new StringWriter();
 
-        var loaded = ManifestLoader.Load([file], warnings);
+        var ex = Assert.Throws<ManifestException>(() => ManifestLoader.Load([file]));
 
-        Assert.Empty(loaded.Pods);
-        Assert.Contains("document 3 (Secret s)", warnings.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith($"{file}: document 3 (Pod s): spec.containers:", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

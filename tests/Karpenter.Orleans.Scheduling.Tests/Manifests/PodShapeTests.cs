@@ -9,6 +9,7 @@ public sealed class PodShapeTests
     [Theory]
     [InlineData("maxSkew: 0\n      topologyKey: topology.kubernetes.io/zone", "spec.topologySpreadConstraints[0].maxSkew", "line 11: \"0\" must be at least 1")]
     [InlineData("maxSkew: 1", "spec.topologySpreadConstraints[0].topologyKey", "is required")]
+    [InlineData("maxSkew: 1\n      minDomains: 0\n      topologyKey: topology.kubernetes.io/zone", "spec.topologySpreadConstraints[0].minDomains", "line 12: \"0\" must be at least 1 when set")]
     public void A_spread_constraint_kube_apiserver_refuses_is_refused(string fields, string field, string message)
     {
         var ex = ManifestAssert.Rejects($$"""
@@ -28,6 +29,31 @@ public sealed class PodShapeTests
             """, 1, field, message);
 
         Assert.Contains("(Pod web)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_workload_whose_template_has_maxSkew_zero_is_refused_naming_the_workload()
+    {
+        ManifestAssert.Rejects("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: web
+            spec:
+              replicas: 3
+              template:
+                metadata:
+                  labels: { app: web }
+                spec:
+                  containers:
+                    - name: c
+                      image: app
+                  topologySpreadConstraints:
+                    - maxSkew: 0
+                      topologyKey: topology.kubernetes.io/zone
+                      whenUnsatisfiable: DoNotSchedule
+                      labelSelector: { matchLabels: { app: web } }
+            """, 1, "spec.template.spec.topologySpreadConstraints[0].maxSkew", "(Deployment web): spec.template.spec.topologySpreadConstraints[0].maxSkew: line 15: \"0\" must be at least 1");
     }
 
     [Fact]

@@ -183,6 +183,62 @@ public sealed class TopologySpreadTests
         Assert.True(counts.Length == 1 ? counts[0] <= 4 : counts[^1] - counts[0] <= 4, string.Join(",", counts));
     }
 
+    [Fact]
+    public void AZoneOnlyAnExistingNodeHasCountsAsASpreadDomain()
+    {
+        // kube-scheduler counts the domain of every node the pod's node selection admits, NodePool or not: with
+        // zone-c at 0 matching pods (its one node full), a and b may hold one pod each; more would not bind.
+        var o = TestCatalogs.ThreeSizes("zone-a", "zone-b")
+            .Node(new NodeBuilder("legacy-c", "zone-c").Allocatable("50m", "64Mi"))
+            .Replicas(4, "web", p => Spread(p))
+            .Solve();
+
+        Assert.Equal([1, 1], o.ZoneCounts(Names("web", 4)));
+        Assert.Equal(2, o.Result.Unschedulable.Count);
+        PlanChecker.AssertValid(o.Input, o.Result);
+        Assert.All(o.Result.Unschedulable, u => Assert.Contains("maxSkew", u.Reason, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AnExistingOnlyZoneHoldsTheOthersToWhatItsNodesCanTake()
+    {
+        // legacy-c has room for one web pod: c ends at 1, so a and b may hold 2 each; 2 of the 7 cannot bind.
+        var o = TestCatalogs.ThreeSizes("zone-a", "zone-b")
+            .Node(new NodeBuilder("legacy-c", "zone-c").Allocatable("150m", "256Mi"))
+            .Replicas(7, "web", p => Spread(p))
+            .Solve();
+
+        Assert.Equal([1, 2, 2], o.ZoneCounts(Names("web", 7)));
+        Assert.Equal(2, o.Result.Unschedulable.Count);
+        PlanChecker.AssertValid(o.Input, o.Result);
+        Assert.Single(o.Result.ExistingNodes.Single(n => n.Name == "legacy-c").Pods);
+    }
+
+    [Fact]
+    public void MatchingPodsOnTheExistingOnlyZoneRaiseTheMinimum()
+    {
+        var o = TestCatalogs.ThreeSizes("zone-a", "zone-b")
+            .Node(new NodeBuilder("legacy-c", "zone-c").Allocatable("500m", "512Mi"))
+            .Pod(new PodBuilder("old-0", "400m", "128Mi").Label("app", "web").BoundTo("legacy-c"))
+            .Replicas(4, "web", p => Spread(p))
+            .Solve();
+
+        o.AssertPlaced(Names("web", 4));
+        Assert.Equal([2, 2], o.ZoneCounts(Names("web", 4)));
+    }
+
+    [Fact]
+    public void AnExistingOnlyZoneThePodExcludesDoesNotCount()
+    {
+        var o = TestCatalogs.ThreeSizes("zone-a", "zone-b")
+            .Node(new NodeBuilder("legacy-c", "zone-c").Allocatable("50m", "64Mi"))
+            .Replicas(4, "web", p => Spread(p).RequiredNodeAffinity(PodBuilder.Expr(WellKnownLabels.Zone, "In", "zone-a", "zone-b")))
+            .Solve();
+
+        o.AssertPlaced(Names("web", 4));
+        Assert.Equal([2, 2], o.ZoneCounts(Names("web", 4)));
+    }
+
     private static Scenario SkewedAffinityScenario(string when) =>
         TestCatalogs.ThreeSizes("zone-a", "zone-b")
             .Node(new NodeBuilder("node-a", "zone-a").Allocatable("1", "1Gi"))

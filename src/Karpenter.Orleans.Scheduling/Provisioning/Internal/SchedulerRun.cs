@@ -20,6 +20,7 @@ internal sealed class SchedulerRun
     private readonly List<int> _buffer = [];
     private readonly Dictionary<(RequirementSet, RequirementSet), string?> _compatCache = [];
     private readonly Dictionary<(int Group, string Key), HashSet<string>> _blockedDomains = [];
+    private readonly Dictionary<(int Group, string Key), HashSet<string>> _launchableDomains = [];
     private readonly Dictionary<(RequirementSet, RequirementSet), RequirementSet> _mergeCache = [];
     private readonly ResourceVector[] _reserved;
     private readonly Dictionary<(int, Relaxation), RelaxedView> _views = [];
@@ -333,7 +334,7 @@ internal sealed class SchedulerRun
                 continue;
             }
 
-            var (domain, allot, why) = SpreadDomain(g, tg, relax.StrictRequirements(g).Add(narrow), reqs.Add(narrow).Add(repelled), remaining);
+            var (domain, allot, why) = SpreadDomain(g, tg, relax, relax.StrictRequirements(g).Add(narrow), reqs.Add(narrow).Add(repelled), remaining);
             if (domain is null)
             {
                 reason = why;
@@ -717,7 +718,7 @@ internal sealed class SchedulerRun
     /// The domain the next chunk of a spread group goes to and how many pods it may take: the final
     /// distribution of the remaining pods is water-filled onto the least-loaded eligible domains.
     /// </summary>
-    private (string? Domain, int Allot, string? Why) SpreadDomain(PodGroup g, TopologyGroup tg, RequirementSet strict, RequirementSet reqs, int remaining)
+    private (string? Domain, int Allot, string? Why) SpreadDomain(PodGroup g, TopologyGroup tg, Relaxation relax, RequirementSet strict, RequirementSet reqs, int remaining)
     {
         // Required node selection decides which domains count; preferences only choose among them.
         var r = strict[tg.Key];
@@ -746,12 +747,17 @@ internal sealed class SchedulerRun
             return (null, 0, $"unsatisfiable {tg.Describe()}");
         }
 
-        // Blocked domains stay at their count, so they hold the minimum down.
+        // Blocked domains stay at their count, so they hold the minimum down. So do domains only existing nodes
+        // have (kube-scheduler counts every node's domain the pod's node selection admits), up to the room their
+        // nodes have for the pod: the fill may not count on pods a domain cannot take.
         var final = (int[])counts.Clone();
         var open = new bool[eligible.Count];
+        var room = new long[eligible.Count];
+        var launchable = LaunchableDomains(g, tg.Key);
         for (var i = 0; i < eligible.Count; i++)
         {
             open[i] = (blocked is null || !blocked.Contains(eligible[i])) && (preferred is null || preferred.Has(eligible[i]));
+            room[i] = !open[i] || launchable.Contains(eligible[i]) ? long.MaxValue : ExistingRoom(g, relax, reqs, tg.Key, eligible[i]);
         }
 
         var placed = 0;
@@ -760,7 +766,7 @@ internal sealed class SchedulerRun
             var best = -1;
             for (var i = 0; i < final.Length; i++)
             {
-                if (open[i] && (best < 0 || final[i] < final[best]))
+                if (open[i] && final[i] - counts[i] < room[i] && (best < 0 || final[i] < final[best]))
                 {
                     best = i;
                 }
@@ -877,6 +883,39 @@ internal sealed class SchedulerRun
         }
 
         return view;
+    }
+
+    /// <summary>Domains of <paramref name="key"/> a new claim of a NodePool the group may use can be launched in.</summary>
+    private HashSet<string> LaunchableDomains(PodGroup g, string key)
+    {
+        if (!_launchableDomains.TryGetValue((g.Index, key), out var set))
+        {
+            set = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var pool in _m.Pools.Where(p => UsesPool(g, p)))
+            {
+                _m.AddPoolDomains(pool, key, set, launchable: true);
+            }
+
+            _launchableDomains[(g.Index, key)] = set;
+        }
+
+        return set;
+    }
+
+    /// <summary>How many of the group's pods the existing nodes in <paramref name="domain"/> can take now.</summary>
+    private long ExistingRoom(PodGroup g, Relaxation relax, RequirementSet reqs, string key, string domain)
+    {
+        var inDomain = reqs.Add(Requirement.In(key, domain));
+        long room = 0;
+        foreach (var node in _nodes)
+        {
+            if (node.Domain(key) == domain)
+            {
+                room += NodeFit(node, g, relax, inDomain, int.MaxValue);
+            }
+        }
+
+        return room;
     }
 
     private int NodeFit(NodeTarget node, PodGroup g, Relaxation relax, RequirementSet reqs, int limit)

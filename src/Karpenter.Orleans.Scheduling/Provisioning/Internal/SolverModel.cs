@@ -133,33 +133,7 @@ internal sealed class SolverModel
         var set = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var pool in Pools)
         {
-            var r = pool.Requirements[key];
-            foreach (var t in pool.Types.Indices())
-            {
-                var type = Index.Types[t];
-                if (key is WellKnownLabels.Zone or WellKnownLabels.CapacityType)
-                {
-                    foreach (var o in type.Offerings)
-                    {
-                        if (!o.Available || !(pool.Requirements[WellKnownLabels.Zone]?.Has(o.Zone) ?? true) ||
-                            !(pool.Requirements[WellKnownLabels.CapacityType]?.Has(o.CapacityType) ?? true))
-                        {
-                            continue;
-                        }
-
-                        set.Add(key == WellKnownLabels.Zone ? o.Zone : o.CapacityType);
-                    }
-                }
-                else if (type.Labels.TryGetValue(key, out var v) && (r is null || r.Has(v)))
-                {
-                    set.Add(v);
-                }
-            }
-
-            if (r is { Complement: false })
-            {
-                set.UnionWith(r.Values);
-            }
+            AddPoolDomains(pool, key, set);
         }
 
         foreach (var n in InitialNodes)
@@ -173,6 +147,42 @@ internal sealed class SolverModel
         list = [.. set];
         _domains[key] = list;
         return list;
+    }
+
+    /// <summary>
+    /// The domains of <paramref name="key"/> a new claim of <paramref name="pool"/> may be in, added to <paramref name="set"/>;
+    /// with <paramref name="launchable"/>, a zone or capacity type only when an available offering has it, not because
+    /// the NodePool's requirements name it.
+    /// </summary>
+    public void AddPoolDomains(PoolTemplate pool, string key, ISet<string> set, bool launchable = false)
+    {
+        var r = pool.Requirements[key];
+        foreach (var t in pool.Types.Indices())
+        {
+            var type = Index.Types[t];
+            if (key is WellKnownLabels.Zone or WellKnownLabels.CapacityType)
+            {
+                foreach (var o in type.Offerings)
+                {
+                    if (!o.Available || !(pool.Requirements[WellKnownLabels.Zone]?.Has(o.Zone) ?? true) ||
+                        !(pool.Requirements[WellKnownLabels.CapacityType]?.Has(o.CapacityType) ?? true))
+                    {
+                        continue;
+                    }
+
+                    set.Add(key == WellKnownLabels.Zone ? o.Zone : o.CapacityType);
+                }
+            }
+            else if (type.Labels.TryGetValue(key, out var v) && (r is null || r.Has(v)))
+            {
+                set.Add(v);
+            }
+        }
+
+        if (r is { Complement: false } && !(launchable && key is WellKnownLabels.Zone or WellKnownLabels.CapacityType))
+        {
+            set.UnionWith(r.Values);
+        }
     }
 
     private List<PoolTemplate> CompilePools(SchedulingInput input)
@@ -219,7 +229,7 @@ internal sealed class SolverModel
                 }
 
                 overhead[t] = o;
-                room[t] = Index.Allocatable[t] - o;
+                room[t] = WithMaxPods(Index.Allocatable[t], pool.MaxPods) - o;
                 price[t] = types.Contains(t) ? Index.CheapestOffering(t, reqs)?.Price ?? double.PositiveInfinity : double.PositiveInfinity;
             }
 
@@ -325,6 +335,12 @@ internal sealed class SolverModel
 
         return nodes;
     }
+
+    /// <summary>The kubelet's maxPods replaces a type's pod count, as Karpenter computes a type's pods from it when it is set.</summary>
+    private static ResourceVector WithMaxPods(ResourceVector allocatable, int? maxPods) =>
+        maxPods is { } max
+            ? new ResourceVector(allocatable.MilliCpu, allocatable.Memory, max, allocatable.EphemeralStorage, allocatable.Extended)
+            : allocatable;
 
     private InstanceType? TypeOf(InFlightNodeClaim claim)
     {

@@ -8,8 +8,8 @@ using Karpenter.Orleans.Scheduling.Manifests;
 namespace Karpenter.Orleans.CloudProviders.Aws.NodeClasses;
 
 /// <summary>
-/// Reads and validates an <c>EC2NodeClass</c> from its JSON (what a cluster sends) or from a YAML manifest
-/// (through <see cref="EC2NodeClassManifests"/>), with the CRD's rules. Bad input throws a
+/// Reads and validates an <c>EC2NodeClass</c> from its JSON (what a cluster sends) or from a manifest's
+/// tree (the AWS provider's <c>EC2NodeClassManifests</c>, <c>karpo simulate</c>), with the CRD's rules. Bad input throws a
 /// <see cref="ManifestException"/> naming the file, the object and the field, as NodePool errors do.
 /// </summary>
 public sealed partial class EC2NodeClassParser
@@ -27,6 +27,12 @@ public sealed partial class EC2NodeClassParser
         "placementGroupSelector", "context", "cpuOptions",
     };
 
+    // The tags Karpenter puts on what it launches (the AWS provider's AwsTags): a node class may not set them.
+    private static readonly HashSet<string> KarpenterTags = new(StringComparer.Ordinal)
+    {
+        "karpenter.sh/nodepool", "karpenter.sh/nodeclaim", "karpenter.k8s.aws/ec2nodeclass", "eks:eks-cluster-name",
+    };
+
     private static readonly string[] SpecFields =
     [
         "subnetSelectorTerms", "securityGroupSelectorTerms", "amiSelectorTerms", "amiFamily", "role", "instanceProfile", "userData",
@@ -35,33 +41,46 @@ public sealed partial class EC2NodeClassParser
 
     private readonly string _file;
     private readonly int? _document;
+    private readonly int? _item;
     private string? _name;
 
-    private EC2NodeClassParser(string file, int? document)
+    private EC2NodeClassParser(string file, int? document, int? item = null)
     {
         _file = file;
         _document = document;
+        _item = item;
     }
 
-    /// <summary>Parses the document a cluster sent; errors name it as "EC2NodeClass &lt;name&gt;".</summary>
-    public static EC2NodeClass Parse(NodeClassDocument document)
+    /// <summary>
+    /// Parses an object's JSON (what a cluster sends); errors name it as "EC2NodeClass &lt;name&gt;" after
+    /// <paramref name="name"/>, the name it was sent under.
+    /// </summary>
+    public static EC2NodeClass ParseJson(string name, string json)
     {
-        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(json);
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(document.Json);
+            root = JsonNode.Parse(json);
         }
         catch (JsonException e)
         {
-            throw new ManifestException($"{EC2NodeClass.KindName} {document.Name}", null, null, $"not JSON: {e.Message}", e);
+            throw new ManifestException($"{EC2NodeClass.KindName} {name}", null, null, $"not JSON: {e.Message}", e);
         }
 
-        return Parse($"{EC2NodeClass.KindName} {document.Name}", null, root);
+        return Parse($"{EC2NodeClass.KindName} {name}", null, root);
     }
 
     /// <summary>Parses one object; <paramref name="file"/> and <paramref name="document"/> say where it came from in errors.</summary>
     public static EC2NodeClass Parse(string file, int? document, JsonNode? root) => new EC2NodeClassParser(file, document).Read(root);
+
+    /// <summary>Parses one object read from a manifest at <paramref name="location"/> (a document, or an item of a <c>kind: List</c>).</summary>
+    public static EC2NodeClass Parse(ManifestLocation location, JsonNode? root)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return new EC2NodeClassParser(location.File, location.Document, location.Item).Read(root);
+    }
 
     private EC2NodeClass Read(JsonNode? root)
     {
@@ -150,7 +169,7 @@ public sealed partial class EC2NodeClassParser
             return "tag keys under kubernetes.io/cluster/ are set by Karpenter and cannot be set here";
         }
 
-        return key is AwsTags.NodePool or AwsTags.NodeClaim or AwsTags.NodeClass or AwsTags.EksClusterName
+        return KarpenterTags.Contains(key)
             ? $"the tag {key} is set by Karpenter and cannot be set here"
             : null;
     }
@@ -461,7 +480,7 @@ public sealed partial class EC2NodeClassParser
         : throw Error(at, node is JsonArray ? "expected a single value, found a list" : "expected a single value, found a mapping");
 
     private ManifestException Error(string? field, string problem) =>
-        new(_file, _document, EC2NodeClass.KindName, _name, field, problem);
+        new(_file, _document, _item, EC2NodeClass.KindName, _name, field, problem);
 
     [GeneratedRegex(@"^([a-z0-9]+)@(latest|v[0-9][0-9.\-a-zA-Z]*)$")]
     private static partial Regex AliasPattern();
