@@ -19,7 +19,7 @@ public sealed record LoadedManifests
     public IReadOnlyList<V1PodDisruptionBudget> PodDisruptionBudgets { get; init; } = [];
 
     /// <summary>Node class objects (EC2NodeClass, ...), unparsed: the cloud's parser reads and checks them.</summary>
-    public IReadOnlyList<NodeClassManifest> NodeClasses { get; init; } = [];
+    public IReadOnlyList<NodeClassObject> NodeClasses { get; init; } = [];
 
     /// <summary>Where each NodePool was read, by name, for errors found after loading (a missing node class).</summary>
     public IReadOnlyDictionary<string, ManifestLocation> NodePoolLocations { get; init; } = new Dictionary<string, ManifestLocation>();

@@ -34,7 +34,7 @@ internal sealed class ManifestCollector(TextWriter? warnings, LiveOwners liveOwn
     private readonly List<V1Node> _nodes = [];
     private readonly List<V1DaemonSet> _daemonSets = [];
     private readonly List<V1PodDisruptionBudget> _pdbs = [];
-    private readonly List<NodeClassManifest> _nodeClasses = [];
+    private readonly List<NodeClassObject> _nodeClasses = [];
 
     public LoadedManifests Result()
     {
@@ -152,7 +152,7 @@ internal sealed class ManifestCollector(TextWriter? warnings, LiveOwners liveOwn
         }
 
         Claim(_nodeClassNames, doc, $"{kind}/{name}", kind);
-        _nodeClasses.Add(new NodeClassManifest(doc.Location, apiVersion, kind, name, YamlJson.ToJson(doc.Root)));
+        _nodeClasses.Add(new NodeClassObject(doc.Location, apiVersion, kind, name, YamlJson.ToJson(doc.Root)));
     }
 
     private void WriteSkipped()

@@ -7,4 +7,4 @@ namespace Karpenter.Orleans.Scheduling.Manifests;
 /// tree the cloud's own parser reads, with where it came from so that parser's errors can be located.
 /// Scalars stay text, as the cloud parsers read numbers and booleans from text.
 /// </summary>
-public sealed record NodeClassManifest(ManifestLocation Location, string ApiVersion, string Kind, string Name, JsonObject Object);
+public sealed record NodeClassObject(ManifestLocation Location, string ApiVersion, string Kind, string Name, JsonObject Object);
