@@ -566,6 +566,116 @@ internal sealed class DisruptionPass
         return null;
     }
 
+    // ---------------------------------------------------------------- validation
+
+    /// <summary>See <see cref="DisruptionPlanner.Revalidate"/>: the same candidate filters, budgets and proof, on this pass's (fresh) cluster.</summary>
+    public CommandValidation Revalidate(DisruptionAction command)
+    {
+        var empty = command.Method == DisruptionMethod.Emptiness;
+        var invalid = new List<BlockedNode>();
+        var nodes = new List<NodeEntry>();
+        var taken = new Dictionary<string, int>(StringComparer.Ordinal);
+        var pdbsTaken = new int[_pdbs.Count];
+        foreach (var name in command.Nodes)
+        {
+            if (!_s.Nodes.TryGetValue(name, out var e) || !_present.Contains(name))
+            {
+                invalid.Add(new BlockedNode(name, BlockReason.Deleting, $"node {name} left the cluster"));
+                continue;
+            }
+
+            var why = Block(e, forceful: false)
+                ?? (_goingAway.Contains(name) ? new BlockedNode(name, BlockReason.Deleting, $"node {name} is going away (expired or interrupted)") : null)
+                ?? ConsolidationBlock(e, command.Reason, budget: false)
+                ?? (empty && !IsEmpty(e) ? new BlockedNode(name, BlockReason.Invalidated, $"node {name} is no longer empty: pods were bound to it") : null);
+            if (why is null)
+            {
+                var pool = e.Cluster.NodePool!;
+                if (Allowed(pool, command.Reason) - taken.GetValueOrDefault(pool) <= 0)
+                {
+                    why = new BlockedNode(name, BlockReason.Budget, $"budget of NodePool {pool} no longer allows {command.Reason} disruption of node {name}");
+                }
+                else if (!FitsPdbs(e, pdbsTaken))
+                {
+                    why = PdbBlock(e);
+                }
+                else
+                {
+                    taken[pool] = taken.GetValueOrDefault(pool) + 1;
+                }
+            }
+
+            if (why is null)
+            {
+                nodes.Add(e);
+            }
+            else
+            {
+                invalid.Add(why);
+            }
+        }
+
+        if (empty && invalid.Count > 0)
+        {
+            return new CommandValidation(
+                nodes.Count == 0 ? null : command with { Nodes = [.. nodes.Select(n => n.Name)], SavingPerHour = Round(nodes.Sum(n => n.Price)) },
+                invalid);
+        }
+
+        if (invalid.Count > 0)
+        {
+            return new CommandValidation(null, invalid);
+        }
+
+        if (empty)
+        {
+            return new CommandValidation(command, []);
+        }
+
+        var first = nodes[0].Name;
+        var proof = command.Kind == DisruptionActionKind.Delete ? ProveDeleteAgain(nodes) : ProveReplaceAgain(command, nodes);
+        return proof is null ? new CommandValidation(command, []) : new CommandValidation(null, [new BlockedNode(first, BlockReason.Invalidated, proof)]);
+    }
+
+    /// <summary>Why the delete no longer holds, or null: the pods must all still fit on the remaining nodes.</summary>
+    private string? ProveDeleteAgain(List<NodeEntry> nodes)
+    {
+        var r = Simulation.Run(_s, nodes, _goingAway, Simulation.WithClaims);
+        if (r.Stuck is { } stuck)
+        {
+            return $"pod {stuck.Pod} can no longer move: {stuck.Reason}";
+        }
+
+        return r.Claims.Count == 0 ? null : $"the pods no longer fit on the other nodes (they would need {r.Claims.Count} new NodeClaims)";
+    }
+
+    /// <summary>Why the replace no longer holds, or null: one new NodeClaim, still cheaper, able to be any type the command launches.</summary>
+    private string? ProveReplaceAgain(DisruptionAction command, List<NodeEntry> nodes)
+    {
+        var r = Simulation.Run(_s, nodes, _goingAway, Simulation.WithClaims);
+        if (r.Stuck is { } stuck)
+        {
+            return $"pod {stuck.Pod} can no longer move: {stuck.Reason}";
+        }
+
+        if (r.Claims.Count != 1)
+        {
+            return r.Claims.Count == 0
+                ? "the pods now fit on the other nodes: a delete would do, the replacement is not launched"
+                : $"moving the pods now needs {r.Claims.Count} new NodeClaims";
+        }
+
+        var (claim, failure) = CheaperReplacement(r.Claims[0], nodes, command.Method == DisruptionMethod.SingleNodeConsolidation);
+        if (claim is null)
+        {
+            return failure;
+        }
+
+        var fresh = r.Claims[0].InstanceTypeOptions.ToHashSet(StringComparer.Ordinal);
+        var missing = command.Replacements.SelectMany(c => c.InstanceTypeOptions.DefaultIfEmpty(c.InstanceType)).FirstOrDefault(t => !fresh.Contains(t));
+        return missing is null ? null : $"instance type {missing} the replacement would launch no longer holds the pods";
+    }
+
     // ---------------------------------------------------------------- consolidation proof
 
     private (DisruptionAction? Action, BlockedNode? Failure) Consolidate(List<NodeEntry> nodes, DisruptionMethod method, bool single)
