@@ -712,7 +712,7 @@ internal sealed class DisruptionPass
         }
 
         var saving = nodes.Sum(n => n.Price);
-        return saving < Threshold(r.MovedPods) ? null : Action(method, DisruptionReason.Underutilized, nodes, [], r.Moves, saving);
+        return saving < Threshold(r.MovedPods) || BalancedBlock(nodes, 0) is not null ? null : Action(method, DisruptionReason.Underutilized, nodes, [], r.Moves, saving);
     }
 
     private (DisruptionAction? Action, BlockedNode? Failure) WithReplacement(List<NodeEntry> nodes, DisruptionMethod method, bool single, List<V1Pod>? overflow = null)
@@ -747,7 +747,9 @@ internal sealed class DisruptionPass
         {
             return price < Threshold(r.MovedPods)
                 ? (null, BelowThreshold(first, price, r.MovedPods))
-                : (Action(method, DisruptionReason.Underutilized, nodes, [], r.Moves, price), null);
+                : BalancedBlock(nodes, 0) is { } unbalanced
+                    ? (null, unbalanced)
+                    : (Action(method, DisruptionReason.Underutilized, nodes, [], r.Moves, price), null);
         }
 
         var (claim, failure) = CheaperReplacement(r.Claims[0], nodes, single);
@@ -760,6 +762,11 @@ internal sealed class DisruptionPass
         if (saving < Threshold(r.MovedPods))
         {
             return (null, BelowThreshold(first, saving, r.MovedPods));
+        }
+
+        if (BalancedBlock(nodes, claim.PricePerHour) is { } balanced)
+        {
+            return (null, balanced);
         }
 
         var moves = r.Moves.Select(m => m.To == r.Claims[0].Name ? m with { To = claim.Name } : m).ToList();
@@ -1223,6 +1230,37 @@ internal sealed class DisruptionPass
     }
 
     private double Threshold(int pods) => _o.MinSavingPerPodPerHour * pods;
+
+    /// <summary>
+    /// Why a NodePool with <c>consolidationPolicy: Balanced</c> refuses the move (see <see cref="BalancedConsolidation"/>),
+    /// or null; <paramref name="replacementPrice"/> is what the move launches (0 for a delete).
+    /// </summary>
+    private BlockedNode? BalancedBlock(List<NodeEntry> nodes, double replacementPrice)
+    {
+        var price = nodes.Sum(n => n.Price);
+        foreach (var group in nodes.GroupBy(n => n.Cluster.NodePool!, StringComparer.Ordinal))
+        {
+            if (!_s.Pools.TryGetValue(group.Key, out var pool) || pool.Disruption.ConsolidationPolicy != ConsolidationPolicy.Balanced)
+            {
+                continue;
+            }
+
+            var groupPrice = group.Sum(n => n.Price);
+            var saving = groupPrice - (price > 0 ? replacementPrice * groupPrice / price : 0);
+            var poolNodes = Live().Where(e => e.Cluster.NodePool == group.Key && e.Cluster.NodeClaim is not null && !e.Cluster.Deleting).ToList();
+            var poolCost = poolNodes.Sum(e => e.Price);
+            var poolDisruption = poolNodes.Sum(RescheduleCost);
+            var disruption = group.Sum(RescheduleCost);
+            if (!BalancedConsolidation.Approves(saving, poolCost, disruption, poolDisruption))
+            {
+                var score = BalancedConsolidation.Score(saving, poolCost, disruption, poolDisruption);
+                return new BlockedNode(group.First().Name, BlockReason.SavingBelowThreshold, string.Create(CultureInfo.InvariantCulture,
+                    $"NodePool {pool.Name} is Balanced: the move saves {saving / poolCost:0.#%} of its cost for {disruption / poolDisruption:0.#%} of its disruption cost (score {score:0.##}, needs {1 / BalancedConsolidation.K:0.##})"));
+            }
+        }
+
+        return null;
+    }
 
     private BlockedNode BelowThreshold(string node, double saving, int pods) =>
         new(node, BlockReason.SavingBelowThreshold,
