@@ -9,8 +9,9 @@ namespace Karpenter.Orleans.Grains.Clusters.Termination;
 /// karpenter.sh/disrupted:NoSchedule on its node) → Draining (evict the pods through the Eviction API in
 /// <see cref="EvictionOrder"/>'s four groups, workloads before DaemonSet pods before critical pods, within what
 /// each PodDisruptionBudget allows; a refusal is retried with backoff and never forced; do-not-disrupt pods are
-/// waited on; pods tolerating the taint and mirror pods stay) → Terminating (once no pod is left, or the NodePool's terminationGracePeriod has passed and
-/// the remaining pods were deleted: terminate the instance, delete the Node) → Terminated. Each step lives in
+/// waited on; pods tolerating the taint and mirror pods stay) → Terminating (once no pod the drain waits on is
+/// left, or the NodePool's terminationGracePeriod has passed and the remaining pods were deleted: terminate the
+/// instance, delete the Node) → Terminated. Each step lives in
 /// the cluster's persisted state, so a restart resumes where it stopped; commands reach the cluster through
 /// the <see cref="CommandOutbox"/>.
 /// </summary>
