@@ -95,4 +95,60 @@ public sealed class DrainOrderTests
         Assert.Equal(["shop-0", "shop-1", "shop-2"], evicted);
         Assert.Equal(NodeClaimPhase.Terminated, await agent.PhaseAsync(claim.Name));
     }
+
+    [Fact]
+    public async Task Two_nodes_draining_together_share_one_PDB_and_get_one_eviction_between_them()
+    {
+        await using var service = await ServiceCluster.StartAsync();
+        var pods = new[] { Pod("shop-0"), Pod("shop-1") };
+        foreach (var pod in pods)
+        {
+            // One shop pod per node.
+            pod.Spec.Affinity = new V1Affinity
+            {
+                PodAntiAffinity = new V1PodAntiAffinity
+                {
+                    RequiredDuringSchedulingIgnoredDuringExecution =
+                    [
+                        new V1PodAffinityTerm { TopologyKey = "kubernetes.io/hostname", LabelSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "shop" } } },
+                    ],
+                },
+            };
+        }
+
+        var cluster = await RegisterAsync(service.Grains, "drain-pdb-two", pods);
+        await cluster.ProvisionAsync();
+        var claims = await cluster.GetNodeClaimsAsync();
+        Assert.Equal(2, claims.Count);
+        var agent = new TestAgent(cluster);
+        for (var i = 0; i < claims.Count; i++)
+        {
+            var node = NodeFor(claims[i]);
+            await agent.SendAsync(node);
+            TestAgent.Bind(pods[i], node);
+        }
+
+        await agent.SendAsync(pods);
+        await agent.SendAsync(new V1PodDisruptionBudget
+        {
+            Metadata = new V1ObjectMeta { Name = "shop", NamespaceProperty = "default" },
+            Spec = new V1PodDisruptionBudgetSpec { MaxUnavailable = 1, Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "shop" } } },
+        });
+
+        foreach (var claim in claims)
+        {
+            await agent.Cluster.DeleteNodeClaimAsync(claim.Name, "test");
+        }
+
+        await agent.AckAsync(await agent.CommandsAsync(), CommandOutcome.Done);
+
+        var eviction = Assert.Single(await agent.CommandsAsync());
+        Assert.Equal(ClusterCommandKind.EvictPod, eviction.Kind);
+        await agent.AckAsync([eviction], CommandOutcome.Done);
+        await agent.DeletePodAsync(pods.Single(p => p.Metadata.Name == eviction.Pod));
+
+        // The first pod gone, the budget allows the other (its ReplicaSet would bring a replacement; none here).
+        var second = Assert.Single(await agent.CommandsAsync(), c => c.Kind == ClusterCommandKind.EvictPod);
+        Assert.NotEqual(eviction.Pod, second.Pod);
+    }
 }

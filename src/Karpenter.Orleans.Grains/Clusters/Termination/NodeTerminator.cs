@@ -315,7 +315,8 @@ internal sealed class NodeTerminator(ITerminationHost host, CommandOutbox outbox
         });
         if (_inPass && !graceOver)
         {
-            // The next node of this pass spends what is left, so two drains never overdraw one budget together.
+            // The next node of this pass spends what is left: the budgets are counted once per pass, not per node
+            // (a recount would agree, the evictions just issued being under way).
             _passBudgets = decision.BudgetsAfter;
         }
 
