@@ -61,4 +61,12 @@ public sealed class ProvisioningOptions
     /// </summary>
     [Range(0.0, 100.0)]
     public double ConsolidationMinSavingPerPodPerHour { get; set; } = 0.002;
+
+    /// <summary>
+    /// Karpenter's validation period: a consolidation command (emptiness, multi-node, single-node) waits this long
+    /// after it is chosen and starts only if it still holds then (its nodes still candidates, no pod bound or
+    /// nominated to them meanwhile, budgets still open, the move proven again). Zero starts commands at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan ConsolidationValidationPeriod { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -18,5 +18,8 @@ internal sealed class PodEntry(V1Pod pod, string workload, long ordinal, DateTim
 
     public string? NodeName => Pod.Spec.NodeName;
 
+    /// <summary>A DaemonSet's pod: it belongs to its node, and no workload recreates it.</summary>
+    public bool IsDaemon => Pod.Metadata.OwnerReferences?.Any(o => o.Kind == "DaemonSet") == true;
+
     public string Key => $"{Pod.Metadata.NamespaceProperty}/{Pod.Metadata.Name}";
 }

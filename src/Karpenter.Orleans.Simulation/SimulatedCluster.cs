@@ -17,7 +17,8 @@ namespace Karpenter.Orleans.Simulation;
 /// streams every change to its <see cref="IClusterGrain"/> the way the real agent does: a snapshot
 /// first (and whenever the grain asks for one), then deltas with sequence numbers rising by one. It also
 /// carries out the service's commands as a real cluster would: taints, evictions that obey
-/// PodDisruptionBudgets (an evicted pod is recreated pending by its workload), pod and node deletions, each
+/// PodDisruptionBudgets (an evicted pod is recreated pending by its workload; an evicted DaemonSet pod, see
+/// <see cref="SimulatedClusterSettings.DaemonSetPods"/>, is simply gone), pod and node deletions, each
 /// acknowledged after the changes they caused were sent.
 /// </summary>
 public sealed class SimulatedCluster
@@ -211,6 +212,28 @@ public sealed class SimulatedCluster
         }
     }
 
+    /// <summary>
+    /// Adds (or replaces, by namespace and name) a DaemonSet; it is sent with the next tick's changes, and with
+    /// <see cref="SimulatedClusterSettings.DaemonSetPods"/> its pods run on the nodes that join from then on.
+    /// </summary>
+    public void AddDaemonSet(V1DaemonSet daemonSet)
+    {
+        ArgumentNullException.ThrowIfNull(daemonSet);
+        ArgumentNullException.ThrowIfNull(daemonSet.Metadata?.Name);
+        daemonSet.Metadata.NamespaceProperty ??= "default";
+        _gate.Wait();
+        try
+        {
+            _daemonSets.RemoveAll(d => d.Metadata.Name == daemonSet.Metadata.Name && d.Metadata.NamespaceProperty == daemonSet.Metadata.NamespaceProperty);
+            _daemonSets.Add(daemonSet);
+            Record(DeltaType.Upsert, ObjectKind.DaemonSet, daemonSet.Metadata.NamespaceProperty, daemonSet.Metadata.Name, KubernetesJson.Serialize(daemonSet));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Adds (or replaces, by name) a NodePool given as karpenter.sh/v1 JSON; it is sent with the next tick's changes.</summary>
     public void AddNodePool(string name, string json)
     {
@@ -367,6 +390,10 @@ public sealed class SimulatedCluster
             _nodesByInstance[instance.Id] = node;
             _scheduleDirty = true;
             Record(DeltaType.Upsert, ObjectKind.Node, null, name, KubernetesJson.Serialize(node));
+            if (_settings.DaemonSetPods)
+            {
+                RunDaemonSets(node, now);
+            }
             _logger.LogDebug("Cluster {ClusterId}: node {Node} joined ({InstanceType} in {Zone}, {CapacityType})",
                 ClusterId, name, instance.InstanceType, instance.Zone, instance.CapacityType);
         }
@@ -411,7 +438,8 @@ public sealed class SimulatedCluster
                     return new CommandAck(command.Id, CommandOutcome.Refused, refusal);
                 }
 
-                // The pod goes; its ReplicaSet makes a pending replacement on reconcile, as Kubernetes does.
+                // The pod goes; its ReplicaSet makes a pending replacement on reconcile, as Kubernetes does. A
+                // DaemonSet pod is not replaced: the DaemonSet controller does not run it on a tainted node again.
                 DeletePod(pod);
                 Interlocked.Increment(ref _podsEvicted);
                 return new CommandAck(command.Id, CommandOutcome.Done);
@@ -496,7 +524,8 @@ public sealed class SimulatedCluster
             targets = _workloads.Select(w => (w, DesiredLocked(w.Name, now))).ToList();
         }
 
-        var byWorkload = _pods.Values.GroupBy(p => p.Workload, StringComparer.Ordinal)
+        // DaemonSet pods follow their nodes, not a workload.
+        var byWorkload = _pods.Values.Where(p => !p.IsDaemon).GroupBy(p => p.Workload, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var known = targets.Select(t => t.Workload.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var (name, pods) in byWorkload.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -597,6 +626,55 @@ public sealed class SimulatedCluster
         _scheduleDirty = true;
         Record(DeltaType.Upsert, ObjectKind.Pod, ns, name, KubernetesJson.Serialize(pod));
     }
+
+    /// <summary>Binds one pod of each DaemonSet that would run on the node (selector and taints), Running at once.</summary>
+    private void RunDaemonSets(V1Node node, DateTimeOffset now)
+    {
+        foreach (var ds in _daemonSets)
+        {
+            var template = ds.Spec?.Template?.Spec;
+            if (template is null
+                || template.NodeSelector?.Any(s => node.Metadata.Labels?.TryGetValue(s.Key, out var v) != true || v != s.Value) == true
+                || node.Spec.Taints?.Any(t => t.Effect is "NoSchedule" or "NoExecute" && !Tolerates(template.Tolerations, t)) == true)
+            {
+                continue;
+            }
+
+            var ordinal = ++_podCounter;
+            var ns = ds.Metadata.NamespaceProperty ?? "default";
+            var name = $"{ds.Metadata.Name}-{Ids.Suffix(ordinal)}";
+            var spec = KubernetesJson.Deserialize<V1PodSpec>(KubernetesJson.Serialize(template));
+            spec.NodeName = node.Metadata.Name;
+            var time = now.UtcDateTime;
+            var pod = new V1Pod
+            {
+                ApiVersion = "v1",
+                Kind = "Pod",
+                Metadata = new V1ObjectMeta
+                {
+                    Name = name,
+                    NamespaceProperty = ns,
+                    Uid = Ids.Uid($"{ClusterId}/{ns}/{name}"),
+                    CreationTimestamp = time,
+                    Labels = ds.Spec!.Template.Metadata?.Labels is { } labels ? new Dictionary<string, string>(labels, StringComparer.Ordinal) : null,
+                    OwnerReferences =
+                    [
+                        new V1OwnerReference { ApiVersion = "apps/v1", Kind = "DaemonSet", Name = ds.Metadata.Name, Uid = ds.Metadata.Uid ?? Ids.Uid($"{ClusterId}/{ns}/DaemonSet/{ds.Metadata.Name}"), Controller = true, BlockOwnerDeletion = true },
+                    ],
+                },
+                Spec = spec,
+                Status = new V1PodStatus { Phase = "Running", StartTime = time },
+            };
+            var entry = new PodEntry(pod, $"daemonset:{ds.Metadata.Name}", ordinal, now) { BoundAt = now };
+            _pods[entry.Key] = entry;
+            Record(DeltaType.Upsert, ObjectKind.Pod, ns, name, KubernetesJson.Serialize(pod));
+        }
+    }
+
+    private static bool Tolerates(IList<V1Toleration>? tolerations, V1Taint taint) =>
+        tolerations?.Any(t =>
+            (string.IsNullOrEmpty(t.Effect) || t.Effect == taint.Effect) &&
+            (string.IsNullOrEmpty(t.Key) ? t.OperatorProperty == "Exists" : t.Key == taint.Key && (t.OperatorProperty == "Exists" || (t.Value ?? "") == (taint.Value ?? "")))) == true;
 
     private void DeletePod(PodEntry pod)
     {

@@ -16,18 +16,30 @@ public sealed partial class ClusterGrain
     private readonly Dictionary<string, (long Fingerprint, DateTimeOffset Since)> _podsOnNode = new(StringComparer.Ordinal);
 
     /// <summary>
+    /// Consolidation commands chosen and waiting out the validation period, in the order chosen. In memory: after
+    /// a restart they are chosen again, which only delays them.
+    /// </summary>
+    private readonly List<(DisruptionAction Command, DateTimeOffset ChosenAt)> _validating = [];
+
+    /// <summary>
     /// Karpenter's disruption controller, once per reconcile and at once on a cloud notice: the planner
     /// (Scheduling) decides, in Karpenter's order of methods and within the NodePools' budgets; each action goes
     /// to the orchestration queue, which launches replacements first and hands the nodes to the termination
     /// flow. While provisioning is at work (pending pods, claims not yet initialized) only interruptions with a
     /// deadline are started, as Karpenter waits for the cluster state to settle before disrupting voluntarily
-    /// but a spot warning leaves two minutes.
+    /// but a spot warning leaves two minutes. Emptiness and consolidation commands wait out
+    /// <see cref="ProvisioningOptions.ConsolidationValidationPeriod"/> and start only if they still hold then.
     /// </summary>
     private async Task DisruptAsync(DateTimeOffset now)
     {
         var podEvents = TrackPodEvents(now);
         var settling = _pods.Values.Any(p => p.IsPending && p.Quarantine is null) ||
             state.State.Claims.Values.Any(c => c.Phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched or NodeClaimPhase.Registered);
+        if (settling)
+        {
+            DropValidating("provisioning is at work (pending pods or NodeClaims not yet initialized)");
+        }
+
         if (settling && !state.State.Claims.Any(c => c.Value.IsLive && c.Value.InterruptionDeadline is not null && !c.Value.IsDisrupting && !Disruption.IsInvolved(c.Key)))
         {
             return;
@@ -35,7 +47,13 @@ public sealed partial class ClusterGrain
 
         if (await DisruptionInputAsync(now, podEvents) is not { } input || input.Nodes.All(n => n.NodeClaim is null))
         {
+            DropValidating("no node of the cluster is managed now");
             return;
+        }
+
+        if (_validating.Count > 0 && await StartValidatedAsync(now, input, podEvents) is { } changed)
+        {
+            input = changed;
         }
 
         var stopwatch = Stopwatch.StartNew();
@@ -55,6 +73,7 @@ public sealed partial class ClusterGrain
         KarpoTelemetry.Gauges.Set(MetricNames.VoluntaryDisruptionEligibleNodes, input.Nodes.Count(n => n.NodeClaim is not null && !blocked.Contains(n.Name)),
             new KeyValuePair<string, object?>("cluster", ClusterId));
         var forced = input.Nodes.Where(n => n.Interruption is { Type: not InterruptionType.RebalanceRecommendation }).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        var waiting = _validating.Count > 0;
         foreach (var action in plan.Actions)
         {
             if (settling && !(action.Method == DisruptionMethod.Interruption && action.Nodes.All(forced.Contains)))
@@ -63,23 +82,99 @@ public sealed partial class ClusterGrain
                 continue;
             }
 
-            try
+            if (IsValidated(action.Method) && Options.ConsolidationValidationPeriod > TimeSpan.Zero)
             {
-                await Disruption.StartAsync(action);
-            }
-            catch (ArgumentException ex)
-            {
-                // The view moved between planning and starting (a node left, a claim changed): the next pass plans again.
-                logger.LogInformation("Cluster {Cluster}: disruption of {Nodes} not started: {Why}", ClusterId, string.Join(", ", action.Nodes), ex.Message);
+                // Karpenter validates one batch of consolidation at a time: a pass that finds commands waiting adds none.
+                if (!waiting)
+                {
+                    _validating.Add((action, now));
+                    logger.LogDebug("Cluster {Cluster}: {Action} chosen; validated in {Period}", ClusterId, Describe(action), Options.ConsolidationValidationPeriod);
+                }
+
                 continue;
             }
 
-            KarpoTelemetry.VoluntaryDisruptionDecisions.Add(1, new("cluster", ClusterId), new("decision", DisruptionNames.Kind(action.Kind)),
-                new("reason", action.Reason.ToString().ToLowerInvariant()), new("consolidation_type", ConsolidationType(action.Method)));
-            logger.LogInformation("Cluster {Cluster}: {Action}", ClusterId, Describe(action) + " (" + string.Join(", ", action.Nodes) + ")");
+            await StartAsync(action);
         }
 
         await SaveIfChangedAsync();
+    }
+
+    /// <summary>Emptiness and consolidation wait out the validation period; drift, expiration and interruption start at once, as in Karpenter.</summary>
+    private static bool IsValidated(DisruptionMethod method) =>
+        method is DisruptionMethod.Emptiness or DisruptionMethod.MultiNodeConsolidation or DisruptionMethod.SingleNodeConsolidation;
+
+    /// <summary>
+    /// The commands whose validation period is over, re-checked in the order chosen against the cluster as it is
+    /// now (Scheduling decides, <see cref="DisruptionPlanner.Revalidate"/>): each still valid (an emptiness command
+    /// perhaps with fewer nodes) starts, the rest are dropped and the planner may choose them again. Returns the
+    /// input as the started commands left it, or null when nothing started.
+    /// </summary>
+    private async Task<DisruptionInput?> StartValidatedAsync(DateTimeOffset now, DisruptionInput input, Dictionary<string, DateTimeOffset> podEvents)
+    {
+        var due = _validating.Where(v => now - v.ChosenAt >= Options.ConsolidationValidationPeriod).ToList();
+        if (due.Count == 0)
+        {
+            return null;
+        }
+
+        _validating.RemoveAll(due.Contains);
+        var started = false;
+        foreach (var (command, _) in due)
+        {
+            if (started && await DisruptionInputAsync(now, podEvents) is { } after)
+            {
+                // The commands started before this one took their nodes: validate against that.
+                input = after;
+            }
+
+            var result = DisruptionPlanner.Revalidate(command, input, DisruptionOptions);
+            if (result.Command is not { } valid)
+            {
+                logger.LogInformation("Cluster {Cluster}: {Action} dropped after its validation period: {Why}", ClusterId, Describe(command),
+                    string.Join("; ", result.Invalid.Select(b => b.Reason)));
+                continue;
+            }
+
+            if (result.Invalid.Count > 0)
+            {
+                logger.LogInformation("Cluster {Cluster}: {Action} goes ahead without {Nodes}: {Why}", ClusterId, Describe(valid),
+                    string.Join(", ", result.Invalid.Select(b => b.Node)), string.Join("; ", result.Invalid.Select(b => b.Reason)));
+            }
+
+            started |= await StartAsync(valid);
+        }
+
+        return started ? await DisruptionInputAsync(now, podEvents) : null;
+    }
+
+    private void DropValidating(string why)
+    {
+        if (_validating.Count > 0)
+        {
+            logger.LogInformation("Cluster {Cluster}: {Count} consolidation commands dropped before validation: {Why}", ClusterId, _validating.Count, why);
+            _validating.Clear();
+        }
+    }
+
+    /// <summary>Hands the action to the orchestration queue; false when the view moved and it could not start.</summary>
+    private async Task<bool> StartAsync(DisruptionAction action)
+    {
+        try
+        {
+            await Disruption.StartAsync(action);
+        }
+        catch (ArgumentException ex)
+        {
+            // The view moved between planning and starting (a node left, a claim changed): the next pass plans again.
+            logger.LogInformation("Cluster {Cluster}: disruption of {Nodes} not started: {Why}", ClusterId, string.Join(", ", action.Nodes), ex.Message);
+            return false;
+        }
+
+        KarpoTelemetry.VoluntaryDisruptionDecisions.Add(1, new("cluster", ClusterId), new("decision", DisruptionNames.Kind(action.Kind)),
+            new("reason", action.Reason.ToString().ToLowerInvariant()), new("consolidation_type", ConsolidationType(action.Method)));
+        logger.LogInformation("Cluster {Cluster}: {Action}", ClusterId, Describe(action) + " (" + string.Join(", ", action.Nodes) + ")");
+        return true;
     }
 
     /// <summary>

@@ -203,17 +203,21 @@ public sealed partial class ClusterGrain : IDisruptionHost
 
     bool ITerminationHost.HasNode(string node) => _nodes.ContainsKey(node);
 
-    IReadOnlyList<TrackedPod> ITerminationHost.WorkloadPodsOn(string node)
+    IReadOnlyList<TrackedPod> ITerminationHost.PodsOn(string node)
     {
         if (!_indexPods)
         {
-            return _pods.Values.Where(p => !p.IsDaemon && p.Pod.Spec?.NodeName == node).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+            return _pods.Values.Where(p => p.Pod.Spec?.NodeName == node).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
         }
 
-        _podsByNode ??= _pods.Values.Where(p => !p.IsDaemon && p.IsBound).GroupBy(p => p.Pod.Spec.NodeName!, StringComparer.Ordinal)
+        _podsByNode ??= _pods.Values.Where(p => p.IsBound).GroupBy(p => p.Pod.Spec.NodeName!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(p => p.Key, StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
         return _podsByNode.TryGetValue(node, out var pods) ? pods : [];
     }
+
+    IReadOnlyCollection<V1Pod> ITerminationHost.AllPods() => _pods.Values.Select(p => p.Pod).ToList();
+
+    IReadOnlyList<V1PodDisruptionBudget> ITerminationHost.PodDisruptionBudgets => _pdbs.Values.ToList();
 
     TimeSpan? ITerminationHost.TerminationGracePeriod(string nodePool) =>
         _nodePools.TryGetValue(nodePool, out var pool) ? pool.TerminationGracePeriod : null;

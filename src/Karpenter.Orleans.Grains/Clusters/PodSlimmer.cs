@@ -12,6 +12,8 @@ namespace Karpenter.Orleans.Grains.Clusters;
 /// </summary>
 internal static class PodSlimmer
 {
+    private const string MirrorAnnotation = "kubernetes.io/config.mirror";
+
     private static readonly ConcurrentDictionary<string, ResourceQuantity> Quantities = new(StringComparer.Ordinal);
 
     public static V1Pod Slim(V1Pod pod)
@@ -25,9 +27,7 @@ internal static class PodSlimmer
                 Name = meta.Name,
                 NamespaceProperty = Share(meta.NamespaceProperty),
                 Labels = ShareAll(meta.Labels),
-                Annotations = meta.Annotations?.TryGetValue(WellKnownLabels.DoNotDisruptAnnotation, out var dnd) == true
-                    ? new Dictionary<string, string> { [WellKnownLabels.DoNotDisruptAnnotation] = dnd }
-                    : null,
+                Annotations = KeptAnnotations(meta.Annotations),
                 OwnerReferences = meta.OwnerReferences?.Select(o => new V1OwnerReference
                 {
                     ApiVersion = Share(o.ApiVersion),
@@ -50,11 +50,33 @@ internal static class PodSlimmer
                 HostNetwork = spec.HostNetwork,
                 SchedulerName = Share(spec.SchedulerName),
                 Priority = spec.Priority,
+                // The drain evicts critical pods last.
+                PriorityClassName = Share(spec.PriorityClassName),
                 Containers = spec.Containers?.Select(SlimContainer).ToList(),
                 InitContainers = spec.InitContainers?.Select(SlimContainer).ToList(),
             },
             Status = pod.Status?.Phase is { } phase ? new V1PodStatus { Phase = Share(phase) } : null,
         };
+    }
+
+    /// <summary>do-not-disrupt (the planner and the drain honour it) and the kubelet's mirror mark (a static pod is never evicted).</summary>
+    private static Dictionary<string, string>? KeptAnnotations(IDictionary<string, string>? annotations)
+    {
+        if (annotations is null)
+        {
+            return null;
+        }
+
+        Dictionary<string, string>? kept = null;
+        foreach (var key in (ReadOnlySpan<string>)[WellKnownLabels.DoNotDisruptAnnotation, MirrorAnnotation])
+        {
+            if (annotations.TryGetValue(key, out var value))
+            {
+                (kept ??= new Dictionary<string, string>(StringComparer.Ordinal))[key] = value;
+            }
+        }
+
+        return kept;
     }
 
     /// <summary>A node without its image list, addresses and most conditions: labels, taints, providerID, capacity, Ready.</summary>

@@ -18,6 +18,9 @@ public enum BlockReason
     SavingBelowThreshold,
     PodsCannotMove,
 
+    /// <summary>A command chosen earlier whose proof no longer holds when re-checked (pods bound to an empty node, the move no longer fits).</summary>
+    Invalidated,
+
     /// <summary>A candidate the pass did not get to (single-node consolidation's per-pass limit).</summary>
     NotEvaluated,
 }

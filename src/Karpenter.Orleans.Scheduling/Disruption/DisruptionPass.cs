@@ -566,6 +566,116 @@ internal sealed class DisruptionPass
         return null;
     }
 
+    // ---------------------------------------------------------------- validation
+
+    /// <summary>See <see cref="DisruptionPlanner.Revalidate"/>: the same candidate filters, budgets and proof, on this pass's (fresh) cluster.</summary>
+    public CommandValidation Revalidate(DisruptionAction command)
+    {
+        var empty = command.Method == DisruptionMethod.Emptiness;
+        var invalid = new List<BlockedNode>();
+        var nodes = new List<NodeEntry>();
+        var taken = new Dictionary<string, int>(StringComparer.Ordinal);
+        var pdbsTaken = new int[_pdbs.Count];
+        foreach (var name in command.Nodes)
+        {
+            if (!_s.Nodes.TryGetValue(name, out var e) || !_present.Contains(name))
+            {
+                invalid.Add(new BlockedNode(name, BlockReason.Deleting, $"node {name} left the cluster"));
+                continue;
+            }
+
+            var why = Block(e, forceful: false)
+                ?? (_goingAway.Contains(name) ? new BlockedNode(name, BlockReason.Deleting, $"node {name} is going away (expired or interrupted)") : null)
+                ?? ConsolidationBlock(e, command.Reason, budget: false)
+                ?? (empty && !IsEmpty(e) ? new BlockedNode(name, BlockReason.Invalidated, $"node {name} is no longer empty: pods were bound to it") : null);
+            if (why is null)
+            {
+                var pool = e.Cluster.NodePool!;
+                if (Allowed(pool, command.Reason) - taken.GetValueOrDefault(pool) <= 0)
+                {
+                    why = new BlockedNode(name, BlockReason.Budget, $"budget of NodePool {pool} no longer allows {command.Reason} disruption of node {name}");
+                }
+                else if (!FitsPdbs(e, pdbsTaken))
+                {
+                    why = PdbBlock(e);
+                }
+                else
+                {
+                    taken[pool] = taken.GetValueOrDefault(pool) + 1;
+                }
+            }
+
+            if (why is null)
+            {
+                nodes.Add(e);
+            }
+            else
+            {
+                invalid.Add(why);
+            }
+        }
+
+        if (empty && invalid.Count > 0)
+        {
+            return new CommandValidation(
+                nodes.Count == 0 ? null : command with { Nodes = [.. nodes.Select(n => n.Name)], SavingPerHour = Round(nodes.Sum(n => n.Price)) },
+                invalid);
+        }
+
+        if (invalid.Count > 0)
+        {
+            return new CommandValidation(null, invalid);
+        }
+
+        if (empty)
+        {
+            return new CommandValidation(command, []);
+        }
+
+        var first = nodes[0].Name;
+        var proof = command.Kind == DisruptionActionKind.Delete ? ProveDeleteAgain(nodes) : ProveReplaceAgain(command, nodes);
+        return proof is null ? new CommandValidation(command, []) : new CommandValidation(null, [new BlockedNode(first, BlockReason.Invalidated, proof)]);
+    }
+
+    /// <summary>Why the delete no longer holds, or null: the pods must all still fit on the remaining nodes.</summary>
+    private string? ProveDeleteAgain(List<NodeEntry> nodes)
+    {
+        var r = Simulation.Run(_s, nodes, _goingAway, Simulation.WithClaims);
+        if (r.Stuck is { } stuck)
+        {
+            return $"pod {stuck.Pod} can no longer move: {stuck.Reason}";
+        }
+
+        return r.Claims.Count == 0 ? null : $"the pods no longer fit on the other nodes (they would need {r.Claims.Count} new NodeClaims)";
+    }
+
+    /// <summary>Why the replace no longer holds, or null: one new NodeClaim, still cheaper, able to be any type the command launches.</summary>
+    private string? ProveReplaceAgain(DisruptionAction command, List<NodeEntry> nodes)
+    {
+        var r = Simulation.Run(_s, nodes, _goingAway, Simulation.WithClaims);
+        if (r.Stuck is { } stuck)
+        {
+            return $"pod {stuck.Pod} can no longer move: {stuck.Reason}";
+        }
+
+        if (r.Claims.Count != 1)
+        {
+            return r.Claims.Count == 0
+                ? "the pods now fit on the other nodes: a delete would do, the replacement is not launched"
+                : $"moving the pods now needs {r.Claims.Count} new NodeClaims";
+        }
+
+        var (claim, failure) = CheaperReplacement(r.Claims[0], nodes, command.Method == DisruptionMethod.SingleNodeConsolidation);
+        if (claim is null)
+        {
+            return failure;
+        }
+
+        var fresh = r.Claims[0].InstanceTypeOptions.ToHashSet(StringComparer.Ordinal);
+        var missing = command.Replacements.SelectMany(c => c.InstanceTypeOptions.DefaultIfEmpty(c.InstanceType)).FirstOrDefault(t => !fresh.Contains(t));
+        return missing is null ? null : $"instance type {missing} the replacement would launch no longer holds the pods";
+    }
+
     // ---------------------------------------------------------------- consolidation proof
 
     private (DisruptionAction? Action, BlockedNode? Failure) Consolidate(List<NodeEntry> nodes, DisruptionMethod method, bool single)
@@ -602,7 +712,7 @@ internal sealed class DisruptionPass
         }
 
         var saving = nodes.Sum(n => n.Price);
-        return saving < Threshold(r.MovedPods) ? null : Action(method, DisruptionReason.Underutilized, nodes, [], r.Moves, saving);
+        return saving < Threshold(r.MovedPods) || BalancedBlock(nodes, 0) is not null ? null : Action(method, DisruptionReason.Underutilized, nodes, [], r.Moves, saving);
     }
 
     private (DisruptionAction? Action, BlockedNode? Failure) WithReplacement(List<NodeEntry> nodes, DisruptionMethod method, bool single, List<V1Pod>? overflow = null)
@@ -637,7 +747,9 @@ internal sealed class DisruptionPass
         {
             return price < Threshold(r.MovedPods)
                 ? (null, BelowThreshold(first, price, r.MovedPods))
-                : (Action(method, DisruptionReason.Underutilized, nodes, [], r.Moves, price), null);
+                : BalancedBlock(nodes, 0) is { } unbalanced
+                    ? (null, unbalanced)
+                    : (Action(method, DisruptionReason.Underutilized, nodes, [], r.Moves, price), null);
         }
 
         var (claim, failure) = CheaperReplacement(r.Claims[0], nodes, single);
@@ -650,6 +762,11 @@ internal sealed class DisruptionPass
         if (saving < Threshold(r.MovedPods))
         {
             return (null, BelowThreshold(first, saving, r.MovedPods));
+        }
+
+        if (BalancedBlock(nodes, claim.PricePerHour) is { } balanced)
+        {
+            return (null, balanced);
         }
 
         var moves = r.Moves.Select(m => m.To == r.Claims[0].Name ? m with { To = claim.Name } : m).ToList();
@@ -1113,6 +1230,37 @@ internal sealed class DisruptionPass
     }
 
     private double Threshold(int pods) => _o.MinSavingPerPodPerHour * pods;
+
+    /// <summary>
+    /// Why a NodePool with <c>consolidationPolicy: Balanced</c> refuses the move (see <see cref="BalancedConsolidation"/>),
+    /// or null; <paramref name="replacementPrice"/> is what the move launches (0 for a delete).
+    /// </summary>
+    private BlockedNode? BalancedBlock(List<NodeEntry> nodes, double replacementPrice)
+    {
+        var price = nodes.Sum(n => n.Price);
+        foreach (var group in nodes.GroupBy(n => n.Cluster.NodePool!, StringComparer.Ordinal))
+        {
+            if (!_s.Pools.TryGetValue(group.Key, out var pool) || pool.Disruption.ConsolidationPolicy != ConsolidationPolicy.Balanced)
+            {
+                continue;
+            }
+
+            var groupPrice = group.Sum(n => n.Price);
+            var saving = groupPrice - (price > 0 ? replacementPrice * groupPrice / price : 0);
+            var poolNodes = Live().Where(e => e.Cluster.NodePool == group.Key && e.Cluster.NodeClaim is not null && !e.Cluster.Deleting).ToList();
+            var poolCost = poolNodes.Sum(e => e.Price);
+            var poolDisruption = poolNodes.Sum(RescheduleCost);
+            var disruption = group.Sum(RescheduleCost);
+            if (!BalancedConsolidation.Approves(saving, poolCost, disruption, poolDisruption))
+            {
+                var score = BalancedConsolidation.Score(saving, poolCost, disruption, poolDisruption);
+                return new BlockedNode(group.First().Name, BlockReason.SavingBelowThreshold, string.Create(CultureInfo.InvariantCulture,
+                    $"NodePool {pool.Name} is Balanced: the move saves {saving / poolCost:0.#%} of its cost for {disruption / poolDisruption:0.#%} of its disruption cost (score {score:0.##}, needs {1 / BalancedConsolidation.K:0.##})"));
+            }
+        }
+
+        return null;
+    }
 
     private BlockedNode BelowThreshold(string node, double saving, int pods) =>
         new(node, BlockReason.SavingBelowThreshold,

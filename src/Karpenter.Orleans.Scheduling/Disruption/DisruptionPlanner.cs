@@ -52,6 +52,28 @@ public static class DisruptionPlanner
         return new DisruptionPlan(actions, Sorted(blocked), Summary(before, state));
     }
 
+    /// <summary>
+    /// Karpenter's validation of a consolidation command (emptiness, multi-node, single-node) chosen a validation
+    /// period ago, against the cluster as it is now (<paramref name="input"/>): every node must still be a
+    /// candidate (initialized, not nominated, not deleting, no do-not-disrupt, its PodDisruptionBudgets allowing
+    /// it, consolidateAfter elapsed, so no pod was bound or removed meanwhile) and within its NodePool's budget;
+    /// then the move is proven again: a delete must still need no new NodeClaim, a replace exactly one, cheaper
+    /// than the nodes, whose instance types include every type the command would launch. An emptiness command
+    /// keeps the nodes still valid (as Karpenter does); any other command is dropped whole when one check fails.
+    /// Other methods (drift, expiration, interruption) are not validated and come back as they are.
+    /// </summary>
+    public static CommandValidation Revalidate(DisruptionAction command, DisruptionInput input, DisruptionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        Validate(input, ref options);
+        if (command.Method is not (DisruptionMethod.Emptiness or DisruptionMethod.MultiNodeConsolidation or DisruptionMethod.SingleNodeConsolidation))
+        {
+            return new CommandValidation(command, []);
+        }
+
+        return new DisruptionPass(new PlannerState(input), options!).Revalidate(command);
+    }
+
     /// <summary>Every node of the input with the plan's action for it or the reason it is left alone, in name order.</summary>
     public static IReadOnlyList<NodeExplanation> Explain(DisruptionInput input, DisruptionPlan plan)
     {

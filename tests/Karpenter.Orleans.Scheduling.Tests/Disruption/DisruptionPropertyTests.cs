@@ -63,6 +63,20 @@ public sealed class DisruptionPropertyTests
     });
 
     [Fact]
+    public void TheFirstCommandOfAPlanStaysValidWhenTheClusterHasNotChanged() => Holds((_, input) =>
+    {
+        var plan = DisruptionPlanner.Plan(input);
+        if (plan.Actions.Count == 0)
+        {
+            return;
+        }
+
+        var result = DisruptionPlanner.Revalidate(plan.Actions[0], input);
+        Assert.True(result.IsValid, string.Join("; ", result.Invalid.Select(b => b.Reason)));
+        Assert.Same(plan.Actions[0], result.Command);
+    });
+
+    [Fact]
     public void EveryNodeIsActedOnOrBlockedWithOneReason() => Holds((_, input) => PlanAssert.EveryNodeAccountedFor(input, DisruptionPlanner.Plan(input)));
 
     [Fact]

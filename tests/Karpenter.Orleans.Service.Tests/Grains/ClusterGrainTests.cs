@@ -202,6 +202,10 @@ public sealed class ClusterGrainTests
         Assert.Equal(NodeClaimPhase.Initialized, Assert.Single(await cluster.GetNodeClaimsAsync()).Phase);
         service.Clock.Advance(TimeSpan.FromSeconds(31));
         await cluster.ReconcileAsync();
+        // Chosen, then validated 15 s later before it starts.
+        Assert.Equal(NodeClaimPhase.Initialized, Assert.Single(await cluster.GetNodeClaimsAsync()).Phase);
+        service.Clock.Advance(TimeSpan.FromSeconds(15));
+        await cluster.ReconcileAsync();
 
         var ended = Assert.Single(await cluster.GetNodeClaimsAsync());
         Assert.Equal(NodeClaimPhase.Terminated, ended.Phase);

@@ -1,3 +1,4 @@
+using k8s.Models;
 using Karpenter.Orleans.Abstractions;
 using Karpenter.Orleans.Grains.Clusters;
 using Karpenter.Orleans.Grains.Clusters.Disruption;
@@ -36,7 +37,11 @@ internal sealed class FakeDisruptionHost : IDisruptionHost
 
     public bool HasNode(string node) => Nodes.Contains(node);
 
-    public IReadOnlyList<TrackedPod> WorkloadPodsOn(string node) => [];
+    public IReadOnlyList<TrackedPod> PodsOn(string node) => [];
+
+    public IReadOnlyCollection<V1Pod> AllPods() => [];
+
+    public IReadOnlyList<V1PodDisruptionBudget> PodDisruptionBudgets => [];
 
     public TimeSpan? TerminationGracePeriod(string nodePool) => null;
 

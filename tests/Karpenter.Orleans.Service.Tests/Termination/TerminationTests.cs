@@ -159,6 +159,8 @@ public sealed class TerminationTests
         await agent.DeletePodAsync(pod);
         await agent.Cluster.ReconcileAsync();
         service.Clock.Advance(TimeSpan.FromSeconds(31));
+        await agent.Cluster.ReconcileAsync();
+        service.Clock.Advance(TimeSpan.FromSeconds(15));
 
         await agent.Cluster.ReconcileAsync();
 

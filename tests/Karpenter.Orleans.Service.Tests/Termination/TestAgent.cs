@@ -42,6 +42,9 @@ internal sealed class TestAgent(IClusterGrain cluster, string session = "session
 
     public async Task SendAsync(params V1Pod[] pods) => await ApplyAsync(pods.Select(p => Upsert(++_sequence, p)).ToList());
 
+    public async Task SendAsync(V1PodDisruptionBudget pdb) =>
+        await ApplyAsync([new ObjectDelta(++_sequence, DeltaType.Upsert, ObjectKind.PodDisruptionBudget, pdb.Metadata.NamespaceProperty, pdb.Metadata.Name, k8s.KubernetesJson.Serialize(pdb))]);
+
     public async Task DeletePodAsync(V1Pod pod) =>
         await ApplyAsync([new ObjectDelta(++_sequence, DeltaType.Delete, ObjectKind.Pod, pod.Metadata.NamespaceProperty, pod.Metadata.Name)]);
 

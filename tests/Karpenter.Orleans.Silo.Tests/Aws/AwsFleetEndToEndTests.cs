@@ -61,6 +61,8 @@ public sealed class AwsFleetEndToEndTests(MotoServer moto) : IAsyncLifetime
             ["Karpo:Aws:Regions:1"] = Regions[1],
             ["Karpo:Aws:InterruptionQueues:us-east-1"] = Queue,
             ["Karpo:Aws:InterruptionQueueWaitTime"] = "00:00:01",
+            // Scaling in goes one 10% budget per validated batch: at 15 s a batch the scale-in would not fit the test.
+            ["Karpo:Provisioning:ConsolidationValidationPeriod"] = "00:00:01",
         }, () => new RecordingHandler(_calls));
         using var _ = silo.CreateClient();
         var fleet = silo.Services.GetRequiredService<SimulatedFleet>();

@@ -1,3 +1,5 @@
+using k8s.Models;
+
 namespace Karpenter.Orleans.Grains.Clusters.Termination;
 
 /// <summary>What the termination flow needs from the cluster grain that holds its state.</summary>
@@ -14,8 +16,14 @@ internal interface ITerminationHost
 
     bool HasNode(string node);
 
-    /// <summary>Pods (not DaemonSet pods) bound to the node, as the agent last reported them.</summary>
-    IReadOnlyList<TrackedPod> WorkloadPodsOn(string node);
+    /// <summary>Every pod bound to the node (DaemonSet and mirror pods too), as the agent last reported them, by namespace/name.</summary>
+    IReadOnlyList<TrackedPod> PodsOn(string node);
+
+    /// <summary>Every pod of the cluster as last reported: what PodDisruptionBudgets are counted over.</summary>
+    IReadOnlyCollection<V1Pod> AllPods();
+
+    /// <summary>The cluster's PodDisruptionBudgets.</summary>
+    IReadOnlyList<V1PodDisruptionBudget> PodDisruptionBudgets { get; }
 
     /// <summary>The NodePool's terminationGracePeriod, or null (none set, or the NodePool is unknown).</summary>
     TimeSpan? TerminationGracePeriod(string nodePool);

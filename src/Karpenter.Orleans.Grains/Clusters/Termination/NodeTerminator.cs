@@ -1,14 +1,17 @@
-using Karpenter.Orleans.Scheduling.Model;
+using k8s.Models;
+using Karpenter.Orleans.Scheduling.Termination;
 using Microsoft.Extensions.Logging;
 
 namespace Karpenter.Orleans.Grains.Clusters.Termination;
 
 /// <summary>
 /// Karpenter's termination controller for one cluster. A NodeClaim being deleted goes Disrupting (taint
-/// karpenter.sh/disrupted:NoSchedule on its node) → Draining (evict every pod but DaemonSet pods through the
-/// Eviction API; a PodDisruptionBudget refusal is retried with backoff and never forced; do-not-disrupt pods
-/// are waited on) → Terminating (once no pod is left, or the NodePool's terminationGracePeriod has passed and
-/// the remaining pods were deleted: terminate the instance, delete the Node) → Terminated. Each step lives in
+/// karpenter.sh/disrupted:NoSchedule on its node) → Draining (evict the pods through the Eviction API in
+/// <see cref="EvictionOrder"/>'s four groups, workloads before DaemonSet pods before critical pods, within what
+/// each PodDisruptionBudget allows; a refusal is retried with backoff and never forced; do-not-disrupt pods are
+/// waited on; pods tolerating the taint and mirror pods stay) → Terminating (once no pod the drain waits on is
+/// left, or the NodePool's terminationGracePeriod has passed and the remaining pods were deleted: terminate the
+/// instance, delete the Node) → Terminated. Each step lives in
 /// the cluster's persisted state, so a restart resumes where it stopped; commands reach the cluster through
 /// the <see cref="CommandOutbox"/>.
 /// </summary>
@@ -21,6 +24,9 @@ internal sealed class NodeTerminator(ITerminationHost host, CommandOutbox outbox
 
     /// <summary>How long an evicted (or deleted) pod may take to disappear from the agent's view before it is asked again.</summary>
     private static readonly TimeSpan EvictedPodGrace = TimeSpan.FromSeconds(30);
+
+    private bool _inPass;
+    private IReadOnlyDictionary<string, int>? _passBudgets;
 
     private ClusterState State => host.State;
 
@@ -113,16 +119,26 @@ internal sealed class NodeTerminator(ITerminationHost host, CommandOutbox outbox
     /// <summary>Drives every termination in progress one step further where it can.</summary>
     public async Task AdvanceAllAsync()
     {
-        foreach (var claim in State.Terminations.Keys.ToList())
+        // One pass counts the PodDisruptionBudgets once and spends them node by node.
+        _inPass = true;
+        try
         {
-            try
+            foreach (var claim in State.Terminations.Keys.ToList())
             {
-                await AdvanceAsync(claim);
+                try
+                {
+                    await AdvanceAsync(claim);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    logger.LogWarning(ex, "Termination of NodeClaim {Cluster}/{NodeClaim} did not advance; retrying at the next reconcile", host.ClusterId, claim);
+                }
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                logger.LogWarning(ex, "Termination of NodeClaim {Cluster}/{NodeClaim} did not advance; retrying at the next reconcile", host.ClusterId, claim);
-            }
+        }
+        finally
+        {
+            _inPass = false;
+            _passBudgets = null;
         }
     }
 
@@ -165,6 +181,7 @@ internal sealed class NodeTerminator(ITerminationHost host, CommandOutbox outbox
                 eviction.Outstanding = null;
                 if (ack.Outcome == CommandOutcome.Done)
                 {
+                    eviction.Accepted = true;
                     eviction.NextAttemptAt = host.Now + EvictedPodGrace;
                 }
                 else
@@ -211,7 +228,7 @@ internal sealed class NodeTerminator(ITerminationHost host, CommandOutbox outbox
         var nodePresent = node is not null && host.HasNode(node);
         if (t.Step == NodeClaimPhase.Disrupting)
         {
-            if (nodePresent && host.WorkloadPodsOn(node!).Count == 0)
+            if (nodePresent && !host.PodsOn(node!).Any(p => EvictionOrder.IsWaitedOn(p.Pod, host.Now)))
             {
                 // An empty node drains instantly: the taint goes out, but nothing waits for it.
                 Taint(claim, node!);
@@ -262,26 +279,57 @@ internal sealed class NodeTerminator(ITerminationHost host, CommandOutbox outbox
         }
     }
 
-    /// <summary>True when no pod but DaemonSet pods is left; otherwise issues what the pods still need.</summary>
+    /// <summary>
+    /// True when no pod the drain waits on is left; otherwise issues what <see cref="EvictionOrder.Decide"/> says
+    /// the pods need now: evictions for the current group within the PodDisruptionBudgets, or deletions past the grace period.
+    /// </summary>
     private bool Drained(string claim, ClaimTermination t, string node)
     {
-        var pods = host.WorkloadPodsOn(node);
-        if (pods.Count == 0)
+        var pods = host.PodsOn(node);
+        var now = host.Now;
+        var asked = new HashSet<string>(StringComparer.Ordinal);
+        var backingOff = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, eviction) in t.Evictions)
+        {
+            if (IsUnderWay(eviction, now))
+            {
+                asked.Add(key);
+            }
+            else if (eviction.NextAttemptAt is { } next && now < next)
+            {
+                backingOff.Add(key);
+            }
+        }
+
+        var graceOver = t.GracePeriodEndsAt is { } end && now >= end;
+        var decision = EvictionOrder.Decide(new DrainInput
+        {
+            Pods = pods.Select(p => p.Pod).ToList(),
+            Asked = asked,
+            BackingOff = backingOff,
+            PodDisruptionBudgets = host.PodDisruptionBudgets,
+            // Past the grace period budgets do not matter; counting them would scan every pod of the cluster for nothing.
+            Budgets = graceOver ? new Dictionary<string, int>(StringComparer.Ordinal) : _passBudgets ?? Budgets(now),
+            Now = now,
+            GracePeriodOver = graceOver,
+        });
+        if (_inPass && !graceOver)
+        {
+            // The next node of this pass spends what is left: the budgets are counted once per pass, not per node
+            // (a recount would agree, the evictions just issued being under way).
+            _passBudgets = decision.BudgetsAfter;
+        }
+
+        if (decision.Drained)
         {
             return true;
         }
 
-        var now = host.Now;
-        var graceOver = t.GracePeriodEndsAt is { } end && now >= end;
-        foreach (var pod in pods)
+        foreach (var pod in decision.Delete)
         {
-            var key = pod.Key;
-            if (!t.Evictions.TryGetValue(key, out var eviction))
-            {
-                eviction = t.Evictions[key] = new PodEviction();
-            }
-
-            if (graceOver && !eviction.Forced)
+            var key = PodKey(pod);
+            var eviction = EvictionOf(t, key);
+            if (!eviction.Forced)
             {
                 // Past terminationGracePeriod Karpenter deletes what is left, PDBs and do-not-disrupt notwithstanding.
                 if (eviction.Outstanding is { } stale)
@@ -295,27 +343,56 @@ internal sealed class NodeTerminator(ITerminationHost host, CommandOutbox outbox
                 logger.LogWarning("Cluster {Cluster}: the grace period of NodeClaim {NodeClaim} (terminationGracePeriod or its instance's deadline) passed; deleting pod {Pod}", host.ClusterId, claim, key);
             }
 
-            if (eviction.Outstanding is not null || eviction.NextAttemptAt is { } next && now < next)
+            if (eviction.Outstanding is null && !(eviction.NextAttemptAt is { } next && now < next))
             {
-                continue;
+                Issue(claim, node, pod, eviction, now);
             }
+        }
 
-            if (!eviction.Forced && (DoNotDisrupt(pod) || pod.Pod.Metadata?.DeletionTimestamp is not null))
-            {
-                // Waited on: a do-not-disrupt pod goes only when it ends (or the grace period does), a terminating pod by itself.
-                continue;
-            }
-
-            eviction.Attempts++;
-            var ns = pod.Pod.Metadata?.NamespaceProperty ?? "default";
-            var name = pod.Pod.Metadata?.Name ?? "";
-            eviction.Outstanding = eviction.Forced ? $"{claim}/delete/{key}/{eviction.Attempts}" : $"{claim}/evict/{key}/{eviction.Attempts}";
-            outbox.Issue(eviction.Outstanding, eviction.Forced ? ClusterCommandKind.DeletePod : ClusterCommandKind.EvictPod, node, now, ns, name);
+        foreach (var pod in decision.Evict)
+        {
+            Issue(claim, node, pod, EvictionOf(t, PodKey(pod)), now);
         }
 
         return false;
     }
 
-    private static bool DoNotDisrupt(TrackedPod pod) =>
-        pod.Pod.Metadata?.Annotations?.TryGetValue(WellKnownLabels.DoNotDisruptAnnotation, out var v) == true && v == "true";
+    /// <summary>Disruptions each PodDisruptionBudget allows now, less the evictions under way in every drain of the cluster.</summary>
+    private IReadOnlyDictionary<string, int> Budgets(DateTimeOffset now)
+    {
+        if (host.PodDisruptionBudgets.Count == 0)
+        {
+            return new Dictionary<string, int>(StringComparer.Ordinal);
+        }
+
+        var underWay = State.Terminations.Values.SelectMany(t => t.Evictions).Where(e => IsUnderWay(e.Value, now)).Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
+        return EvictionOrder.Budgets(host.PodDisruptionBudgets, host.AllPods(), underWay);
+    }
+
+    /// <summary>An eviction not yet answered, or accepted and the pod not gone yet.</summary>
+    private static bool IsUnderWay(PodEviction eviction, DateTimeOffset now) =>
+        !eviction.Forced && (eviction.Outstanding is not null || eviction.Accepted && eviction.NextAttemptAt is { } next && now < next);
+
+    private static PodEviction EvictionOf(ClaimTermination t, string key)
+    {
+        if (!t.Evictions.TryGetValue(key, out var eviction))
+        {
+            eviction = t.Evictions[key] = new PodEviction();
+        }
+
+        return eviction;
+    }
+
+    private void Issue(string claim, string node, V1Pod pod, PodEviction eviction, DateTimeOffset now)
+    {
+        var key = PodKey(pod);
+        eviction.Attempts++;
+        eviction.Accepted = false;
+        var ns = pod.Metadata?.NamespaceProperty ?? "default";
+        var name = pod.Metadata?.Name ?? "";
+        eviction.Outstanding = eviction.Forced ? $"{claim}/delete/{key}/{eviction.Attempts}" : $"{claim}/evict/{key}/{eviction.Attempts}";
+        outbox.Issue(eviction.Outstanding, eviction.Forced ? ClusterCommandKind.DeletePod : ClusterCommandKind.EvictPod, node, now, ns, name);
+    }
+
+    private static string PodKey(V1Pod pod) => $"{pod.Metadata?.NamespaceProperty ?? "default"}/{pod.Metadata?.Name}";
 }

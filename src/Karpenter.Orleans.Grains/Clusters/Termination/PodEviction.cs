@@ -15,6 +15,9 @@ public sealed class PodEviction
     /// <summary>The last refusal's message (a PodDisruptionBudget's name, as the API server says it).</summary>
     public string? LastRefusal { get; set; }
 
+    /// <summary>True once the cluster accepted the last eviction: the pod counts against its budget until it is gone.</summary>
+    public bool Accepted { get; set; }
+
     /// <summary>True once past the grace period: the pod is deleted, not evicted.</summary>
     public bool Forced { get; set; }
 }
