@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Karpenter.Orleans.Abstractions;
+using Karpenter.Orleans.Silo.Console;
 using Karpenter.Orleans.Silo.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,8 @@ namespace Karpenter.Orleans.Silo.Auth;
 /// <summary>
 /// Authenticates <c>Authorization: Bearer &lt;token&gt;</c>: the admin token, a read token, or a
 /// cluster's agent token (looked up by its SHA-256 in the fleet registry). Under the dashboard the admin
-/// token may also come from the <see cref="DashboardCookie"/> a browser got from the login page. Failures
+/// token may also come from the <see cref="DashboardCookie"/> a browser got from the login page, and on the
+/// console's pages a read or admin token from the console's cookie (<see cref="ConsoleSession.Cookie"/>). Failures
 /// are counted per client (<see cref="FailedAuthenticationLimiter"/>). Answers 401, 403 and 429 with an
 /// <see cref="ApiError"/> body. Tokens are never logged.
 /// </summary>
@@ -37,7 +39,7 @@ internal sealed class BearerTokenHandler(
         string? header = Request.Headers.Authorization;
         if (string.IsNullOrEmpty(header))
         {
-            return DashboardCookieResult();
+            return ConsoleSession.IsConsolePage(Request.Path) ? ConsoleCookieResult() : DashboardCookieResult();
         }
 
         if (!header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
@@ -92,12 +94,21 @@ internal sealed class BearerTokenHandler(
             return;
         }
 
-        // A browser opening the dashboard without the cookie is sent to the login form rather than shown JSON.
-        if (Request.Path.StartsWithSegments(KarpoDashboardOptions.RoutePrefix, StringComparison.OrdinalIgnoreCase)
-            && Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
+        // A browser opening the dashboard or a console page without its cookie is sent to the sign-in form
+        // rather than shown JSON; other clients get the API's 401.
+        if (Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
         {
-            Response.Redirect(DashboardLogin.Path);
-            return;
+            if (Request.Path.StartsWithSegments(KarpoDashboardOptions.RoutePrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                Response.Redirect(DashboardLogin.Path);
+                return;
+            }
+
+            if (ConsoleSession.IsConsolePage(Request.Path))
+            {
+                Response.Redirect(ConsoleSession.LoginPath);
+                return;
+            }
         }
 
         var failed = result.Failure is not null;
@@ -128,6 +139,23 @@ internal sealed class BearerTokenHandler(
         return token.Length <= MaxTokenLength && tokens.Match(token) == ApiTokenRole.Admin
             ? Success(new Claim(ClaimTypes.Role, KarpoRoles.Admin))
             : Failed("the dashboard cookie does not hold the admin token; sign in again");
+    }
+
+    /// <summary>A read or admin token opens the console; an agent's token never does (it belongs to one cluster).</summary>
+    private AuthenticateResult ConsoleCookieResult()
+    {
+        if (!Request.Cookies.TryGetValue(ConsoleSession.Cookie, out var token) || string.IsNullOrEmpty(token))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        return token.Length > MaxTokenLength ? Failed("the console cookie does not hold a read or admin token; sign in again")
+            : tokens.Match(token) switch
+            {
+                ApiTokenRole.Admin => Success(new Claim(ClaimTypes.Role, KarpoRoles.Admin)),
+                ApiTokenRole.Reader => Success(new Claim(ClaimTypes.Role, KarpoRoles.Reader)),
+                _ => Failed("the console cookie does not hold a read or admin token; sign in again"),
+            };
     }
 
     private AuthenticateResult Success(params Claim[] claims)

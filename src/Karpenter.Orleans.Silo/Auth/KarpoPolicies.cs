@@ -13,4 +13,7 @@ internal static class KarpoPolicies
 
     /// <summary>Admin or a read token; an agent only for its own cluster (route value or ?cluster=).</summary>
     public const string Read = "karpo.read";
+
+    /// <summary>The fleet console's pages: admin or a read token (an agent's token is for its cluster's API only).</summary>
+    public const string Console = "karpo.console";
 }

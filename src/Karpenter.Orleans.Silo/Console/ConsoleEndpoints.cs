@@ -1,4 +1,6 @@
+using Karpenter.Orleans.Silo.Auth;
 using Karpenter.Orleans.Silo.Console.Components;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.Extensions.Options;
 
 namespace Karpenter.Orleans.Silo.Console;
@@ -22,7 +24,7 @@ internal static class ConsoleEndpoints
         }
     }
 
-    /// <summary>Maps the console's pages, its sign-in and sign-out, behind the console's cookie gate.</summary>
+    /// <summary>Maps the console's pages, its sign-in and sign-out; the pages and sign-out need <see cref="KarpoPolicies.Console"/>.</summary>
     public static void MapKarpoConsole(this WebApplication app)
     {
         if (!app.Services.GetRequiredService<IOptions<ConsoleOptions>>().Value.Enabled)
@@ -30,15 +32,19 @@ internal static class ConsoleEndpoints
             return;
         }
 
-        app.Use((context, next) => ConsoleSession.GateAsync(context, () => next(context)));
         app.UseAntiforgery();
-        app.MapRazorComponents<ConsoleApp>().ExcludeFromDescription();
-        app.MapPost(ConsoleSession.LogoutPath, (HttpContext context, IFormCollection form) =>
+        // Every page needs the console policy; the sign-in page says [AllowAnonymous] itself.
+        app.MapRazorComponents<ConsoleApp>().RequireAuthorization(KarpoPolicies.Console).ExcludeFromDescription();
+        app.MapPost(ConsoleSession.LogoutPath, (HttpContext context) =>
         {
-            // Reading the form makes the antiforgery check apply: no other site can sign a user out.
-            _ = form;
+            // The form's antiforgery token must be valid: no other site can sign a user out.
+            if (context.Features.Get<IAntiforgeryValidationFeature>() is not { IsValid: true })
+            {
+                return Results.BadRequest();
+            }
+
             ConsoleSession.SignOut(context);
             return Results.Redirect(ConsoleSession.LoginPath);
-        }).ExcludeFromDescription();
+        }).WithMetadata(new RequireAntiforgeryTokenAttribute()).RequireAuthorization(KarpoPolicies.Console).ExcludeFromDescription();
     }
 }

@@ -102,6 +102,7 @@ public static class KarpoServiceBuilderExtensions
         builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ClusterAccessHandler>();
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(KarpoPolicies.Admin, policy => policy.RequireRole(KarpoRoles.Admin))
+            .AddPolicy(KarpoPolicies.Console, policy => policy.RequireRole(KarpoRoles.Admin, KarpoRoles.Reader))
             .AddPolicy(KarpoPolicies.ClusterWrite, policy => policy.AddRequirements(new ClusterAccessRequirement(write: true)))
             .AddPolicy(KarpoPolicies.Read, policy => policy.AddRequirements(new ClusterAccessRequirement(write: false)));
     }

@@ -19,12 +19,13 @@ public sealed class EndpointAuthorizationTests(KarpoSiloFactory silo)
     /// <summary>
     /// The endpoints anyone may call, and why: probes are called by the kubelet and load balancers without
     /// credentials; /metrics by Prometheus (it holds no token, log or instance id; Karpo:Api:MetricsRequireToken
-    /// closes it); the OpenAPI document describes the API, not its data; the dashboard login takes the token.
+    /// closes it); the OpenAPI document describes the API, not its data; the dashboard's and the console's
+    /// sign-in pages take the token.
     /// </summary>
     private static readonly HashSet<string> Anonymous =
     [
         "GET /livez", "GET /readyz", "GET /healthz", "GET /metrics", "GET /openapi/{documentName}.json",
-        "GET /dashboard/login", "POST /dashboard/login",
+        "GET /dashboard/login", "POST /dashboard/login", "GET /login", "POST /login",
     ];
 
     [Fact]

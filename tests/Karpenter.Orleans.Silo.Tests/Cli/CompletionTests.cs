@@ -10,7 +10,7 @@ namespace Karpenter.Orleans.Silo.Tests.Cli;
 public sealed class CompletionTests(CliSiloFactory factory)
 {
     [Theory]
-    [InlineData("karpo nod", new[] { "nodeclaims", "nodepools" })]
+    [InlineData("karpo nod", new[] { "nodeclaims", "nodeclasses", "nodepools" })]
     [InlineData("karpo nodeclaims -o ", new[] { "json", "name", "table", "wide", "yaml" })]
     [InlineData("karpo config use", new[] { "use-context" })]
     [InlineData("karpo capacity -o ", new[] { "json", "table", "wide", "yaml" })]
