@@ -194,39 +194,27 @@ public sealed class SimulatedCluster
     public int PodsEvicted => Volatile.Read(ref _podsEvicted);
 
     /// <summary>Adds (or replaces, by namespace and name) a PodDisruptionBudget; it is sent with the next tick's changes.</summary>
-    public void AddPodDisruptionBudget(V1PodDisruptionBudget budget)
-    {
-        ArgumentNullException.ThrowIfNull(budget);
-        ArgumentNullException.ThrowIfNull(budget.Metadata?.Name);
-        budget.Metadata.NamespaceProperty ??= "default";
-        _gate.Wait();
-        try
-        {
-            _pdbs.RemoveAll(b => b.Metadata.Name == budget.Metadata.Name && b.Metadata.NamespaceProperty == budget.Metadata.NamespaceProperty);
-            _pdbs.Add(budget);
-            Record(DeltaType.Upsert, ObjectKind.PodDisruptionBudget, budget.Metadata.NamespaceProperty, budget.Metadata.Name, KubernetesJson.Serialize(budget));
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public void AddPodDisruptionBudget(V1PodDisruptionBudget budget) => Upsert(_pdbs, budget, ObjectKind.PodDisruptionBudget);
 
     /// <summary>
     /// Adds (or replaces, by namespace and name) a DaemonSet; it is sent with the next tick's changes, and with
     /// <see cref="SimulatedClusterSettings.DaemonSetPods"/> its pods run on the nodes that join from then on.
     /// </summary>
-    public void AddDaemonSet(V1DaemonSet daemonSet)
+    public void AddDaemonSet(V1DaemonSet daemonSet) => Upsert(_daemonSets, daemonSet, ObjectKind.DaemonSet);
+
+    /// <summary>Adds or replaces (by namespace and name) an object the cluster keeps in <paramref name="objects"/>, and records the change.</summary>
+    private void Upsert<T>(List<T> objects, T item, ObjectKind kind)
+        where T : IKubernetesObject<V1ObjectMeta>
     {
-        ArgumentNullException.ThrowIfNull(daemonSet);
-        ArgumentNullException.ThrowIfNull(daemonSet.Metadata?.Name);
-        daemonSet.Metadata.NamespaceProperty ??= "default";
+        ArgumentNullException.ThrowIfNull(item);
+        ArgumentNullException.ThrowIfNull(item.Metadata?.Name);
+        item.Metadata.NamespaceProperty ??= "default";
         _gate.Wait();
         try
         {
-            _daemonSets.RemoveAll(d => d.Metadata.Name == daemonSet.Metadata.Name && d.Metadata.NamespaceProperty == daemonSet.Metadata.NamespaceProperty);
-            _daemonSets.Add(daemonSet);
-            Record(DeltaType.Upsert, ObjectKind.DaemonSet, daemonSet.Metadata.NamespaceProperty, daemonSet.Metadata.Name, KubernetesJson.Serialize(daemonSet));
+            objects.RemoveAll(o => o.Metadata.Name == item.Metadata.Name && o.Metadata.NamespaceProperty == item.Metadata.NamespaceProperty);
+            objects.Add(item);
+            Record(DeltaType.Upsert, kind, item.Metadata.NamespaceProperty, item.Metadata.Name, KubernetesJson.Serialize(item));
         }
         finally
         {

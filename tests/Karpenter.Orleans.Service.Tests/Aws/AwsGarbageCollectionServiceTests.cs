@@ -2,7 +2,6 @@ using Amazon.EC2.Model;
 using k8s.Models;
 using Karpenter.Orleans.Abstractions;
 using Karpenter.Orleans.CloudProviders;
-using Karpenter.Orleans.CloudProviders.Aws;
 using Karpenter.Orleans.CloudProviders.Aws.Tests;
 using Karpenter.Orleans.Service.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
@@ -74,17 +73,8 @@ public sealed class AwsGarbageCollectionServiceTests(MotoServer moto) : IAsyncLi
         Assert.Contains("terminated outside", info.Reason, StringComparison.Ordinal);
     }
 
-    private async Task<IClusterGrain> RegisterAsync(IGrainFactory grains, string cluster, params V1Pod[] pods)
-    {
-        await grains.GetGrain<IFleetGrain>(IFleetGrain.FleetKey).RegisterClusterAsync(
-            new ClusterRegistration(cluster, AwsCloudProvider.ProviderName, AwsLaunchHarness.Region, TestObjects.Account, null), TestObjects.Sha256("token-" + cluster));
-        var grain = grains.GetGrain<IClusterGrain>(cluster);
-        var objects = new List<ClusterObject> { new(ObjectKind.NodePool, TestObjects.NodePool()), await AwsNodeClassSetup.DefaultAsync(_aws, cluster) };
-        objects.AddRange(pods.Select(TestObjects.Object));
-        var result = await grain.ResyncAsync(new ClusterSnapshot("session-1", 0, objects));
-        Assert.Empty(result.Errors);
-        return grain;
-    }
+    private Task<IClusterGrain> RegisterAsync(IGrainFactory grains, string cluster, params V1Pod[] pods) =>
+        AwsNodeClassSetup.RegisterAsync(grains, _aws, cluster, pods);
 
     private static async Task<NodeClaimInfo> LaunchedAsync(IClusterGrain cluster)
     {

@@ -157,17 +157,8 @@ public sealed class AwsLaunchServiceTests(MotoServer moto) : IAsyncLifetime
         new(cluster, name, "default", AwsCloudProvider.ProviderName, Region, TestObjects.Account, options,
             new Dictionary<string, string> { ["team"] = "a" }, ["dedicated=web:NoSchedule"], 1000, 1 << 30, ["default/web-0"]);
 
-    private async Task<IClusterGrain> RegisterAsync(IGrainFactory grains, string cluster, params V1Pod[] pods)
-    {
-        await grains.GetGrain<IFleetGrain>(IFleetGrain.FleetKey).RegisterClusterAsync(
-            new ClusterRegistration(cluster, AwsCloudProvider.ProviderName, Region, TestObjects.Account, null), TestObjects.Sha256("token-" + cluster));
-        var grain = grains.GetGrain<IClusterGrain>(cluster);
-        var objects = new List<ClusterObject> { new(ObjectKind.NodePool, TestObjects.NodePool()), await AwsNodeClassSetup.DefaultAsync(_aws, cluster) };
-        objects.AddRange(pods.Select(TestObjects.Object));
-        var result = await grain.ResyncAsync(new ClusterSnapshot("session-1", 0, objects));
-        Assert.Empty(result.Errors);
-        return grain;
-    }
+    private Task<IClusterGrain> RegisterAsync(IGrainFactory grains, string cluster, params V1Pod[] pods) =>
+        AwsNodeClassSetup.RegisterAsync(grains, _aws, cluster, pods);
 
     /// <summary>The cluster's one live NodeClaim once it has launched.</summary>
     private static async Task<NodeClaimInfo> LaunchedAsync(IClusterGrain cluster, string what)
