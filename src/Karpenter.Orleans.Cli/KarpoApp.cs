@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Karpenter.Orleans.Cli.Commands;
 using Karpenter.Orleans.Cli.Fleet;
+using Karpenter.Orleans.Cli.Output;
 
 namespace Karpenter.Orleans.Cli;
 
@@ -29,7 +30,7 @@ internal static class KarpoApp
     {
         var root = new RootCommand("karpo: the Karpenter.Orleans command line.")
         {
-            SimulateCommand.Create(stdin, stdout, stderr),
+            SimulateCommand.Create(stdin, stdout, stderr, Progress.For(stderr, fleet.GetVariable)),
             BenchCommand.Create(stdout, stderr),
         };
         foreach (var command in FleetCommands.Create(stdout, stderr, fleet))

@@ -13,7 +13,7 @@ namespace Karpenter.Orleans.Cli.Commands;
 /// <summary><c>karpo simulate</c>: what nodes would these manifests get, and what would they cost?</summary>
 internal static class SimulateCommand
 {
-    public static Command Create(TextReader stdin, TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextReader stdin, TextWriter stdout, TextWriter stderr, Progress progress)
     {
         var catalog = new Option<string>("--instance-types")
         {
@@ -74,7 +74,7 @@ internal static class SimulateCommand
             if (parseResult.GetValue(consolidate))
             {
                 return RunConsolidation(
-                    new Inputs(parseResult.GetValue(catalog), parseResult.GetRequiredValue(files), stdin),
+                    new Inputs(parseResult.GetValue(catalog), parseResult.GetRequiredValue(files), stdin, progress),
                     parseResult.GetValue(output) ?? OutputFormats.Table,
                     parseResult.GetValue(now) ?? DateTimeOffset.UtcNow,
                     stdout,
@@ -89,7 +89,7 @@ internal static class SimulateCommand
                 ComputeLowerBound = parseResult.GetValue(lowerBound),
             };
             return Run(
-                new Inputs(parseResult.GetValue(catalog), parseResult.GetRequiredValue(files), stdin),
+                new Inputs(parseResult.GetValue(catalog), parseResult.GetRequiredValue(files), stdin, progress),
                 parseResult.GetValue(output) ?? OutputFormats.Table,
                 options,
                 stdout,
@@ -104,7 +104,12 @@ internal static class SimulateCommand
         var input = ClusterNodes.ToDisruptionInput(manifests, catalog, now, inputs.Paths);
 
         var stopwatch = Stopwatch.StartNew();
-        var plan = DisruptionPlanner.PlanToConvergence(input, DisruptionOptions.Default);
+        DisruptionPlan plan;
+        using (inputs.Progress.Step($"planning disruption of {input.Nodes.Count.ToString("N0", CultureInfo.InvariantCulture)} nodes"))
+        {
+            plan = DisruptionPlanner.PlanToConvergence(input, DisruptionOptions.Default);
+        }
+
         var planSeconds = stopwatch.Elapsed.TotalSeconds;
 
         if (format == OutputFormats.Json)
@@ -129,13 +134,23 @@ internal static class SimulateCommand
             InputPaths.RequireFileOrDirectory(path);
         }
 
-        var catalog = CatalogLoader.Load(catalogPath);
+        InstanceTypeCatalog catalog;
+        using (inputs.Progress.Step($"reading the catalog {Path.GetFileName(catalogPath)}"))
+        {
+            catalog = CatalogLoader.Load(catalogPath);
+        }
+
         if (inputs.CatalogPath is null)
         {
             stderr.WriteLine(ShippedCatalog.Note(catalogPath, catalog));
         }
 
-        var manifests = ManifestLoader.Load(inputs.Paths, stderr, inputs.StandardInput);
+        LoadedManifests manifests;
+        using (inputs.Progress.Step("reading manifests"))
+        {
+            manifests = ManifestLoader.Load(inputs.Paths, stderr, inputs.StandardInput);
+        }
+
         return (catalog, NodeClassInputs.Apply(manifests, stderr));
     }
 
@@ -160,7 +175,12 @@ internal static class SimulateCommand
         var input = manifests.ToInput(catalog);
 
         var stopwatch = Stopwatch.StartNew();
-        var result = ProvisioningSolver.Solve(input, options);
+        SchedulingResult result;
+        using (inputs.Progress.Step($"solving for {input.Pods.Count.ToString("N0", CultureInfo.InvariantCulture)} pods"))
+        {
+            result = ProvisioningSolver.Solve(input, options);
+        }
+
         var solveSeconds = stopwatch.Elapsed.TotalSeconds;
 
         if (format == OutputFormats.Json)
@@ -175,6 +195,6 @@ internal static class SimulateCommand
         return ExitCodes.Success;
     }
 
-    /// <summary>What simulate reads: the catalog (null: the shipped one), the -f paths, and standard input for <c>-f -</c>.</summary>
-    private sealed record Inputs(string? CatalogPath, IReadOnlyList<string> Paths, TextReader StandardInput);
+    /// <summary>What simulate reads: the catalog (null: the shipped one), the -f paths, standard input for <c>-f -</c>, and where its steps are reported.</summary>
+    private sealed record Inputs(string? CatalogPath, IReadOnlyList<string> Paths, TextReader StandardInput, Progress Progress);
 }

@@ -1,4 +1,5 @@
 using Karpenter.Orleans.Cli;
+using Karpenter.Orleans.Cli.Fleet;
 
 namespace Karpenter.Orleans.Scheduling.Tests.Cli;
 
@@ -10,6 +11,16 @@ internal static class Karpo
         using var stdout = new StringWriter { NewLine = "\n" };
         using var stderr = new StringWriter { NewLine = "\n" };
         var exitCode = KarpoApp.Run(args, stdout, stderr);
+        return new CliRun(exitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>Runs with the environment variables karpo reads taken from <paramref name="variables"/> only.</summary>
+    public static CliRun RunWithVariables(IReadOnlyDictionary<string, string> variables, params string[] args)
+    {
+        using var stdout = new StringWriter { NewLine = "\n" };
+        using var stderr = new StringWriter { NewLine = "\n" };
+        var environment = FleetEnvironment.Process with { GetVariable = name => variables.GetValueOrDefault(name) };
+        var exitCode = KarpoApp.Run(args, stdout, stderr, environment);
         return new CliRun(exitCode, stdout.ToString(), stderr.ToString());
     }
 
