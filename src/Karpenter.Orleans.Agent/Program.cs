@@ -1,0 +1,20 @@
+using Karpenter.Orleans.Agent;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+var builder = Host.CreateApplicationBuilder(args);
+var options = builder.Configuration.GetSection(AgentOptions.Section).Get<AgentOptions>() ?? new AgentOptions();
+var errors = options.Validate();
+if (errors.Count > 0)
+{
+    foreach (var error in errors)
+    {
+        Console.Error.WriteLine($"karpo-agent: {error}");
+    }
+
+    return 2;
+}
+
+using var host = builder.Build();
+await host.RunAsync();
+return 0;
