@@ -21,6 +21,7 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton(sp => new ServiceClock(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<RegionCatalogs>();
         services.TryAddSingleton<IProvisioningSolver, DefaultProvisioningSolver>();
+        services.TryAddSingleton<SolveGate>();
         // With no provider registered the registry is empty and says so by name, instead of failing to resolve.
         services.TryAddSingleton<ICloudProviders, CloudProviderRegistry>();
         services.AddHostedService<InterruptionPoller>();

@@ -69,4 +69,12 @@ public sealed class ProvisioningOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ConsolidationValidationPeriod { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How many solves (provisioning, disruption and drain re-placement) the silo runs at once; 0 means one per
+    /// core. They are CPU-bound, so with a hundred clusters solving together more at once only slows each one
+    /// and ties up thread-pool threads; the others wait their turn without holding a thread.
+    /// </summary>
+    [Range(0, 1024)]
+    public int MaxConcurrentSolves { get; set; }
 }

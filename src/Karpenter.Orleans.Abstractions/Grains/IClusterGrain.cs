@@ -10,6 +10,7 @@ public interface IClusterGrain : IGrainWithStringKey
     /// <summary>Creates or updates the cluster's registration (admin path, through the fleet).</summary>
     Task RegisterAsync(ClusterRegistration registration);
 
+    [AlwaysInterleave]
     Task<ClusterRegistration?> GetRegistrationAsync();
 
     /// <summary>Forgets the registration (the fleet removed the cluster). NodeClaims and their instances are left alone.</summary>
@@ -27,6 +28,10 @@ public interface IClusterGrain : IGrainWithStringKey
     /// <summary>Housekeeping: NodeClaim lifecycles, registration timeouts, orphaned instances, empty nodes.</summary>
     Task ReconcileAsync();
 
+    // Interleaved with a turn that is waiting (on a solve, storage or the cloud): a count-only read, so the fleet's
+    // fan-out (the cluster list, the console's fleet page) answers while clusters work instead of queueing behind
+    // their provisioning passes. Reads that tests and callers use to learn a turn's outcome stay in turn order.
+    [AlwaysInterleave]
     Task<ClusterStatus> GetStatusAsync();
 
     Task<IReadOnlyList<PendingPod>> GetPendingPodsAsync();

@@ -60,7 +60,7 @@ public sealed partial class ClusterGrain
         DisruptionPlan plan;
         try
         {
-            plan = await Task.Run(() => DisruptionPlanner.Plan(input, DisruptionOptions));
+            plan = await solveGate.RunAsync(() => DisruptionPlanner.Plan(input, DisruptionOptions));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -258,7 +258,7 @@ public sealed partial class ClusterGrain
             return new DisruptionExplanation(ClusterId, now, [], 0, 0);
         }
 
-        var plan = await Task.Run(() => DisruptionPlanner.Plan(input, DisruptionOptions));
+        var plan = await solveGate.RunAsync(() => DisruptionPlanner.Plan(input, DisruptionOptions));
         var nodes = input.Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
         var rows = new List<NodeDisruption>();
         foreach (var e in DisruptionPlanner.Explain(input, plan).OrderBy(e => e.Node, StringComparer.Ordinal))

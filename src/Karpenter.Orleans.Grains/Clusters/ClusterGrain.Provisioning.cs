@@ -145,7 +145,7 @@ public sealed partial class ClusterGrain
         };
         // The solve is CPU-bound; run it off the grain's turn so the silo's scheduler stays responsive.
         // A pod the solver fails on is isolated and left out, so the rest of the cluster still provisions.
-        var solved = await Task.Run(() => IsolatingSolver.Solve(input, SolverOptions.Default, solver.Solve));
+        var solved = await solveGate.RunAsync(() => IsolatingSolver.Solve(input, SolverOptions.Default, solver.Solve));
 
         var solveSeconds = stopwatch.Elapsed.TotalSeconds;
         KarpoTelemetry.SchedulingDuration.Record(solveSeconds, new KeyValuePair<string, object?>("cluster", ClusterId));

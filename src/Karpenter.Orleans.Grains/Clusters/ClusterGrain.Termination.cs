@@ -173,7 +173,7 @@ public sealed partial class ClusterGrain : IDisruptionHost
         }
 
         var catalog = await RegionCatalogAsync(registration);
-        var result = await Task.Run(() => solver.Solve(new SchedulingInput
+        var result = await solveGate.RunAsync(() => solver.Solve(new SchedulingInput
         {
             Catalog = catalog,
             NodePools = _nodePools.Values.OrderBy(p => p.Name, StringComparer.Ordinal).ToList(),

@@ -20,6 +20,7 @@ public sealed partial class ClusterGrain(
     ICloudProviders providers,
     RegionCatalogs catalogs,
     IProvisioningSolver solver,
+    SolveGate solveGate,
     IOptions<ProvisioningOptions> options,
     ServiceClock time,
     ILogger<ClusterGrain> logger) : Grain, IClusterGrain, IRemindable

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Measures the fleet console on a large fleet, as an operator runs it: the real silo process (SQLite, the
+# simulated cloud and fleet) with CLUSTERS simulated clusters at workload SCALE, and once the fleet has
+# grown to about NODES nodes, each console page fetched ROUNDS times with a read token. Prints per page
+# the size and the median and worst time, the silo's resident memory, and the API's answer times for
+# comparison. Nothing is asserted: this prints figures (docs/console.md keeps the last ones).
+#
+#   [KARPO_FIGURE_STORAGE=Sqlite|Memory] scripts/console-figure.sh [CLUSTERS=100] [SCALE=7] [NODES=9500] [ROUNDS=5]
+set -euo pipefail
+CLUSTERS=${1:-100}
+SCALE=${2:-7}
+NODES=${3:-9500}
+ROUNDS=${4:-5}
+STORAGE=${KARPO_FIGURE_STORAGE:-Sqlite}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DLL=$ROOT/src/Karpenter.Orleans.Silo/bin/Release/net10.0/karpo-silo.dll
+[[ -f $DLL ]] || dotnet build "$ROOT/src/Karpenter.Orleans.Silo" -c Release -nodeReuse:false -v q >/dev/null
+WORK=$(mktemp -d)
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+URL=http://127.0.0.1:$PORT
+args=(--urls "$URL" --Karpo:Auth:AdminToken="$TOKEN" --Karpo:Auth:WriteClientConfig=false
+  --Karpo:Auth:TokensPath="$WORK/tokens.json" --Karpo:Storage:Provider="$STORAGE" --Karpo:Storage:SqlitePath="$WORK/karpo.db"
+  --Karpo:SimulatedCloud:Enabled=true --Karpo:SimulatedCloud:StateFile="$WORK/cloud.json"
+  --Karpo:SimulatedFleet:Enabled=true --Karpo:SimulatedFleet:Scale="$SCALE" --Karpo:SimulatedFleet:WorkloadPeriod=06:00:00
+  --Logging:LogLevel:Default=Warning)
+regions=(us-east-1 us-west-2)
+for ((c = 0; c < CLUSTERS; c++)); do
+  args+=(--Karpo:SimulatedFleet:Clusters:$c:ClusterId="$(printf 'fleet-%03d' "$c")" --Karpo:SimulatedFleet:Clusters:$c:Region="${regions[c % 2]}")
+done
+(cd "$WORK" && exec dotnet "$DLL" "${args[@]}" >"$WORK/silo.log" 2>&1) &
+SILO=$!
+trap 'kill $SILO 2>/dev/null; wait $SILO 2>/dev/null; rm -rf "$WORK"' EXIT
+auth=(-H "Authorization: Bearer $TOKEN")
+until curl -fs "${auth[@]}" "$URL/api/v1/clusters" >/dev/null 2>&1; do sleep 1; done
+# Sums one field of every cluster's status.
+count() {
+  curl -fs "${auth[@]}" "$URL/api/v1/clusters?limit=5000" | python3 -c "import json,sys; print(sum(c['$1'] for c in json.load(sys.stdin)))" 2>/dev/null || echo 0
+}
+start=$(date +%s)
+nodes=0
+# The fleet grows as the simulated workloads scale up; wait (at most 15 minutes) for the node count.
+while ((nodes < NODES)) && (($(date +%s) - start < 900)); do
+  sleep 10
+  nodes=$(count nodes)
+  echo "  $(($(date +%s) - start)) s: $nodes nodes" >&2
+done
+claims=$(count nodeClaims)
+rss=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$(pgrep -P $SILO -f karpo-silo.dll || echo $SILO)/status" 2>/dev/null || echo "?")
+echo "fleet: $CLUSTERS clusters ($STORAGE storage), $nodes nodes, $claims NodeClaims, silo RSS ${rss} MiB, $(nproc) cores"
+first=fleet-000
+printf '%-28s %10s %10s %10s\n' page bytes median_s worst_s
+for page in / "/clusters/$first" /nodeclaims "/nodeclaims?cluster=$first" /pending /capacity "/api/v1/clusters?limit=5000" "/api/v1/nodeclaims?limit=500"; do
+  times=()
+  for ((r = 0; r < ROUNDS; r++)); do
+    out=$(curl -fs -o /dev/null "${auth[@]}" -w '%{time_total} %{size_download}' "$URL$page")
+    times+=("${out% *}")
+    size=${out#* }
+  done
+  sorted=$(printf '%s\n' "${times[@]}" | sort -g)
+  printf '%-28s %10s %10s %10s\n' "$page" "$size" "$(sed -n "$(((ROUNDS + 1) / 2))p" <<<"$sorted")" "$(tail -n1 <<<"$sorted")"
+done
