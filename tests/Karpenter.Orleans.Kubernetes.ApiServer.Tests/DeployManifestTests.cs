@@ -344,6 +344,26 @@ public sealed class DeployManifestTests
     }
 
     [Fact]
+    public void The_agent_image_publishes_the_agent_project_runs_it_as_non_root_and_copies_only_files_that_exist()
+    {
+        var dockerfile = File.ReadAllText(RepositoryFiles.PathOf("deploy/docker/Dockerfile.agent"));
+        var lines = dockerfile.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+
+        Assert.Contains(lines, l => l.StartsWith("dotnet publish src/Karpenter.Orleans.Agent/Karpenter.Orleans.Agent.csproj", StringComparison.Ordinal));
+        Assert.True(File.Exists(RepositoryFiles.PathOf("src/Karpenter.Orleans.Agent/Karpenter.Orleans.Agent.csproj")));
+        Assert.Contains("<AssemblyName>karpo-agent</AssemblyName>", File.ReadAllText(RepositoryFiles.PathOf("src/Karpenter.Orleans.Agent/Karpenter.Orleans.Agent.csproj")), StringComparison.Ordinal);
+        Assert.Equal("ENTRYPOINT [\"dotnet\", \"karpo-agent.dll\"]", lines[^1]);
+        Assert.Equal("USER $APP_UID", lines[^2]);
+        foreach (var copy in lines.Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.Contains("--from=", StringComparison.Ordinal)))
+        {
+            foreach (var source in copy.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..^1])
+            {
+                Assert.True(File.Exists(RepositoryFiles.PathOf(source)) || Directory.Exists(RepositoryFiles.PathOf(source)), $"Dockerfile.agent copies {source}, which does not exist");
+            }
+        }
+    }
+
+    [Fact]
     public void Example_secrets_hold_only_placeholders_and_no_kustomization_lists_them()
     {
         var examples = Directory.GetFiles(RepositoryFiles.PathOf("deploy"), "*.example.yaml", SearchOption.AllDirectories);
