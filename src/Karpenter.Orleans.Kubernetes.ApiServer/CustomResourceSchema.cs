@@ -472,8 +472,13 @@ internal sealed class CustomResourceSchema
             var failures = any.OfType<JsonObject>().Select(b => Trial(node, b, path)).ToList();
             if (failures.Count > 0 && failures.All(f => f.Count > 0))
             {
-                // The nearest miss explains most: the branch of the value's own type, if there is one.
-                errors.AddRange(failures.OrderBy(f => f.Any(e => e.Reason == "FieldValueTypeInvalid") ? 1 : 0).First());
+                // The nearest miss explains most: a branch of the value's own type whose enums (often
+                // a discriminator such as an operator) the value matches, with the fewest problems.
+                errors.AddRange(failures
+                    .OrderBy(f => f.Any(e => e.Reason == "FieldValueTypeInvalid") ? 1 : 0)
+                    .ThenBy(f => f.Any(e => e.Reason == "FieldValueNotSupported") ? 1 : 0)
+                    .ThenBy(f => f.Count)
+                    .First());
                 errors.Add(new FieldError("FieldValueInvalid", path, $"Invalid value: {Show(node)}: {InBody(path)} must validate at least one schema (anyOf)"));
             }
         }
