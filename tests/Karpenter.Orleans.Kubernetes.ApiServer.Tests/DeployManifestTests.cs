@@ -287,6 +287,23 @@ public sealed class DeployManifestTests
         Assert.True(missing.Count == 0, "the agent needs, the ClusterRole does not grant: " + string.Join(", ", missing));
         Assert.True(extra.Count == 0, "the ClusterRole grants what the agent does not do: " + string.Join(", ", extra));
         Assert.DoesNotContain(granted.Keys, key => key.Item2 == "secrets");
+
+        // docs/agent.md explains the same rules, row by row: group(s), resource, verbs.
+        var documented = new Dictionary<(string, string), HashSet<string>>();
+        var rbac = File.ReadAllText(RepositoryFiles.PathOf("docs/agent.md")).Split("## RBAC")[1].Split("\n## ")[0];
+        foreach (var row in rbac.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal) && !l.StartsWith("| API group", StringComparison.Ordinal) && !l.StartsWith("|---", StringComparison.Ordinal)))
+        {
+            var cells = row.Split('|').Select(c => c.Trim()).ToArray();
+            var groups = cells[1].Split(',').Select(g => g.Trim().Trim('`')).Select(g => g == "core" ? "" : g);
+            var resource = cells[2].Trim('`');
+            foreach (var group in groups)
+            {
+                documented[(group, resource)] = [.. cells[3].Split(',').Select(v => v.Trim())];
+            }
+        }
+
+        Assert.Equal(granted.Keys.Order().Select(k => $"{k.Item1}/{k.Item2}: {string.Join(",", granted[k].Order(StringComparer.Ordinal))}"),
+            documented.Keys.Order().Select(k => $"{k.Item1}/{k.Item2}: {string.Join(",", documented[k].Order(StringComparer.Ordinal))}"));
     }
 
     [Fact]
