@@ -31,6 +31,28 @@ internal sealed class ApiException(int code, string reason, string message, Json
             ["field"] = field,
         })));
 
+    /// <summary>422 Invalid listing every cause, worded as kube-apiserver words a custom resource's schema errors.</summary>
+    public static ApiException Invalid(ResourceType type, string name, IReadOnlyList<FieldError> errors)
+    {
+        var qualified = type.Group.Length == 0 ? type.Kind : $"{type.Kind}.{type.Group}";
+        var listed = errors.Select(e => $"{e.Field}: {e.Message}").ToList();
+        var message = $"{qualified} \"{name}\" is invalid: {(listed.Count == 1 ? listed[0] : $"[{string.Join(", ", listed)}]")}";
+        var details = new JsonObject { ["name"] = name };
+        if (type.Group.Length > 0)
+        {
+            details["group"] = type.Group;
+        }
+
+        details["kind"] = type.Kind;
+        details["causes"] = new JsonArray([.. errors.Select(e => (JsonNode)new JsonObject
+        {
+            ["reason"] = e.Reason,
+            ["message"] = e.Message,
+            ["field"] = e.Field,
+        })]);
+        return new ApiException(422, "Invalid", message, details);
+    }
+
     public static ApiException BadRequest(string message) => new(400, "BadRequest", message);
 
     public static ApiException Gone(string message) => new(410, "Expired", message);

@@ -147,6 +147,19 @@ internal sealed class ApiRequestHandler(ObjectStore store, KubeApiServerOptions 
         }
 
         var dryRun = query["dryRun"].Count > 0;
+        var fieldValidation = FieldValidationOf(query["fieldValidation"].ToString());
+        var warnings = new List<string>();
+
+        // Warnings go out as headers, so they are set before the body starts.
+        context.Response.OnStarting(() =>
+        {
+            foreach (var warning in warnings)
+            {
+                context.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
+            }
+
+            return Task.CompletedTask;
+        });
         var method = context.Request.Method;
         switch (method)
         {
@@ -160,16 +173,16 @@ internal sealed class ApiRequestHandler(ObjectStore store, KubeApiServerOptions 
                 await WriteObjectAsync(context, 200, type, store.Get(type, ns, name));
                 return;
             case "POST" when name is null:
-                await WriteObjectAsync(context, 201, type, store.Create(type, ns, await ReadObjectAsync(context), dryRun));
+                await WriteObjectAsync(context, 201, type, store.Create(type, ns, await ReadObjectAsync(context), dryRun, fieldValidation, warnings));
                 return;
             case "POST" when subresource == "eviction":
                 await EvictAsync(context, ns!, name);
                 return;
             case "PUT" when name is not null && subresource != "eviction":
-                await WriteObjectAsync(context, 200, type, store.Update(type, ns, name, await ReadObjectAsync(context), subresource == "status", dryRun));
+                await WriteObjectAsync(context, 200, type, store.Update(type, ns, name, await ReadObjectAsync(context), subresource == "status", dryRun, fieldValidation, warnings));
                 return;
             case "PATCH" when name is not null && subresource != "eviction":
-                await PatchAsync(context, type, ns, name, subresource == "status", dryRun);
+                await PatchAsync(context, type, ns, name, subresource == "status", dryRun, fieldValidation, warnings);
                 return;
             case "DELETE" when name is null:
                 var deleted = store.DeleteCollection(type, ns, ListQueryOf(context, type), dryRun);
@@ -218,7 +231,7 @@ internal sealed class ApiRequestHandler(ObjectStore store, KubeApiServerOptions 
         await WriteAsync(context, 201, store.Evict(ns, name, eviction["deleteOptions"]?["gracePeriodSeconds"].Int()));
     }
 
-    private async Task PatchAsync(HttpContext context, ResourceType type, string? ns, string name, bool statusOnly, bool dryRun)
+    private async Task PatchAsync(HttpContext context, ResourceType type, string? ns, string name, bool statusOnly, bool dryRun, FieldValidation fieldValidation, List<string> warnings)
     {
         var contentType = (context.Request.ContentType ?? "").Split(';')[0].Trim();
         var text = await ReadBodyAsync(context);
@@ -272,7 +285,7 @@ internal sealed class ApiRequestHandler(ObjectStore store, KubeApiServerOptions 
                 throw new ApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml");
         }
 
-        var (result, created) = store.Patch(type, ns, name, change, statusOnly, createIfMissing: apply, dryRun);
+        var (result, created) = store.Patch(type, ns, name, change, statusOnly, createIfMissing: apply, dryRun, fieldValidation, warnings);
         await WriteObjectAsync(context, created ? 201 : 200, type, result);
     }
 
@@ -357,6 +370,14 @@ internal sealed class ApiRequestHandler(ObjectStore store, KubeApiServerOptions 
             NullIfEmpty(q["resourceVersion"].ToString()),
             NullIfEmpty(q["resourceVersionMatch"].ToString()));
     }
+
+    private static FieldValidation FieldValidationOf(string value) => value switch
+    {
+        "" or "Warn" => FieldValidation.Warn,
+        "Strict" => FieldValidation.Strict,
+        "Ignore" => FieldValidation.Ignore,
+        _ => throw ApiException.BadRequest($"fieldValidation: Unsupported value: \"{value}\": supported values: \"Ignore\", \"Strict\", \"Warn\""),
+    };
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 

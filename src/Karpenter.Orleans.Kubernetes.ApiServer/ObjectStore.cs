@@ -109,7 +109,7 @@ internal sealed class ObjectStore
         }
     }
 
-    public JsonObject Create(ResourceType type, string? ns, JsonObject body, bool dryRun)
+    public JsonObject Create(ResourceType type, string? ns, JsonObject body, bool dryRun, FieldValidation fieldValidation = FieldValidation.Warn, ICollection<string>? warnings = null)
     {
         lock (_gate)
         {
@@ -161,6 +161,7 @@ internal sealed class ObjectStore
             metadata.Remove("deletionGracePeriodSeconds");
             metadata.Remove("resourceVersion");
             PrepareStatusOnCreate(type, obj);
+            Admit(type, name, obj, fieldValidation, warnings);
             if (dryRun)
             {
                 return Clone(type, obj);
@@ -177,7 +178,7 @@ internal sealed class ObjectStore
     }
 
     /// <summary>PUT of the object or (with <paramref name="statusOnly"/>) of its status subresource.</summary>
-    public JsonObject Update(ResourceType type, string? ns, string name, JsonObject body, bool statusOnly, bool dryRun)
+    public JsonObject Update(ResourceType type, string? ns, string name, JsonObject body, bool statusOnly, bool dryRun, FieldValidation fieldValidation = FieldValidation.Warn, ICollection<string>? warnings = null)
     {
         lock (_gate)
         {
@@ -188,7 +189,7 @@ internal sealed class ObjectStore
                 throw ApiException.Conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
             }
 
-            return Replace(type, ns, name, current, body, statusOnly, dryRun);
+            return Replace(type, ns, name, current, body, statusOnly, dryRun, fieldValidation, warnings);
         }
     }
 
@@ -197,7 +198,7 @@ internal sealed class ObjectStore
     /// stores that as an update would. Null current (not found) is passed when
     /// <paramref name="createIfMissing"/>, as server-side apply creates.
     /// </summary>
-    public (JsonObject Object, bool Created) Patch(ResourceType type, string? ns, string name, Func<JsonObject?, JsonObject> change, bool statusOnly, bool createIfMissing, bool dryRun)
+    public (JsonObject Object, bool Created) Patch(ResourceType type, string? ns, string name, Func<JsonObject?, JsonObject> change, bool statusOnly, bool createIfMissing, bool dryRun, FieldValidation fieldValidation = FieldValidation.Warn, ICollection<string>? warnings = null)
     {
         lock (_gate)
         {
@@ -211,7 +212,7 @@ internal sealed class ObjectStore
 
                 var fresh = change(null);
                 Metadata(fresh)["name"] = name;
-                return (Create(type, ns, fresh, dryRun), true);
+                return (Create(type, ns, fresh, dryRun, fieldValidation, warnings), true);
             }
 
             var patched = change((JsonObject)current.DeepClone());
@@ -221,7 +222,7 @@ internal sealed class ObjectStore
                 throw ApiException.Conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
             }
 
-            return (Replace(type, ns, name, current, patched, statusOnly, dryRun), false);
+            return (Replace(type, ns, name, current, patched, statusOnly, dryRun, fieldValidation, warnings), false);
         }
     }
 
@@ -398,7 +399,7 @@ internal sealed class ObjectStore
     /// <summary>Creates an object at start-up (default namespaces); no watch is open yet.</summary>
     public void Seed(ResourceType type, JsonObject obj) => Create(type, null, obj, dryRun: false);
 
-    private JsonObject Replace(ResourceType type, string? ns, string name, JsonObject current, JsonObject body, bool statusOnly, bool dryRun)
+    private JsonObject Replace(ResourceType type, string? ns, string name, JsonObject current, JsonObject body, bool statusOnly, bool dryRun, FieldValidation fieldValidation, ICollection<string>? warnings)
     {
         var next = (JsonObject)body.DeepClone();
         CheckIdentity(type, ns, next);
@@ -447,6 +448,7 @@ internal sealed class ObjectStore
         }
 
         metadata["resourceVersion"] = old["resourceVersion"]?.DeepClone();
+        Admit(type, name, next, fieldValidation, warnings);
         if (JsonNode.DeepEquals(next, current))
         {
             // A no-op write changes nothing: no new resourceVersion, no watch event.
@@ -481,6 +483,36 @@ internal sealed class ObjectStore
         }
 
         return Clone(type, next);
+    }
+
+    // What kube-apiserver does to a custom resource before storing it: prune the fields its schema
+    // does not declare (refusing them under Strict), fill in defaults, then validate.
+    private static void Admit(ResourceType type, string name, JsonObject obj, FieldValidation fieldValidation, ICollection<string>? warnings)
+    {
+        if (type.Schema is not { } schema)
+        {
+            return;
+        }
+
+        var unknown = schema.Prune(obj);
+        if (unknown.Count > 0 && fieldValidation == FieldValidation.Strict)
+        {
+            throw ApiException.BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: strict decoding error: {string.Join(", ", unknown.Select(u => $"unknown field \"{u}\""))}");
+        }
+
+        if (fieldValidation == FieldValidation.Warn)
+        {
+            foreach (var field in unknown)
+            {
+                warnings?.Add($"unknown field \"{field}\"");
+            }
+        }
+
+        schema.Default(obj);
+        if (schema.Validate(obj) is { Count: > 0 } errors)
+        {
+            throw ApiException.Invalid(type, name, errors);
+        }
     }
 
     private JsonObject DeleteLocked(ResourceType type, JsonObject current, long? gracePeriodSeconds = null)

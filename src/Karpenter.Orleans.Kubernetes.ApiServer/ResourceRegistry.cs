@@ -151,10 +151,17 @@ internal sealed class ResourceRegistry
         }
 
         var result = new List<ResourceType>();
+        var schemaErrors = new List<FieldError>();
         for (var i = 0; i < versions.Count; i++)
         {
             var version = versions[i] as JsonObject;
             var versionName = Required(version?["name"], $"spec.versions[{i}].name");
+
+            // The real server refuses a non-structural schema; so does this one, so a CRD that is
+            // accepted here is one a cluster accepts.
+            var schema = version?["schema"]?["openAPIV3Schema"] is JsonObject openApi
+                ? CustomResourceSchema.Parse(openApi, $"spec.versions[{i}].schema.openAPIV3Schema", schemaErrors)
+                : null;
             if (version?["served"].Bool() != true)
             {
                 continue;
@@ -171,7 +178,13 @@ internal sealed class ResourceRegistry
             {
                 IsCustom = true,
                 PrinterColumns = columns,
+                Schema = schema,
             });
+        }
+
+        if (schemaErrors.Count > 0)
+        {
+            throw ApiException.Invalid(CustomResourceDefinitions, name, schemaErrors);
         }
 
         return result;

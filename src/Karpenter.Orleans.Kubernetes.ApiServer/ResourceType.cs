@@ -47,4 +47,7 @@ internal sealed record ResourceType(
 
     /// <summary>True when this type was registered from a CustomResourceDefinition.</summary>
     public bool IsCustom { get; init; }
+
+    /// <summary>The CRD version's openAPIV3Schema objects are pruned, defaulted and validated with; null for built-in types.</summary>
+    public CustomResourceSchema? Schema { get; init; }
 }

@@ -103,7 +103,7 @@ internal static class Tables
         return value?.DeepClone() ?? (column.Type is "string" ? "" : null);
     }
 
-    /// <summary>The subset of kubectl's JSONPath the printer columns use: .a.b, [n], [?(@.k=="v")].</summary>
+    /// <summary>The subset of kubectl's JSONPath the printer columns use: .a.b, .a\.b (escaped dot), [n], [?(@.k=="v")].</summary>
     internal static JsonNode? JsonPath(JsonNode? node, string path)
     {
         var rest = path.Trim().TrimStart('{').TrimEnd('}');
@@ -111,10 +111,22 @@ internal static class Tables
         {
             if (rest[0] == '.')
             {
-                var end = rest.IndexOfAny(['.', '['], 1);
-                var key = end < 0 ? rest[1..] : rest[1..end];
-                node = node is JsonObject o ? o[key] : null;
-                rest = end < 0 ? "" : rest[end..];
+                // A key ends at the next unescaped '.' or '['; "\." is a dot inside the key, as in
+                // .metadata.labels.node\.kubernetes\.io/instance-type.
+                var key = new System.Text.StringBuilder();
+                var end = 1;
+                for (; end < rest.Length && rest[end] is not ('.' or '['); end++)
+                {
+                    if (rest[end] == '\\' && end + 1 < rest.Length)
+                    {
+                        end++;
+                    }
+
+                    key.Append(rest[end]);
+                }
+
+                node = node is JsonObject o ? o[key.ToString()] : null;
+                rest = rest[end..];
             }
             else if (rest[0] == '[')
             {

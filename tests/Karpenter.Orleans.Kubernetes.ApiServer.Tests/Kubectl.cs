@@ -24,7 +24,10 @@ internal sealed class Kubectl : IDisposable
     public static void SkipUnlessInstalled() =>
         Skip.If(Binary is null, "kubectl is not installed and could not be installed here (scripts/test.sh installs Debian's kubectl with apt-get)");
 
-    public async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    public Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => RunWithInputAsync(null, args);
+
+    /// <summary>Runs kubectl with <paramref name="input"/> on its standard input (for <c>apply -f -</c>).</summary>
+    public async Task<(int ExitCode, string Output, string Error)> RunWithInputAsync(string? input, params string[] args)
     {
         var start = new ProcessStartInfo(Binary!)
         {
@@ -43,6 +46,11 @@ internal sealed class Kubectl : IDisposable
         start.Environment["HOME"] = _directory;
         start.Environment.Remove("KUBECONFIG");
         using var process = Process.Start(start)!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+        }
+
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -55,6 +63,14 @@ internal sealed class Kubectl : IDisposable
     public async Task<string> SucceedsAsync(params string[] args)
     {
         var (code, output, error) = await RunAsync(args);
+        Assert.True(code == 0, $"kubectl {string.Join(' ', args)} exited {code}:\n{output}\n{error}");
+        return output;
+    }
+
+    /// <summary>Like <see cref="SucceedsAsync"/>, with <paramref name="input"/> on kubectl's standard input.</summary>
+    public async Task<string> SucceedsWithInputAsync(string input, params string[] args)
+    {
+        var (code, output, error) = await RunWithInputAsync(input, args);
         Assert.True(code == 0, $"kubectl {string.Join(' ', args)} exited {code}:\n{output}\n{error}");
         return output;
     }

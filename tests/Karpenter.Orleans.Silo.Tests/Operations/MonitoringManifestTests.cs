@@ -4,10 +4,10 @@ using Karpenter.Orleans.Grains.Telemetry;
 
 namespace Karpenter.Orleans.Silo.Tests.Operations;
 
-/// <summary>deploy/kubernetes/monitoring: Prometheus Operator objects that scrape the silos and carry the alert rules unchanged.</summary>
+/// <summary>deploy/kubernetes/base/monitoring: Prometheus Operator objects that scrape the silos and carry the alert rules unchanged.</summary>
 public sealed partial class MonitoringManifestTests
 {
-    private const string Folder = "deploy/kubernetes/monitoring";
+    private const string Folder = "deploy/kubernetes/base/monitoring";
 
     [Fact]
     public void The_PrometheusRule_carries_exactly_the_rules_of_alerts_yml()
@@ -27,7 +27,7 @@ public sealed partial class MonitoringManifestTests
     public void The_ServiceMonitor_scrapes_the_silo_services_metrics_port()
     {
         var monitor = OpsFiles.ReadYamlMap($"{Folder}/servicemonitor.yaml");
-        var service = OpsFiles.ReadYamlMap("deploy/kubernetes/service.yaml");
+        var service = OpsFiles.ReadYamlMap("deploy/kubernetes/base/silo/service.yaml");
         Assert.Equal("ServiceMonitor", monitor.Str("kind"));
 
         var selector = OpsFiles.AsMap(monitor.At("spec", "selector", "matchLabels"), "spec.selector.matchLabels");

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Writes prometheusrule.yaml from deploy/prometheus/alerts.yml, so both carry the same rules.
 
-Run after changing alerts.yml: python3 deploy/kubernetes/monitoring/generate-prometheusrule.py
+Run after changing alerts.yml: python3 deploy/kubernetes/base/monitoring/generate-prometheusrule.py
 (a test fails while the two differ).
 """
 import os
 import yaml
 
 here = os.path.dirname(os.path.abspath(__file__))
-with open(os.path.join(here, "..", "..", "prometheus", "alerts.yml")) as f:
+with open(os.path.join(here, "..", "..", "..", "prometheus", "alerts.yml")) as f:
     alerts = yaml.safe_load(f)
 
 
