@@ -209,6 +209,29 @@ public sealed class SimulatedKubeClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_graceful_deletion_the_kubelet_confirms_a_terminating_pod_and_the_workload_replaces_it()
+    {
+        await using var server = await KubeApiServer.StartAsync(new KubeApiServerOptions { GracefulPodDeletion = true });
+        var kube = server.CreateClient();
+        // DisposeAsync disposes the client in _kube.
+        _kube.Dispose();
+        _kube = kube;
+        _cluster = NewCluster();
+        await JoinAsync();
+        var evicted = (await WorkloadPodsAsync())[0].Metadata.Name;
+
+        await kube.CoreV1.CreateNamespacedPodEvictionAsync(new V1Eviction { Metadata = new V1ObjectMeta { Name = evicted, NamespaceProperty = "default" } }, evicted, "default");
+        // A bound pod terminates first: it is still there, marked, until its kubelet confirms.
+        Assert.NotNull((await kube.CoreV1.ReadNamespacedPodAsync(evicted, "default")).Metadata.DeletionTimestamp);
+        await _cluster.TickAsync();
+
+        var pods = await WorkloadPodsAsync();
+        Assert.Equal(2, pods.Count);
+        Assert.DoesNotContain(pods, p => p.Metadata.Name == evicted);
+        Assert.All(pods, p => Assert.Null(p.Metadata.DeletionTimestamp));
+    }
+
+    [Fact]
     public async Task A_replacement_is_pending_when_no_node_has_room()
     {
         await JoinAsync();
@@ -343,5 +366,12 @@ public sealed class SimulatedKubeClusterTests : IAsyncLifetime
         Assert.Equal(node.Metadata.Name, daemon.Spec.NodeName);
         Assert.Equal("Running", daemon.Status.Phase);
         Assert.Equal("DaemonSet", Assert.Single(daemon.Metadata.OwnerReferences).Kind);
+
+        // Draining for a disruption (the agent taints first): an evicted daemon is not put back.
+        var patch = new V1Patch("""{"spec":{"taints":[{"key":"karpenter.sh/disrupted","effect":"NoSchedule"}]}}""", V1Patch.PatchType.MergePatch);
+        await _kube.CoreV1.PatchNodeAsync(patch, node.Metadata.Name);
+        await _kube.CoreV1.CreateNamespacedPodEvictionAsync(new V1Eviction { Metadata = new V1ObjectMeta { Name = daemon.Metadata.Name, NamespaceProperty = "kube-system" } }, daemon.Metadata.Name, "kube-system");
+        await _cluster.TickAsync();
+        Assert.Empty((await _kube.CoreV1.ListNamespacedPodAsync("kube-system")).Items);
     }
 }
