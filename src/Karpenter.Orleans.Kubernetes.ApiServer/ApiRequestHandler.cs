@@ -140,8 +140,8 @@ internal sealed class ApiRequestHandler(ObjectStore store, KubeApiServerOptions 
 
         var name = rest.Length > 1 ? rest[1] : null;
         var subresource = rest.Length > 2 ? rest[2] : null;
-        if (subresource is not (null or "status" or "eviction") || (subresource == "status" && !type.HasStatus)
-            || (subresource == "eviction" && type.StorageKey != ResourceRegistry.Pods.StorageKey))
+        if (subresource is not (null or "status" or "eviction" or "binding") || (subresource == "status" && !type.HasStatus)
+            || (subresource is "eviction" or "binding" && type.StorageKey != ResourceRegistry.Pods.StorageKey))
         {
             throw NotFoundPath(context);
         }
@@ -178,10 +178,13 @@ internal sealed class ApiRequestHandler(ObjectStore store, KubeApiServerOptions 
             case "POST" when subresource == "eviction":
                 await EvictAsync(context, ns!, name);
                 return;
-            case "PUT" when name is not null && subresource != "eviction":
+            case "POST" when subresource == "binding":
+                await BindAsync(context, ns!, name, dryRun);
+                return;
+            case "PUT" when name is not null && subresource is not ("eviction" or "binding"):
                 await WriteObjectAsync(context, 200, type, store.Update(type, ns, name, await ReadObjectAsync(context), subresource == "status", dryRun, fieldValidation, warnings));
                 return;
-            case "PATCH" when name is not null && subresource != "eviction":
+            case "PATCH" when name is not null && subresource is not ("eviction" or "binding"):
                 await PatchAsync(context, type, ns, name, subresource == "status", dryRun, fieldValidation, warnings);
                 return;
             case "DELETE" when name is null:
@@ -229,6 +232,42 @@ internal sealed class ApiRequestHandler(ObjectStore store, KubeApiServerOptions 
         }
 
         await WriteAsync(context, 201, store.Evict(ns, name, eviction["deleteOptions"]?["gracePeriodSeconds"].Int()));
+    }
+
+    /// <summary>
+    /// The binding subresource, as kube-scheduler binds: sets the pod's spec.nodeName to the Binding's
+    /// target once; binding a pod that already has a node is a conflict, as upstream.
+    /// </summary>
+    private async Task BindAsync(HttpContext context, string ns, string name, bool dryRun)
+    {
+        var binding = await ReadObjectAsync(context);
+        if (binding["metadata"]?["name"].Str() is { Length: > 0 } bound && bound != name)
+        {
+            throw ApiException.BadRequest("name in URL does not match name in Binding object");
+        }
+
+        if (binding["target"]?["name"].Str() is not { Length: > 0 } node)
+        {
+            throw ApiException.Invalid(ResourceRegistry.Pods, name, "target.name", "Required value: a Binding names the node to bind to");
+        }
+
+        if (binding["target"]?["kind"].Str() is { Length: > 0 } kind && kind != "Node")
+        {
+            throw ApiException.Invalid(ResourceRegistry.Pods, name, "target.kind", $"Unsupported value: \"{kind}\": a pod binds to a Node");
+        }
+
+        store.Patch(ResourceRegistry.Pods, ns, name, pod =>
+        {
+            var spec = pod!["spec"] as JsonObject ?? throw ApiException.Invalid(ResourceRegistry.Pods, name, "spec", "Required value");
+            if (spec["nodeName"].Str() is { Length: > 0 } current)
+            {
+                throw ApiException.Conflict(ResourceRegistry.Pods, name, $"pod {name} is already assigned to node \"{current}\"");
+            }
+
+            spec["nodeName"] = node;
+            return pod;
+        }, statusOnly: false, createIfMissing: false, dryRun);
+        await WriteAsync(context, 201, StatusObjects.Success(201));
     }
 
     private async Task PatchAsync(HttpContext context, ResourceType type, string? ns, string name, bool statusOnly, bool dryRun, FieldValidation fieldValidation, List<string> warnings)

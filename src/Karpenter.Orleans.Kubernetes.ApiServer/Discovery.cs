@@ -89,6 +89,14 @@ internal static class Discovery
                     ["kind"] = "Eviction",
                     ["verbs"] = new JsonArray("create"),
                 });
+                resources.Add(new JsonObject
+                {
+                    ["name"] = "pods/binding",
+                    ["singularName"] = "",
+                    ["namespaced"] = true,
+                    ["kind"] = "Binding",
+                    ["verbs"] = new JsonArray("create"),
+                });
             }
         }
 
