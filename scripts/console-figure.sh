@@ -49,14 +49,17 @@ claims=$(count nodeClaims)
 rss=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$(pgrep -P $SILO -f karpo-silo.dll || echo $SILO)/status" 2>/dev/null || echo "?")
 echo "fleet: $CLUSTERS clusters ($STORAGE storage), $nodes nodes, $claims NodeClaims, silo RSS ${rss} MiB, $(nproc) cores"
 first=fleet-000
-printf '%-28s %10s %10s %10s\n' page bytes median_s worst_s
+printf '%-28s %10s %10s %10s  %s\n' page bytes median_s worst_s 'http codes'
 for page in / "/clusters/$first" /nodeclaims "/nodeclaims?cluster=$first" /pending /capacity "/api/v1/clusters?limit=5000" "/api/v1/nodeclaims?limit=500"; do
   times=()
+  codes=()
   for ((r = 0; r < ROUNDS; r++)); do
-    out=$(curl -fs -o /dev/null "${auth[@]}" -w '%{time_total} %{size_download}' "$URL$page")
-    times+=("${out% *}")
-    size=${out#* }
+    # A page that fails (503 while the silo is overloaded, a timeout) is reported, not fatal.
+    out=$(curl -s -o /dev/null --max-time 120 "${auth[@]}" -w '%{http_code} %{time_total} %{size_download}' "$URL$page" || true)
+    read -r code time size <<<"$out"
+    times+=("$time")
+    codes+=("$code")
   done
   sorted=$(printf '%s\n' "${times[@]}" | sort -g)
-  printf '%-28s %10s %10s %10s\n' "$page" "$size" "$(sed -n "$(((ROUNDS + 1) / 2))p" <<<"$sorted")" "$(tail -n1 <<<"$sorted")"
+  printf '%-28s %10s %10s %10s  %s\n' "$page" "$size" "$(sed -n "$(((ROUNDS + 1) / 2))p" <<<"$sorted")" "$(tail -n1 <<<"$sorted")" "$(printf '%s\n' "${codes[@]}" | sort | uniq -c | awk '{printf "%s×%s ", $1, $2}')"
 done
