@@ -73,9 +73,16 @@ internal static class BenchCommand
             }
         });
 
+        // Hidden: makes the inputs of the whole-command benchmark (docs/benchmarks.md, Whole command).
+        var writeManifests = new Option<string>("--write-manifests")
+        {
+            Description = "Write the benchmark mix of --pods pods as simulate inputs (YAML documents, kind: List, kubectl JSON and YAML dumps) to FOLDER and exit.",
+            HelpName = "FOLDER",
+            Hidden = true,
+        };
         var command = new Command("bench", "Time the provisioning solver (or, with --consolidate, the disruption planner) on a generated workload (figures only; nothing is asserted).")
         {
-            pods, workload, catalog, seed, repeat, output, consolidate, nodes, scaleIn,
+            pods, workload, catalog, seed, repeat, output, consolidate, nodes, scaleIn, writeManifests,
         };
         command.Validators.Add(result =>
         {
@@ -92,6 +99,16 @@ internal static class BenchCommand
         });
         command.SetAction(parseResult =>
         {
+            if (parseResult.GetValue(writeManifests) is { } folder)
+            {
+                foreach (var file in BenchManifests.Write(folder, parseResult.GetValue(pods), parseResult.GetValue(seed)))
+                {
+                    stdout.WriteLine(file);
+                }
+
+                return ExitCodes.Success;
+            }
+
             if (parseResult.GetValue(consolidate))
             {
                 var name = parseResult.GetValue(workload) ?? Benchmark;
