@@ -28,10 +28,11 @@ internal static class KarpoApp
 
     private static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, FleetEnvironment fleet)
     {
+        var progress = Progress.For(stderr, fleet.GetVariable);
         var root = new RootCommand("karpo: the Karpenter.Orleans command line.")
         {
-            SimulateCommand.Create(stdin, stdout, stderr, Progress.For(stderr, fleet.GetVariable)),
-            BenchCommand.Create(stdout, stderr),
+            SimulateCommand.Create(stdin, stdout, stderr, progress),
+            BenchCommand.Create(stdout, stderr, progress),
         };
         foreach (var command in FleetCommands.Create(stdout, stderr, fleet))
         {

@@ -20,6 +20,7 @@ public sealed class ShortRunConfig : ManualConfig
         }
 
         AddColumn(new PodsPerSecondColumn());
+        AddColumn(new MegabytesPerSecondColumn());
     }
 
     /// <summary>

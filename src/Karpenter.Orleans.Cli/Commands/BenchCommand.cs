@@ -19,7 +19,7 @@ internal static class BenchCommand
     public const string AwsNoHostname = "aws-no-hostname";
     public const string AwsNoTopology = "aws-no-topology";
 
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, Progress progress)
     {
         var pods = new Option<int>("--pods")
         {
@@ -73,9 +73,16 @@ internal static class BenchCommand
             }
         });
 
+        // Hidden: makes the inputs of the whole-command benchmark (docs/benchmarks.md, Whole command).
+        var writeManifests = new Option<string>("--write-manifests")
+        {
+            Description = "Write the benchmark mix of --pods pods as simulate inputs (YAML documents, kind: List, kubectl JSON and YAML dumps) to FOLDER and exit.",
+            HelpName = "FOLDER",
+            Hidden = true,
+        };
         var command = new Command("bench", "Time the provisioning solver (or, with --consolidate, the disruption planner) on a generated workload (figures only; nothing is asserted).")
         {
-            pods, workload, catalog, seed, repeat, output, consolidate, nodes, scaleIn,
+            pods, workload, catalog, seed, repeat, output, consolidate, nodes, scaleIn, writeManifests,
         };
         command.Validators.Add(result =>
         {
@@ -92,6 +99,16 @@ internal static class BenchCommand
         });
         command.SetAction(parseResult =>
         {
+            if (parseResult.GetValue(writeManifests) is { } folder)
+            {
+                foreach (var file in BenchManifests.Write(folder, parseResult.GetValue(pods), parseResult.GetValue(seed)))
+                {
+                    stdout.WriteLine(file);
+                }
+
+                return ExitCodes.Success;
+            }
+
             if (parseResult.GetValue(consolidate))
             {
                 var name = parseResult.GetValue(workload) ?? Benchmark;
@@ -102,7 +119,8 @@ internal static class BenchCommand
                     parseResult.GetValue(scaleIn),
                     parseResult.GetValue(seed),
                     parseResult.GetValue(repeat),
-                    stderr);
+                    stderr,
+                    progress);
                 if (parseResult.GetValue(output) == OutputFormats.Json)
                 {
                     stdout.WriteLine(ConsolidationBenchReportWriter.WriteJson(consolidation));
@@ -121,7 +139,8 @@ internal static class BenchCommand
                 parseResult.GetValue(seed),
                 parseResult.GetValue(repeat),
                 parseResult.GetValue(catalog),
-                stderr);
+                stderr,
+                progress);
             if (parseResult.GetValue(output) == OutputFormats.Json)
             {
                 stdout.WriteLine(BenchReportWriter.WriteJson(report));
@@ -136,14 +155,23 @@ internal static class BenchCommand
         return command;
     }
 
-    private static BenchReport Run(string workload, int pods, int seed, int repeat, string? catalogPath, TextWriter stderr)
+    private static BenchReport Run(string workload, int pods, int seed, int repeat, string? catalogPath, TextWriter stderr, Progress progress)
     {
         var stopwatch = Stopwatch.StartNew();
-        var input = BuildWorkload(workload, pods, seed, catalogPath);
+        SchedulingInput input;
+        using (progress.Step($"generating the {workload} workload of {pods.ToString("N0", CultureInfo.InvariantCulture)} pods"))
+        {
+            input = BuildWorkload(workload, pods, seed, catalogPath);
+        }
+
         var buildSeconds = stopwatch.Elapsed.TotalSeconds;
 
         stderr.WriteLine($"bench: {workload}, {input.Pods.Count} pods, warm-up and {repeat} timed runs");
-        var (_, warmupSeconds) = Timed(input, SolverOptions.Default);
+        double warmupSeconds;
+        using (progress.Step("warm-up solve"))
+        {
+            (_, warmupSeconds) = Timed(input, SolverOptions.Default);
+        }
 
         var runs = new List<double>(repeat);
         long allocated = 0;
@@ -153,12 +181,22 @@ internal static class BenchCommand
             GC.Collect();
             GC.WaitForPendingFinalizers();
             var before = GC.GetTotalAllocatedBytes(precise: true);
-            var (_, seconds) = Timed(input, SolverOptions.Default);
+            double seconds;
+            using (progress.Step($"timed run {(i + 1).ToString(CultureInfo.InvariantCulture)} of {repeat.ToString(CultureInfo.InvariantCulture)}"))
+            {
+                (_, seconds) = Timed(input, SolverOptions.Default);
+            }
+
             allocated += GC.GetTotalAllocatedBytes(precise: true) - before;
             runs.Add(seconds);
         }
 
-        var (final, lowerBoundSeconds) = Timed(input, SolverOptions.Default with { ComputeLowerBound = true });
+        SchedulingResult final;
+        double lowerBoundSeconds;
+        using (progress.Step("solve with the lower bound"))
+        {
+            (final, lowerBoundSeconds) = Timed(input, SolverOptions.Default with { ComputeLowerBound = true });
+        }
 
         using var process = Process.GetCurrentProcess();
         process.Refresh();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Karpenter.Orleans.Cli.Output;
 using Karpenter.Orleans.Scheduling.Disruption;
 using Karpenter.Orleans.Scheduling.Model;
@@ -22,16 +23,26 @@ internal static class ConsolidationBench
         BlockReason.PodDisruptionBudget,
     ];
 
-    public static ConsolidationBenchReport Run(string workload, InstanceTypeCatalog catalog, int nodes, double scaleIn, int seed, int repeat, TextWriter stderr)
+    public static ConsolidationBenchReport Run(string workload, InstanceTypeCatalog catalog, int nodes, double scaleIn, int seed, int repeat, TextWriter stderr, Progress progress)
     {
         var stopwatch = Stopwatch.StartNew();
-        var cluster = ScaleInWorkload.Create(catalog, nodes, scaleIn, seed);
+        ScaleInCluster cluster;
+        using (progress.Step($"generating a cluster of about {nodes.ToString("N0", CultureInfo.InvariantCulture)} nodes"))
+        {
+            cluster = ScaleInWorkload.Create(catalog, nodes, scaleIn, seed);
+        }
+
         var generateSeconds = stopwatch.Elapsed.TotalSeconds;
         var input = cluster.Cluster;
         stderr.WriteLine($"bench: consolidation of {input.Nodes.Count} nodes after a {scaleIn:0.##} scale-in ({cluster.PodsBefore - cluster.PodsDeleted} pods left), cold plan and {repeat} warm plans");
 
         stopwatch.Restart();
-        var plan = DisruptionPlanner.PlanToConvergence(input, DisruptionOptions.Default);
+        DisruptionPlan plan;
+        using (progress.Step("cold plan"))
+        {
+            plan = DisruptionPlanner.PlanToConvergence(input, DisruptionOptions.Default);
+        }
+
         var coldSeconds = stopwatch.Elapsed.TotalSeconds;
 
         var warm = new List<double>(repeat);
@@ -39,14 +50,22 @@ internal static class ConsolidationBench
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            stopwatch.Restart();
-            DisruptionPlanner.PlanToConvergence(input, DisruptionOptions.Default);
-            warm.Add(stopwatch.Elapsed.TotalSeconds);
+            using (progress.Step($"warm plan {(i + 1).ToString(CultureInfo.InvariantCulture)} of {repeat.ToString(CultureInfo.InvariantCulture)}"))
+            {
+                stopwatch.Restart();
+                DisruptionPlanner.PlanToConvergence(input, DisruptionOptions.Default);
+                warm.Add(stopwatch.Elapsed.TotalSeconds);
+            }
         }
 
-        stopwatch.Restart();
-        var fresh = ProvisioningSolver.Solve(cluster.Remaining, SolverOptions.Default);
-        var freshSeconds = stopwatch.Elapsed.TotalSeconds;
+        SchedulingResult fresh;
+        double freshSeconds;
+        using (progress.Step("provisioning the remaining pods from scratch"))
+        {
+            stopwatch.Restart();
+            fresh = ProvisioningSolver.Solve(cluster.Remaining, SolverOptions.Default);
+            freshSeconds = stopwatch.Elapsed.TotalSeconds;
+        }
 
         var removed = plan.Actions.Sum(a => a.Nodes.Count);
         var replacements = plan.Actions.Sum(a => a.Replacements.Count);

@@ -20,6 +20,11 @@ internal static partial class KubernetesObjectReader
     public static T Read<T>(ManifestDocument doc, UnknownFieldNotes notes)
         where T : class
     {
+        if (doc.PreRead)
+        {
+            return doc.Value as T ?? throw doc.Error(null, $"expected a {typeof(T).Name}");
+        }
+
         try
         {
             return KubernetesYaml.Deserialize<T>(doc.Text, strict: true) ?? throw doc.Error(null, "the document is empty");

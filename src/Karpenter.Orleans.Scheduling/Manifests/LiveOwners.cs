@@ -1,3 +1,4 @@
+using k8s.Models;
 using YamlDotNet.RepresentationModel;
 
 namespace Karpenter.Orleans.Scheduling.Manifests;
@@ -23,13 +24,13 @@ internal sealed class LiveOwners
         var replicaSetOwner = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var doc in documents)
         {
-            if (doc.Kind is { } kind && Workloads.Contains(kind) && Uid(doc.Root) is { } uid)
+            if (doc.Kind is { } kind && Workloads.Contains(kind) && Uid(doc) is { } uid)
             {
                 if (kind == "Deployment")
                 {
                     deployments.Add(uid);
                 }
-                else if (kind == "ReplicaSet" && Controller(doc.Root) is { } owner)
+                else if (kind == "ReplicaSet" && Controller(doc) is { } owner)
                 {
                     replicaSetOwner[uid] = owner;
                 }
@@ -48,12 +49,11 @@ internal sealed class LiveOwners
         {
             if (doc.Kind == "Pod" && doc.Name is { } name)
             {
-                var ns = YamlFields.ScalarOrNull(YamlFields.At(doc.Root, "metadata", "namespace")) ?? "default";
+                var ns = (doc.PreRead ? Metadata(doc)?.NamespaceProperty : YamlFields.ScalarOrNull(YamlFields.At(doc.Root, "metadata", "namespace"))) ?? "default";
                 owners._podNames.Add($"{ns}/{name}");
             }
 
-            if (doc.Kind != "Pod" || Controller(doc.Root) is not { } owner
-                || YamlFields.ScalarOrNull(YamlFields.At(doc.Root, "status", "phase")) is "Succeeded" or "Failed")
+            if (doc.Kind != "Pod" || Controller(doc) is not { } owner || Phase(doc) is "Succeeded" or "Failed")
             {
                 continue;
             }
@@ -79,11 +79,23 @@ internal sealed class LiveOwners
 
     private void Count(string owner) => _livePods[owner] = _livePods.GetValueOrDefault(owner) + 1;
 
-    private static string? Uid(YamlMappingNode root) => YamlFields.ScalarOrNull(YamlFields.At(root, "metadata", "uid"));
+    // A pre-read object is asked through its model, a tree through its fields; both say the same of the same input.
+    private static V1ObjectMeta? Metadata(ManifestDocument doc) => (doc.Value as IMetadata<V1ObjectMeta>)?.Metadata;
 
-    private static string? Controller(YamlMappingNode root)
+    private static string? Uid(ManifestDocument doc) =>
+        doc.PreRead ? Metadata(doc)?.Uid : YamlFields.ScalarOrNull(YamlFields.At(doc.Root, "metadata", "uid"));
+
+    private static string? Phase(ManifestDocument doc) =>
+        doc.PreRead ? (doc.Value as V1Pod)?.Status?.Phase : YamlFields.ScalarOrNull(YamlFields.At(doc.Root, "status", "phase"));
+
+    private static string? Controller(ManifestDocument doc)
     {
-        if (YamlFields.At(root, "metadata", "ownerReferences") is not YamlSequenceNode references)
+        if (doc.PreRead)
+        {
+            return Metadata(doc)?.OwnerReferences?.FirstOrDefault(o => o.Controller == true && o.Uid is not null)?.Uid;
+        }
+
+        if (YamlFields.At(doc.Root, "metadata", "ownerReferences") is not YamlSequenceNode references)
         {
             return null;
         }

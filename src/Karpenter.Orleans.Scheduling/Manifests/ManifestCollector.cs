@@ -304,6 +304,12 @@ internal sealed class ManifestCollector(TextWriter? warnings, LiveOwners liveOwn
 
     private static string RequiredString(ManifestDocument doc, string field)
     {
+        if (doc.PreRead)
+        {
+            // The streaming readers give an object only when its kind and apiVersion are single non-empty values.
+            return field == "kind" ? doc.Kind! : doc.ApiVersion!;
+        }
+
         var node = YamlFields.Get(doc.Root, field);
         if (YamlFields.IsNull(node))
         {

@@ -5,7 +5,7 @@ namespace Karpenter.Orleans.Scheduling.Manifests;
 /// <summary>
 /// One object of a manifest file, a non-empty YAML document or one item of a <c>kind: List</c> document:
 /// its parsed tree (for hand-read kinds and for locating fields) and its own text (for KubernetesClient's
-/// deserializer).
+/// deserializer), or, from the streaming readers, the object already read (then it has no tree: see <see cref="PreRead"/>).
 /// </summary>
 internal sealed class ManifestDocument
 {
@@ -23,7 +23,36 @@ internal sealed class ManifestDocument
         Name = YamlFields.ScalarOrNull(YamlFields.Get(YamlFields.Get(root, "metadata") as YamlMappingNode, "name"));
     }
 
+    /// <summary>
+    /// An object read straight from the parser's events (<see cref="StreamingManifestReader"/>, <see cref="JsonManifestReader"/>):
+    /// <paramref name="value"/> is the typed object (null for a kind the simulator does not read); there is no text and no tree.
+    /// </summary>
+    public ManifestDocument(string file, int number, int? item, string kind, string apiVersion, string? name, object? value)
+    {
+        File = file;
+        Number = number;
+        Item = item;
+        Root = new YamlMappingNode();
+        Text = "";
+        FirstLine = 1;
+        FirstColumn = 1;
+        Kind = kind;
+        ApiVersion = apiVersion;
+        Name = name;
+        Value = value;
+        PreRead = true;
+    }
+
     public string File { get; }
+
+    /// <summary>
+    /// True for an object the streaming readers read without a tree (<see cref="Root"/> is empty): an error found about it is
+    /// located by reading the file again with the full reader.
+    /// </summary>
+    public bool PreRead { get; }
+
+    /// <summary>The typed object (V1Pod, V1Deployment, ...) when <see cref="PreRead"/>.</summary>
+    public object? Value { get; }
 
     /// <summary>1-based position of the document in its file, counting empty documents too.</summary>
     public int Number { get; }

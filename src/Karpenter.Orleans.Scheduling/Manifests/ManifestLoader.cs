@@ -18,7 +18,7 @@ public static class ManifestLoader
     public static LoadedManifests Load(IReadOnlyList<string> paths, TextWriter? warnings = null, TextReader? standardInput = null)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        var documents = new List<ManifestDocument>();
+        var sources = new List<(string File, string Content)>();
         var readStandardInput = false;
         foreach (var path in paths)
         {
@@ -31,17 +31,17 @@ public static class ManifestLoader
                 }
 
                 readStandardInput = true;
-                documents.AddRange(YamlManifestReader.Read(StandardInputName, standardInput.ReadToEnd()));
+                sources.Add((StandardInputName, standardInput.ReadToEnd()));
                 continue;
             }
 
             foreach (var file in Files(path, warnings))
             {
-                documents.AddRange(YamlManifestReader.Read(file));
+                sources.Add((file, YamlManifestReader.ReadText(file)));
             }
         }
 
-        return Collect(documents, warnings);
+        return Collect(sources, warnings);
     }
 
     /// <summary>
@@ -52,7 +52,41 @@ public static class ManifestLoader
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(content);
-        return Collect(YamlManifestReader.Read(source, content), warnings);
+        return Collect([(source, content)], warnings);
+    }
+
+    /// <summary>
+    /// Reads each file the fastest way that takes it (<see cref="JsonManifestReader"/>, <see cref="StreamingManifestReader"/>,
+    /// else <see cref="YamlManifestReader"/>). Objects read without a tree cannot locate an error in their fields, so when
+    /// collecting finds one, every file is read again by the full reader, whose error names the line and field; the
+    /// warnings of the first try are dropped so none is printed twice.
+    /// </summary>
+    private static LoadedManifests Collect(List<(string File, string Content)> sources, TextWriter? warnings)
+    {
+        var documents = new List<ManifestDocument>();
+        foreach (var (file, content) in sources)
+        {
+            documents.AddRange(JsonManifestReader.TryRead(file, content) ?? StreamingManifestReader.TryRead(file, content) ?? YamlManifestReader.Read(file, content));
+        }
+
+        if (!documents.Any(d => d.PreRead))
+        {
+            return Collect(documents, warnings);
+        }
+
+        var buffered = warnings is null ? null : new StringWriter();
+        LoadedManifests loaded;
+        try
+        {
+            loaded = Collect(documents, buffered);
+        }
+        catch (ManifestException)
+        {
+            return Collect(sources.SelectMany(s => YamlManifestReader.Read(s.File, s.Content)).ToList(), warnings);
+        }
+
+        warnings?.Write(buffered!.ToString());
+        return loaded;
     }
 
     // Every document is read before any is collected: a dump's workloads must know which of their pods it holds.

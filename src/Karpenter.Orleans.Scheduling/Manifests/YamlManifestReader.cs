@@ -226,7 +226,7 @@ internal static partial class YamlManifestReader
         return null;
     }
 
-    private static string ReadText(string file)
+    public static string ReadText(string file)
     {
         try
         {
