@@ -209,6 +209,12 @@ public sealed class KarpoServiceClient : IDisposable
                 $"{name}: the agent's token is not allowed here (403): it belongs to another cluster than '{_clusterId}'?");
         }
 
+        if (response.StatusCode == HttpStatusCode.RequestEntityTooLarge)
+        {
+            return new ServiceRequestException(name, response.StatusCode,
+                $"{name}: the body is larger than the service accepts (413): raise the service's Karpo:Api:MaxRequestBodyBytes or lower {AgentOptions.Section}:BatchSize");
+        }
+
         var said = await ReadErrorAsync(response, cancellationToken);
         return new ServiceRequestException(name, response.StatusCode, $"{name}: the service answered {status} {response.ReasonPhrase}{(said is null ? string.Empty : $": {said}")}");
     }
