@@ -15,6 +15,7 @@ if (errors.Count > 0)
     return 2;
 }
 
+builder.Services.AddKarpoAgent(builder.Configuration);
 using var host = builder.Build();
 await host.RunAsync();
 return 0;

@@ -39,4 +39,22 @@ public sealed class AgentOptionsTests
 
         Assert.Empty(errors);
     }
+
+    [Fact]
+    public void Out_of_range_streaming_settings_are_named()
+    {
+        var errors = new AgentOptions
+        {
+            ClusterId = "c1",
+            ServiceUrl = new Uri("http://127.0.0.1:5080"),
+            BatchSize = 0,
+            CommandPollInterval = TimeSpan.Zero,
+            WatchTimeout = TimeSpan.FromDays(2),
+        }.Validate();
+
+        Assert.Contains(errors, e => e.StartsWith("Agent:BatchSize 0 must be", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Agent:CommandPollInterval 00:00:00 must be", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Agent:WatchTimeout 2.00:00:00 must be", StringComparison.Ordinal));
+        Assert.Equal(3, errors.Count);
+    }
 }

@@ -1,0 +1,33 @@
+using Karpenter.Orleans.Agent.Kubernetes;
+using Karpenter.Orleans.Agent.Service;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Karpenter.Orleans.Agent;
+
+/// <summary>Registers the agent: its options, the cluster's Kubernetes client, the service client and the <see cref="AgentWorker"/>.</summary>
+public static class AgentServiceCollectionExtensions
+{
+    /// <summary>The setting that turns leader election off for a single replica (see <see cref="SingleReplicaLeadership"/>).</summary>
+    public const string LeaderElectionEnabledKey = AgentOptions.Section + ":LeaderElection:Enabled";
+
+    public static IServiceCollection AddKarpoAgent(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = configuration.GetSection(AgentOptions.Section).Get<AgentOptions>() ?? new AgentOptions();
+        services.AddSingleton(options);
+        services.TryAddSingleton(_ => new k8s.Kubernetes(AgentKubernetes.Configuration(options)));
+        services.TryAddSingleton<k8s.IKubernetes>(sp => sp.GetRequiredService<k8s.Kubernetes>());
+        services.TryAddSingleton(sp => new KarpoServiceClient(options, sp.GetRequiredService<ILogger<KarpoServiceClient>>()));
+        if (!configuration.GetValue(LeaderElectionEnabledKey, defaultValue: true))
+        {
+            services.AddSingleton<IAgentLeadership, SingleReplicaLeadership>();
+        }
+
+        services.AddSingleton<AgentWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<AgentWorker>());
+        return services;
+    }
+}
