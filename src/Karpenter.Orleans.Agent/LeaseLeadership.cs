@@ -53,6 +53,8 @@ public sealed class LeaseLeadership : IAgentLeadership
     private async Task RunOneTermAsync(Func<CancellationToken, Task> work, CancellationToken stoppingToken)
     {
         var leaseLock = new LeaseLock(_kubernetes, _agent.LeaseNamespace, _agent.LeaseName, Identity);
+        // The elector retries a failing Lease call quietly; say why (a missing namespace, RBAC) so nobody waits in the dark.
+        leaseLock.OnHttpError += e => _logger.LogWarning("Lease {Namespace}/{Name}: {Status} {Message}", _agent.LeaseNamespace, _agent.LeaseName, e.Response?.StatusCode, e.Message);
         using var elector = new LeaderElector(new LeaderElectionConfig(leaseLock)
         {
             LeaseDuration = _lease.LeaseDuration,
