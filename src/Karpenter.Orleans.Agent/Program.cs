@@ -4,7 +4,8 @@ using Microsoft.Extensions.Hosting;
 
 var builder = Host.CreateApplicationBuilder(args);
 var options = builder.Configuration.GetSection(AgentOptions.Section).Get<AgentOptions>() ?? new AgentOptions();
-var errors = options.Validate();
+var lease = builder.Configuration.GetSection(LeaseLeadershipOptions.Section).Get<LeaseLeadershipOptions>() ?? new LeaseLeadershipOptions();
+var errors = options.Validate().Concat(lease.Validate()).ToList();
 if (errors.Count > 0)
 {
     foreach (var error in errors)

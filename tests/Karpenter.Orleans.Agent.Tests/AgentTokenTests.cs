@@ -11,10 +11,12 @@ public sealed class AgentTokenTests
         await using var rig = await AgentRig.StartAsync(AgentStreamingTests.SlowProvisioning);
         await rig.StartAgentAsync(token: wrong);
 
-        await rig.EventuallyAsync("the 401 reported", () => Task.FromResult(rig.Logs.Lines.Any(l => l.Contains("refused the agent's token (401)", StringComparison.Ordinal))));
+        // Every call is refused (the snapshot and the command, claim and feedback polls); the snapshot's names its request.
+        var snapshot = $"PUT /api/v1/clusters/{AgentRig.ClusterId}/state";
+        static bool Refused(string line) => line.Contains("refused the agent's token (401)", StringComparison.Ordinal);
+        await rig.EventuallyAsync("the 401 reported", () => Task.FromResult(rig.Logs.Lines.Any(l => Refused(l) && l.Contains(snapshot, StringComparison.Ordinal))));
 
-        var refused = rig.Logs.Lines.First(l => l.Contains("refused the agent's token (401)", StringComparison.Ordinal));
-        Assert.Contains($"PUT /api/v1/clusters/{AgentRig.ClusterId}/state", refused, StringComparison.Ordinal);
+        var refused = rig.Logs.Lines.First(l => Refused(l) && l.Contains(snapshot, StringComparison.Ordinal));
         Assert.Contains(Path.Combine(rig.Directory, "token"), refused, StringComparison.Ordinal);
         Assert.DoesNotContain(rig.Logs.Lines, l => l.Contains(wrong, StringComparison.Ordinal) || l.Contains(rig.Token, StringComparison.Ordinal));
     }

@@ -29,4 +29,12 @@ public sealed class NodeClaimInfo : NodeClaimStatus
 
     [Id(2)]
     public string NodePool { get; init; } = "";
+
+    /// <summary>The labels the claim's Node gets (its NodePool template's and the offering's); empty in state stored before they were carried.</summary>
+    [Id(3)]
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The taints the claim's Node gets ("key=value:Effect" or "key:Effect"); empty in state stored before they were carried.</summary>
+    [Id(4)]
+    public IReadOnlyList<string> Taints { get; init; } = [];
 }

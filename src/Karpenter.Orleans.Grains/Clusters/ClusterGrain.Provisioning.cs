@@ -396,7 +396,11 @@ public sealed partial class ClusterGrain
                 Phase = NodeClaimPhase.Pending,
                 PricePerHour = s.Options[0].PricePerHour,
                 CreatedAt = time.Now,
-            })).ToList();
+            })
+            {
+                Labels = s.Labels,
+                Taints = s.Taints,
+            }).ToList();
         }
 
         var infos = await Task.WhenAll(specs.Select(async Task<NodeClaimInfo?> (spec) =>

@@ -189,7 +189,11 @@ public sealed partial class ClusterGrain : IDisruptionHost
         return result.NodeClaims;
     }
 
-    private NodeClaimInfo InfoOf(string name, ClaimEntry e) => e.ToInfo(ClusterId, name, e.NodePool);
+    private NodeClaimInfo InfoOf(string name, ClaimEntry e) => new(ClusterId, name, e.NodePool, e)
+    {
+        Labels = new Dictionary<string, string>(e.Labels, StringComparer.Ordinal),
+        Taints = [.. e.Taints],
+    };
 
     // ---------------------------------------------------------------- IDisruptionHost
 

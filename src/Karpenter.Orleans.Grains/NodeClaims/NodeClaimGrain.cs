@@ -487,6 +487,10 @@ public sealed class NodeClaimGrain(
         var spec = S.Spec;
         var key = this.GetPrimaryKeyString();
         var slash = key.IndexOf('/', StringComparison.Ordinal);
-        return S.ToInfo(spec?.ClusterId ?? key[..slash], spec?.Name ?? key[(slash + 1)..], spec?.NodePool ?? "");
+        return new NodeClaimInfo(spec?.ClusterId ?? key[..slash], spec?.Name ?? key[(slash + 1)..], spec?.NodePool ?? "", S)
+        {
+            Labels = spec?.Labels ?? new Dictionary<string, string>(StringComparer.Ordinal),
+            Taints = spec?.Taints ?? [],
+        };
     }
 }

@@ -37,6 +37,20 @@ public sealed class InFlightNodeClaimTests
     }
 
     [Fact]
+    public async Task The_API_lists_each_claim_with_the_labels_and_taints_its_node_gets()
+    {
+        await using var service = await ServiceCluster.StartAsync();
+        var cluster = await RegisterAsync(service.Grains, "labelled", [Tolerating(Pod("db-0", cpu: "250m", memory: "256Mi"))], TaintedNodePool);
+        await cluster.ProvisionAsync();
+
+        var claim = Assert.Single(await cluster.GetNodeClaimsAsync());
+
+        // The agent labels and taints the claim's Node from these.
+        Assert.Equal(["dedicated=db:NoSchedule"], claim.Taints);
+        Assert.Equal("db", claim.Labels["karpenter.sh/nodepool"]);
+    }
+
+    [Fact]
     public async Task An_in_flight_claims_taints_still_keep_pods_off_after_a_restart()
     {
         var folder = Path.Combine(Path.GetTempPath(), "karpo-inflight-" + Guid.NewGuid().ToString("N"));

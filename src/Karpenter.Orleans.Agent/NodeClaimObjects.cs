@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Karpenter.Orleans.Abstractions;
+
+namespace Karpenter.Orleans.Agent;
+
+/// <summary>
+/// How a service NodeClaim looks as a <c>karpenter.sh/v1</c> NodeClaim object: its labels and spec (made once,
+/// the spec is immutable in Karpenter) and its status (mirrored on every reconcile, written only when it changed).
+/// </summary>
+public static class NodeClaimObjects
+{
+    public const string Group = "karpenter.sh";
+    public const string Version = "v1";
+    public const string Plural = "nodeclaims";
+    public const string NodePoolLabel = "karpenter.sh/nodepool";
+    public const string RegisteredLabel = "karpenter.sh/registered";
+    public const string InitializedLabel = "karpenter.sh/initialized";
+    public const string UnregisteredTaintKey = "karpenter.sh/unregistered";
+    public const string InstanceTypeLabel = "node.kubernetes.io/instance-type";
+    public const string ZoneLabel = "topology.kubernetes.io/zone";
+    public const string CapacityTypeLabel = "karpenter.sh/capacity-type";
+
+    /// <summary>Marks the objects the agent made, so it deletes only those (never a NodeClaim someone else owns).</summary>
+    public const string ManagedByLabel = "app.kubernetes.io/managed-by";
+
+    /// <summary>The value of <see cref="ManagedByLabel"/> on the agent's objects.</summary>
+    public const string ManagedBy = "karpo-agent";
+
+    /// <summary>The conditions a NodeClaim's Ready summarises, in lifecycle order.</summary>
+    public static readonly IReadOnlyList<string> LifecycleConditions = ["Launched", "Registered", "Initialized"];
+
+    /// <summary>The labels the object (and, once registered, its Node) carries: the claim's own, its NodePool and its offering.</summary>
+    public static Dictionary<string, string> Labels(NodeClaimInfo claim)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var labels = new Dictionary<string, string>(claim.Labels, StringComparer.Ordinal) { [NodePoolLabel] = claim.NodePool };
+        if (claim.InstanceType is { Length: > 0 } type)
+        {
+            labels[InstanceTypeLabel] = type;
+        }
+
+        if (claim.Zone is { Length: > 0 } zone)
+        {
+            labels[ZoneLabel] = zone;
+        }
+
+        if (claim.CapacityType is { Length: > 0 } capacity)
+        {
+            labels[CapacityTypeLabel] = capacity;
+        }
+
+        return labels;
+    }
+
+    /// <summary>A new NodeClaim object (without status, which goes through the status subresource).</summary>
+    public static JsonObject Create(NodeClaimInfo claim, JsonNode? nodeClassRef)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var labels = new JsonObject();
+        foreach (var (key, value) in Labels(claim))
+        {
+            labels[key] = value;
+        }
+
+        labels[ManagedByLabel] = ManagedBy;
+        var requirements = new JsonArray();
+        foreach (var (key, value) in new[] { (InstanceTypeLabel, claim.InstanceType), (ZoneLabel, claim.Zone), (CapacityTypeLabel, claim.CapacityType) })
+        {
+            if (value is { Length: > 0 })
+            {
+                requirements.Add(new JsonObject { ["key"] = key, ["operator"] = "In", ["values"] = new JsonArray(value) });
+            }
+        }
+
+        var taints = new JsonArray();
+        foreach (var text in claim.Taints)
+        {
+            var taint = CommandHandler.ParseTaint(text);
+            var item = new JsonObject { ["key"] = taint.Key, ["effect"] = taint.Effect };
+            if (taint.Value is not null)
+            {
+                item["value"] = taint.Value;
+            }
+
+            taints.Add(item);
+        }
+
+        var spec = new JsonObject { ["requirements"] = requirements, ["taints"] = taints };
+        if (nodeClassRef is not null)
+        {
+            spec["nodeClassRef"] = nodeClassRef.DeepClone();
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = $"{Group}/{Version}",
+            ["kind"] = "NodeClaim",
+            ["metadata"] = new JsonObject { ["name"] = claim.Name, ["labels"] = labels },
+            ["spec"] = spec,
+        };
+    }
+
+    /// <summary>
+    /// The status the object should have: providerID, nodeName, capacity and the lifecycle conditions with
+    /// Karpenter's reasons. A condition keeps its lastTransitionTime while its status stays.
+    /// </summary>
+    public static JsonObject Status(NodeClaimInfo claim, string? providerId, JsonArray? previous, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var status = new JsonObject();
+        if (providerId is { Length: > 0 })
+        {
+            status["providerID"] = providerId;
+        }
+
+        if (claim.NodeName is { Length: > 0 } node)
+        {
+            status["nodeName"] = node;
+        }
+
+        if (claim.CapacityMilliCpu > 0 || claim.CapacityMemory > 0)
+        {
+            status["capacity"] = Resources(claim);
+            status["allocatable"] = Resources(claim);
+        }
+
+        var launched = claim.LaunchedAt is not null || claim.InstanceId is not null || claim.Phase is > NodeClaimPhase.Pending and < NodeClaimPhase.Terminated;
+        var registered = claim.RegisteredAt is not null || claim.NodeName is not null;
+        var initialized = claim.InitializedAt is not null;
+        var failed = claim.Phase == NodeClaimPhase.Pending && claim.Reason is { Length: > 0 };
+        var conditions = new JsonArray
+        {
+            Condition("Launched", launched ? "True" : failed ? "False" : "Unknown", launched ? "Launched" : failed ? "LaunchFailed" : "AwaitingReconciliation",
+                failed ? claim.Reason! : "", claim.LaunchedAt, previous, now),
+            Condition("Registered", registered ? "True" : "Unknown", registered ? "Registered" : "AwaitingReconciliation", "", claim.RegisteredAt, previous, now),
+            Condition("Initialized", initialized ? "True" : "Unknown", initialized ? "Initialized" : "AwaitingReconciliation", "", claim.InitializedAt, previous, now),
+        };
+        var ready = launched && registered && initialized;
+        var waiting = !launched ? "Launched" : !registered ? "Registered" : "Initialized";
+        conditions.Add(Condition("Ready", ready ? "True" : failed ? "False" : "Unknown", ready ? "Ready" : "UnhealthyDependents",
+            ready ? "" : failed ? claim.Reason! : $"{waiting} is not True", claim.InitializedAt, previous, now));
+        if (claim.Phase == NodeClaimPhase.Drifted)
+        {
+            conditions.Add(Condition("Drifted", "True", claim.Reason is { Length: > 0 } r ? Reason(r) : "Drifted", claim.Reason ?? "", null, previous, now));
+        }
+
+        if (claim.Phase is NodeClaimPhase.Disrupting or NodeClaimPhase.Draining or NodeClaimPhase.Terminating)
+        {
+            // The service's phase and reason, in Karpenter's own condition for why a claim is being disrupted.
+            conditions.Add(Condition("DisruptionReason", "True", claim.Reason is { Length: > 0 } r ? Reason(r) : claim.Phase.ToString(),
+                $"{claim.Phase}{(claim.Reason is { Length: > 0 } why ? ": " + why : "")}", null, previous, now));
+        }
+
+        if (claim.Phase == NodeClaimPhase.Terminating)
+        {
+            conditions.Add(Condition("InstanceTerminating", "True", "InstanceTerminating", "", claim.TerminatedAt, previous, now));
+        }
+
+        status["conditions"] = conditions;
+        return status;
+    }
+
+    /// <summary>The status of one condition in a conditions array, or null.</summary>
+    public static string? ConditionStatus(JsonArray? conditions, string type) =>
+        conditions?.OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == type)?["status"]?.GetValue<string>();
+
+    private static JsonObject Condition(string type, string status, string reason, string message, DateTimeOffset? at, JsonArray? previous, DateTimeOffset now)
+    {
+        var before = previous?.OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == type);
+        var since = before is not null && before["status"]?.GetValue<string>() == status && before["lastTransitionTime"] is { } kept
+            ? kept.GetValue<string>()
+            : Timestamp(at ?? now);
+        return new JsonObject
+        {
+            ["type"] = type,
+            ["status"] = status,
+            ["reason"] = reason,
+            ["message"] = message,
+            ["lastTransitionTime"] = since,
+        };
+    }
+
+    /// <summary>A condition reason is CamelCase without spaces: the service's reason's first word.</summary>
+    private static string Reason(string text)
+    {
+        var word = new string([.. text.TakeWhile(char.IsLetterOrDigit)]);
+        return word.Length == 0 ? "Unknown" : char.ToUpperInvariant(word[0]) + word[1..];
+    }
+
+    private static JsonObject Resources(NodeClaimInfo claim) => new()
+    {
+        ["cpu"] = claim.CapacityMilliCpu % 1000 == 0
+            ? (claim.CapacityMilliCpu / 1000).ToString(CultureInfo.InvariantCulture)
+            : claim.CapacityMilliCpu.ToString(CultureInfo.InvariantCulture) + "m",
+        ["memory"] = claim.CapacityMemory % (1L << 20) == 0
+            ? (claim.CapacityMemory >> 20).ToString(CultureInfo.InvariantCulture) + "Mi"
+            : claim.CapacityMemory.ToString(CultureInfo.InvariantCulture),
+    };
+
+    internal static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+}

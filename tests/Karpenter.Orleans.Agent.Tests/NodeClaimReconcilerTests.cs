@@ -1,0 +1,137 @@
+using System.Text.Json;
+using k8s;
+using k8s.Models;
+using Karpenter.Orleans.Abstractions;
+using Microsoft.Extensions.Logging.Abstractions;
+using static Karpenter.Orleans.Agent.Tests.AgentCluster;
+
+namespace Karpenter.Orleans.Agent.Tests;
+
+public sealed class NodeClaimReconcilerTests
+{
+    private static readonly DateTimeOffset Created = new(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
+
+    private static NodeClaimInfo Claim(NodeClaimPhase phase, string? node = null) => new("c1", "general-abc12", "general", new NodeClaimStatus
+    {
+        Phase = phase,
+        InstanceType = "m5.large",
+        Zone = "us-east-1a",
+        CapacityType = "on-demand",
+        CreatedAt = Created,
+        InstanceId = phase >= NodeClaimPhase.Launched ? "i-0abc" : null,
+        CapacityMilliCpu = phase >= NodeClaimPhase.Launched ? 2000 : 0,
+        CapacityMemory = phase >= NodeClaimPhase.Launched ? 8L << 30 : 0,
+        LaunchedAt = phase >= NodeClaimPhase.Launched ? Created.AddMinutes(1) : null,
+        RegisteredAt = node is null ? null : Created.AddMinutes(2),
+        InitializedAt = phase >= NodeClaimPhase.Initialized ? Created.AddMinutes(3) : null,
+        NodeName = node,
+    })
+    {
+        Labels = new Dictionary<string, string> { ["team"] = "payments" },
+        Taints = ["dedicated=payments:NoSchedule"],
+    };
+
+    private static async Task CreateNodePoolAsync(IKubernetes client) =>
+        await client.CustomObjects.CreateClusterCustomObjectAsync(new Dictionary<string, object>
+        {
+            ["apiVersion"] = "karpenter.sh/v1",
+            ["kind"] = "NodePool",
+            ["metadata"] = new Dictionary<string, object> { ["name"] = "general" },
+            ["spec"] = new Dictionary<string, object>
+            {
+                ["template"] = new Dictionary<string, object>
+                {
+                    ["spec"] = new Dictionary<string, object>
+                    {
+                        ["nodeClassRef"] = new Dictionary<string, object> { ["group"] = "karpenter.k8s.aws", ["kind"] = "EC2NodeClass", ["name"] = "default" },
+                    },
+                },
+            },
+        }, "karpenter.sh", "v1", "nodepools");
+
+    private static async Task<JsonElement> NodeClaimAsync(IKubernetes client) =>
+        (JsonElement)await client.CustomObjects.GetClusterCustomObjectAsync("karpenter.sh", "v1", "nodeclaims", "general-abc12");
+
+    private static string Condition(JsonElement claim, string type) =>
+        claim.GetProperty("status").GetProperty("conditions").EnumerateArray().Single(c => c.GetProperty("type").GetString() == type).GetProperty("status").GetString()!;
+
+    [Fact]
+    public async Task A_claim_becomes_a_NodeClaim_object_its_status_follows_and_its_node_is_registered_once()
+    {
+        await using var server = await StartAsync();
+        using var client = server.CreateClient(Token);
+        await InstallKarpenterCrdsAsync(client);
+        await CreateNodePoolAsync(client);
+        await client.CoreV1.CreateNodeAsync(Node("ip-10-0-0-1",
+            new V1Taint { Key = "karpenter.sh/unregistered", Effect = "NoExecute" },
+            new V1Taint { Key = "node.kubernetes.io/not-ready", Effect = "NoSchedule" }));
+        var reconciler = new NodeClaimReconciler(client, NullLogger<NodeClaimReconciler>.Instance);
+
+        await reconciler.ReconcileAsync([Claim(NodeClaimPhase.Pending)], default);
+        var pending = await NodeClaimAsync(client);
+        await reconciler.ReconcileAsync([Claim(NodeClaimPhase.Initialized, "ip-10-0-0-1")], default);
+        await reconciler.ReconcileAsync([Claim(NodeClaimPhase.Initialized, "ip-10-0-0-1")], default);
+        var ready = await NodeClaimAsync(client);
+
+        Assert.Equal("Unknown", Condition(pending, "Launched"));
+        var labels = ready.GetProperty("metadata").GetProperty("labels");
+        Assert.Equal("general", labels.GetProperty("karpenter.sh/nodepool").GetString());
+        Assert.Equal("m5.large", labels.GetProperty("node.kubernetes.io/instance-type").GetString());
+        Assert.Equal("payments", labels.GetProperty("team").GetString());
+        var spec = ready.GetProperty("spec");
+        Assert.Equal("EC2NodeClass", spec.GetProperty("nodeClassRef").GetProperty("kind").GetString());
+        Assert.Contains(spec.GetProperty("requirements").EnumerateArray(), r => r.GetProperty("key").GetString() == "topology.kubernetes.io/zone" && r.GetProperty("values")[0].GetString() == "us-east-1a");
+        Assert.Equal("dedicated", spec.GetProperty("taints")[0].GetProperty("key").GetString());
+        var status = ready.GetProperty("status");
+        Assert.Equal("ip-10-0-0-1", status.GetProperty("nodeName").GetString());
+        Assert.Equal("aws:///us-east-1a/i-ip-10-0-0-1", status.GetProperty("providerID").GetString());
+        Assert.Equal("2", status.GetProperty("capacity").GetProperty("cpu").GetString());
+        Assert.Equal("8192Mi", status.GetProperty("capacity").GetProperty("memory").GetString());
+        Assert.All(new[] { "Launched", "Registered", "Initialized", "Ready" }, type => Assert.Equal("True", Condition(ready, type)));
+
+        var node = await client.CoreV1.ReadNodeAsync("ip-10-0-0-1");
+        Assert.Equal("payments", node.Metadata.Labels["team"]);
+        Assert.Equal("true", node.Metadata.Labels["karpenter.sh/registered"]);
+        Assert.Equal("general", node.Metadata.Labels["karpenter.sh/nodepool"]);
+        Assert.Equal(["node.kubernetes.io/not-ready", "dedicated"], node.Spec.Taints.Select(t => t.Key));
+
+        // One event per transition, however many reconciles saw it.
+        var events = (await client.CoreV1.ListNamespacedEventAsync("default")).Items.Where(e => e.InvolvedObject.Kind == "NodeClaim").ToList();
+        Assert.Equal(["Initialized", "Launched", "Ready", "Registered"], events.Select(e => e.Reason).Order(StringComparer.Ordinal));
+        Assert.All(events, e => Assert.Equal(1, e.Count));
+        Assert.Contains(events, e => e.Message == "Status condition transitioned, Type: Launched, Status: Unknown -> True, Reason: Launched");
+
+        // Registered once: a taint the user removes afterwards is not put back.
+        await client.CoreV1.PatchNodeAsync(new V1Patch("""[{"op":"remove","path":"/spec/taints/1"}]""", V1Patch.PatchType.JsonPatch), "ip-10-0-0-1");
+        await reconciler.ReconcileAsync([Claim(NodeClaimPhase.Initialized, "ip-10-0-0-1")], default);
+        Assert.Equal(["node.kubernetes.io/not-ready"], (await client.CoreV1.ReadNodeAsync("ip-10-0-0-1")).Spec.Taints.Select(t => t.Key));
+
+        // (The in-process server leaves the Type column, a label path with escaped dots, empty; the label is asserted above.)
+        var table = await KubectlAsync(server, "get", "nodeclaims");
+        Assert.Contains("general-abc12", table, StringComparison.Ordinal);
+        Assert.Contains("ip-10-0-0-1", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_object_of_a_claim_the_service_terminated_or_no_longer_lists_is_deleted_and_others_are_left_alone()
+    {
+        await using var server = await StartAsync();
+        using var client = server.CreateClient(Token);
+        await InstallKarpenterCrdsAsync(client);
+        await client.CustomObjects.CreateClusterCustomObjectAsync(new Dictionary<string, object>
+        {
+            ["apiVersion"] = "karpenter.sh/v1",
+            ["kind"] = "NodeClaim",
+            ["metadata"] = new Dictionary<string, object> { ["name"] = "someone-elses" },
+            ["spec"] = new Dictionary<string, object>(),
+        }, "karpenter.sh", "v1", "nodeclaims");
+        var reconciler = new NodeClaimReconciler(client, NullLogger<NodeClaimReconciler>.Instance);
+        await reconciler.ReconcileAsync([Claim(NodeClaimPhase.Launched)], default);
+
+        await reconciler.ReconcileAsync([Claim(NodeClaimPhase.Terminated)], default);
+
+        var names = ((JsonElement)await client.CustomObjects.ListClusterCustomObjectAsync("karpenter.sh", "v1", "nodeclaims"))
+            .GetProperty("items").EnumerateArray().Select(i => i.GetProperty("metadata").GetProperty("name").GetString());
+        Assert.Equal(["someone-elses"], names);
+    }
+}
