@@ -64,7 +64,7 @@ internal sealed class JsonRequestReader(IOptions<JsonOptions> json, IOptions<Kar
 
     private async Task<ReadOnlyMemory<byte>> ReadBoundedAsync(HttpRequest request)
     {
-        var limit = api.Value.MaxRequestBodyBytes;
+        var limit = api.Value.BodyLimitOf(request);
         using var buffer = new MemoryStream();
         var chunk = ArrayPool<byte>.Shared.Rent(81920);
         try

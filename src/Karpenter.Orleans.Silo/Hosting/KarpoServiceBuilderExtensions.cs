@@ -35,6 +35,7 @@ public static class KarpoServiceBuilderExtensions
     {
         builder.Services.AddOptions<KarpoApiOptions>().BindConfiguration(KarpoApiOptions.Section)
             .Validate(o => o.MaxRequestBodyBytes > 0, $"{KarpoApiOptions.Section}:MaxRequestBodyBytes must be positive.")
+            .Validate(o => o.MaxSnapshotBytes > 0, $"{KarpoApiOptions.Section}:MaxSnapshotBytes must be positive.")
             .Validate(o => Uri.TryCreate(o.DefaultUrl, UriKind.Absolute, out _), $"{KarpoApiOptions.Section}:DefaultUrl must be an absolute URL.")
             .ValidateOnStart();
 
@@ -72,9 +73,10 @@ public static class KarpoServiceBuilderExtensions
         // Kestrel must let through what the API accepts; the API itself answers 413 above its own limit.
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<KarpoApiOptions>>((kestrel, api) =>
         {
-            if (kestrel.Limits.MaxRequestBodySize is { } limit && limit < api.Value.MaxRequestBodyBytes)
+            var largest = Math.Max(api.Value.MaxRequestBodyBytes, api.Value.MaxSnapshotBytes);
+            if (kestrel.Limits.MaxRequestBodySize is { } limit && limit < largest)
             {
-                kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBodyBytes;
+                kestrel.Limits.MaxRequestBodySize = largest;
             }
         });
 

@@ -59,15 +59,35 @@ public sealed class ValidationTests(KarpoSiloFactory silo)
         var token = await admin.RegisterAsync("val-big");
         using var agent = silo.CreateClient(token);
 
-        // The fixture's limit is the default 8 MiB; send a little more, every object valid.
+        // Deltas are held to the default 8 MiB; send a little more, every object valid.
         var pod = ApiJson.PendingPod("big");
-        var objects = Enumerable.Range(0, (8 * 1024 * 1024 / pod.Json.Length) + 10).Select(i => ApiJson.PendingPod($"big-{i}")).ToArray();
-        using var response = await agent.PutJsonAsync("/api/v1/clusters/val-big/state", ApiJson.Snapshot(objects));
+        var deltas = Enumerable.Range(0, (8 * 1024 * 1024 / pod.Json.Length) + 10)
+            .Select(i => new ObjectDelta(i + 1, DeltaType.Upsert, ObjectKind.Pod, "default", $"big-{i}", ApiJson.PendingPod($"big-{i}").Json))
+            .ToArray();
+        using var response = await agent.PostJsonAsync("/api/v1/clusters/val-big/deltas", new DeltaBatch("s-big", deltas));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("body", (await response.ReadErrorAsync()).Field);
         var status = await (await admin.GetAsync("/api/v1/clusters/val-big")).ReadAsync<ClusterStatus>();
         Assert.Equal(0, status.Pods);
+    }
+
+    [Fact]
+    public async Task A_snapshot_is_held_to_its_own_larger_limit()
+    {
+        using var admin = silo.CreateClient(KarpoSiloFactory.AdminToken);
+        var token = await admin.RegisterAsync("val-big-snapshot");
+        using var agent = silo.CreateClient(token);
+
+        // A whole cluster is one body: over the 8 MiB every other request gets, under the 96 MiB of snapshots.
+        var pod = ApiJson.PendingPod("big");
+        var count = (8 * 1024 * 1024 / pod.Json.Length) + 10;
+        var objects = Enumerable.Range(0, count).Select(i => ApiJson.PendingPod($"big-{i}")).ToArray();
+        using var response = await agent.PutJsonAsync("/api/v1/clusters/val-big-snapshot/state", ApiJson.Snapshot(objects));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var status = await (await admin.GetAsync("/api/v1/clusters/val-big-snapshot")).ReadAsync<ClusterStatus>();
+        Assert.Equal(count, status.Pods);
     }
 
     [Fact]
