@@ -40,6 +40,43 @@ public static class PerGroupPacking
         return new PerGroupPlan(choices, Math.Round(choices.Sum(c => c.PricePerHour), 6), scheduled, unplaced);
     }
 
+    /// <summary>
+    /// The per-group packing as claim seeds for the solver: each choice's nodes, in its zone, meant to carry
+    /// the choice's pods. Like the LP's seeds, only pods nothing but their own node selection constrains
+    /// are seeded (see <see cref="LpSeeds.IsFree"/>), and not on NodePools with minValues: the seeding
+    /// checks room and node selection only; every other pod is packed as usual around the seeded claims.
+    /// </summary>
+    internal static List<ClaimSeed> Seeds(SolverModel model)
+    {
+        var typeIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var t = 0; t < model.Index.Types.Length; t++)
+        {
+            typeIndex.TryAdd(model.Index.Types[t].Name, t);
+        }
+
+        var seeds = new List<ClaimSeed>();
+        foreach (var g in model.Groups.OrderBy(g => g.FirstInputIndex))
+        {
+            if (!LpSeeds.IsFree(g) || PackGroup(model, g) is not { } packed)
+            {
+                continue;
+            }
+
+            foreach (var c in packed)
+            {
+                var pool = model.Pools.First(p => p.Name == c.NodePool);
+                if (pool.Requirements.Any(r => r.MinValues is not null))
+                {
+                    continue;
+                }
+
+                seeds.Add(new ClaimSeed(pool, typeIndex[c.InstanceType], c.Zone, c.Nodes, [(g, (double)c.Pods / c.Nodes)]));
+            }
+        }
+
+        return seeds;
+    }
+
     private static List<PerGroupChoice>? PackGroup(SolverModel model, PodGroup g)
     {
         var cap = int.MaxValue;

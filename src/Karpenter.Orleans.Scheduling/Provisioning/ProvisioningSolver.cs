@@ -41,6 +41,17 @@ public static class ProvisioningSolver
         var best = Pack(model, PackingStrategy.FillLargest);
         var greedyCost = best.Cost;
         Trace($"greedy {greedyCost:F3} ({clock.ElapsedMilliseconds} ms)");
+        if (improve && model.InitialNodes.Count == 0)
+        {
+            // Starting from each group packed alone on its cheapest offering: where sharing nodes saves
+            // nothing (prices that differ per zone and capacity type make most groups' own offerings the
+            // cheapest), the interleaved packings can lose to it; this packing cannot by much.
+            var seeded = new SchedulerRun(model, PackingStrategy.MixTarget, seeds: PerGroupPacking.Seeds(model));
+            seeded.Run(MixRounds);
+            var perGroupPlan = Finalize(model, seeded);
+            Trace($"per-group-seeded {perGroupPlan.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
+            best = Better(best, perGroupPlan);
+        }
         if (marginalTask is not null)
         {
             var marginalPlan = marginalTask.GetAwaiter().GetResult();
