@@ -5,7 +5,8 @@ namespace Karpenter.Orleans.Scheduling.Provisioning.Internal;
 
 /// <summary>
 /// Builds the LP the plan is measured against from a solver model: pod groups and (NodePool, type) shapes,
-/// or (NodePool, type, zone) shapes when some group's zonal spread forces pods into every zone.
+/// or (NodePool, type, zone) shapes when some group's zonal spread forces pods into every zone, split
+/// further by capacity type when some group selects one.
 /// </summary>
 /// <remarks>
 /// A group may use a shape when the pool's taints are tolerated and some required term is compatible
@@ -14,7 +15,9 @@ namespace Karpenter.Orleans.Scheduling.Provisioning.Internal;
 /// feasible plan ends with at least ⌈(N − (|D|−1)·k) / |D|⌉ matching pods in each zone; the group is split
 /// into one part per zone of that size, usable only on shapes in its zone, and a free remainder. Any plan
 /// can be written that way, so the LP stays a relaxation while no longer pricing every pod at the
-/// cheapest zone.
+/// cheapest zone. When some pod selects a capacity type, shapes are also per capacity type the pool allows,
+/// each at its cheapest offering of that type: every node has one capacity type, so a plan maps onto them,
+/// and pods that select on-demand are no longer priced at the pool's cheapest (spot) offering.
 /// </remarks>
 internal static class LowerBoundBuilder
 {
