@@ -46,7 +46,7 @@ public static class PerGroupPacking
     /// are seeded (see <see cref="LpSeeds.IsFree"/>), and not on NodePools with minValues: the seeding
     /// checks room and node selection only; every other pod is packed as usual around the seeded claims.
     /// </summary>
-    internal static List<ClaimSeed> Seeds(SolverModel model)
+    internal static (List<ClaimSeed> Seeds, double PricePerHour) Seeds(SolverModel model)
     {
         var typeIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var t = 0; t < model.Index.Types.Length; t++)
@@ -55,9 +55,12 @@ public static class PerGroupPacking
         }
 
         var seeds = new List<ClaimSeed>();
+        var price = 0.0;
         foreach (var g in model.Groups.OrderBy(g => g.FirstInputIndex))
         {
-            if (!LpSeeds.IsFree(g) || PackGroup(model, g) is not { } packed)
+            var packed = g.InvalidReason is null ? PackGroup(model, g) : null;
+            price += packed?.Sum(c => c.PricePerHour) ?? 0;
+            if (!LpSeeds.IsFree(g) || packed is null)
             {
                 continue;
             }
@@ -74,7 +77,7 @@ public static class PerGroupPacking
             }
         }
 
-        return seeds;
+        return (seeds, price);
     }
 
     private static List<PerGroupChoice>? PackGroup(SolverModel model, PodGroup g)
