@@ -18,6 +18,7 @@ internal static class BenchCommand
     public const string Aws = "aws";
     public const string AwsNoHostname = "aws-no-hostname";
     public const string AwsNoTopology = "aws-no-topology";
+    public const string Fleet = "fleet";
 
     public static Command Create(TextWriter stdout, TextWriter stderr, Progress progress)
     {
@@ -29,10 +30,10 @@ internal static class BenchCommand
         pods.Validators.Add(RequirePositive);
         var workload = new Option<string>("--workload")
         {
-            Description = "benchmark: Karpenter's scheduling benchmark; preferences: its preference variant; aws: a mixed workload on the AWS catalog; aws-no-hostname: the same without hostname anti-affinity and hostname spread; aws-no-topology: the same without any topology constraint.",
+            Description = "benchmark: Karpenter's scheduling benchmark; preferences: its preference variant; aws: a mixed workload on the AWS catalog; aws-no-hostname: the same without hostname anti-affinity and hostname spread; aws-no-topology: the same without any topology constraint; fleet: a generated fleet (services, selectors, spreads, DaemonSets, GPU pool) on the AWS catalog with the seed's per-zone spot prices and unavailable offerings.",
             DefaultValueFactory = _ => Benchmark,
         };
-        workload.AcceptOnlyFromAmong(Benchmark, Preferences, Aws, AwsNoHostname, AwsNoTopology);
+        workload.AcceptOnlyFromAmong(Benchmark, Preferences, Aws, AwsNoHostname, AwsNoTopology, Fleet);
         var catalog = new Option<string>("--instance-types")
         {
             Description = "Catalog for the aws workloads (default: data/aws-us-east-1-instance-types.json of this checkout).",
@@ -201,6 +202,8 @@ internal static class BenchCommand
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         var summary = final.Summary;
+        var perGroup = PerGroupPacking.Plan(input);
+        var firstFit = KarpenterFirstFit.Plan(input);
         return new BenchReport
         {
             Workload = workload,
@@ -213,6 +216,8 @@ internal static class BenchCommand
             GreedyPricePerHour = summary.GreedyPricePerHour,
             LowerBoundPerHour = summary.LowerBoundPerHour,
             GapPercent = summary.GapPercent,
+            PerGroupPerHour = perGroup.Unplaced == 0 ? perGroup.PricePerHour : null,
+            FirstFitPerHour = firstFit.Scheduled == summary.Scheduled ? firstFit.PricePerHour : null,
             BuildSeconds = buildSeconds,
             WarmupSeconds = warmupSeconds,
             RunSeconds = runs,
@@ -225,6 +230,11 @@ internal static class BenchCommand
 
     private static SchedulingInput BuildWorkload(string workload, int pods, int seed, string? catalogPath)
     {
+        if (workload == Fleet)
+        {
+            return FleetWorkload.Create(LoadAwsCatalog(catalogPath), pods, seed);
+        }
+
         var topology = workload switch
         {
             Aws => AwsTopology.Full,

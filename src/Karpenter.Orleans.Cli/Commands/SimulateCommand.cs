@@ -182,14 +182,16 @@ internal static class SimulateCommand
         }
 
         var solveSeconds = stopwatch.Elapsed.TotalSeconds;
+        // The first fit plans new claims only: with nodes or claims already there it is not comparable.
+        var karpenter = input.Nodes.Count == 0 && input.NodeClaims.Count == 0 ? KarpenterFirstFit.Plan(input, options) : null;
 
         if (format == OutputFormats.Json)
         {
-            stdout.WriteLine(SimulationJsonWriter.Write(result, solveSeconds, options.ComputeLowerBound));
+            stdout.WriteLine(SimulationJsonWriter.Write(result, solveSeconds, options.ComputeLowerBound, karpenter));
         }
         else
         {
-            SimulationTableWriter.Write(result, solveSeconds, options.ComputeLowerBound, stdout);
+            SimulationTableWriter.Write(result, solveSeconds, options.ComputeLowerBound, stdout, karpenter);
         }
 
         return ExitCodes.Success;

@@ -23,6 +23,12 @@ internal sealed record BenchReport
 
     public required double? GapPercent { get; init; }
 
+    /// <summary>Cost of the per-group packing (each pod group alone on its cheapest offering); null when it cannot place every pod.</summary>
+    public required double? PerGroupPerHour { get; init; }
+
+    /// <summary>Cost of Karpenter's first fit for the same pods; null when it schedules a different number of pods.</summary>
+    public required double? FirstFitPerHour { get; init; }
+
     public required double BuildSeconds { get; init; }
 
     public required double WarmupSeconds { get; init; }

@@ -21,6 +21,8 @@ internal static class BenchReportWriter
         table.AddRow("greedy $/hour", Figures.Price(report.GreedyPricePerHour));
         table.AddRow("LP lower bound $/hour", Figures.Price(report.LowerBoundPerHour));
         table.AddRow("gap to lower bound", Figures.Percent(report.GapPercent));
+        table.AddRow("per-group packing $/hour", Figures.Price(report.PerGroupPerHour));
+        table.AddRow("Karpenter first fit $/hour", Figures.Price(report.FirstFitPerHour));
         table.AddRow("build workload", Figures.Seconds(report.BuildSeconds));
         table.AddRow("warm-up run", Figures.Seconds(report.WarmupSeconds));
         table.AddRow("timed runs", string.Join(", ", report.RunSeconds.Select(Figures.Seconds)));
@@ -49,6 +51,8 @@ internal static class BenchReportWriter
             WriteOptional(json, "greedyPricePerHour", report.GreedyPricePerHour);
             WriteOptional(json, "lowerBoundPerHour", report.LowerBoundPerHour);
             WriteOptional(json, "gapPercent", report.GapPercent);
+            WriteOptional(json, "perGroupPricePerHour", report.PerGroupPerHour);
+            WriteOptional(json, "firstFitPricePerHour", report.FirstFitPerHour);
             json.WriteNumber("buildSeconds", Figures.Round(report.BuildSeconds));
             json.WriteNumber("warmupSeconds", Figures.Round(report.WarmupSeconds));
             json.WriteStartArray("runSeconds");

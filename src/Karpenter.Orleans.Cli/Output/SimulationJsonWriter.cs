@@ -22,7 +22,7 @@ internal static class SimulationJsonWriter
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static string Write(SchedulingResult result, double solveSeconds, bool includeLowerBound)
+    public static string Write(SchedulingResult result, double solveSeconds, bool includeLowerBound, FirstFitPlan? karpenter = null)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var json = new Utf8JsonWriter(buffer, Options))
@@ -31,7 +31,7 @@ internal static class SimulationJsonWriter
             WriteNodeClaims(json, result.NodeClaims);
             WriteExistingNodes(json, result.ExistingNodes);
             WriteUnschedulable(json, result.Unschedulable);
-            WriteSummary(json, result.Summary, solveSeconds, includeLowerBound);
+            WriteSummary(json, result.Summary, solveSeconds, includeLowerBound, karpenter);
             json.WriteEndObject();
         }
 
@@ -119,7 +119,7 @@ internal static class SimulationJsonWriter
         json.WriteEndArray();
     }
 
-    private static void WriteSummary(Utf8JsonWriter json, SchedulingSummary summary, double solveSeconds, bool includeLowerBound)
+    private static void WriteSummary(Utf8JsonWriter json, SchedulingSummary summary, double solveSeconds, bool includeLowerBound, FirstFitPlan? karpenter)
     {
         json.WriteStartObject("summary");
         json.WriteNumber("pods", summary.Pods);
@@ -132,6 +132,33 @@ internal static class SimulationJsonWriter
         {
             WriteOptional(json, "lowerBoundPerHour", summary.LowerBoundPerHour);
             WriteOptional(json, "gapPercent", summary.GapPercent);
+        }
+
+        // Absent when not computed (simulate leaves it out when nodes or claims exist: not comparable).
+        if (karpenter is not null)
+        {
+            var saving = KarpenterComparison.Saving(summary, karpenter);
+            json.WriteStartObject("karpenterFirstFit");
+            json.WriteNumber("nodeClaims", karpenter.NodeClaims);
+            json.WriteNumber("scheduled", karpenter.Scheduled);
+            json.WriteNumber("pricePerHour", Figures.Round(karpenter.PricePerHour));
+            json.WriteNumber("savingPerHour", Figures.Round(saving.PerHour));
+            WriteOptional(json, "savingPercent", saving.Percent);
+            json.WriteStartArray("launches");
+            foreach (var launch in karpenter.Launches)
+            {
+                json.WriteStartObject();
+                json.WriteString("nodePool", launch.NodePool);
+                json.WriteString("instanceType", launch.InstanceType);
+                json.WriteString("zone", launch.Zone);
+                json.WriteString("capacityType", launch.CapacityType);
+                json.WriteNumber("nodes", launch.Nodes);
+                json.WriteNumber("pricePerHour", Figures.Round(launch.PricePerHour));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
         }
 
         json.WriteEndObject();

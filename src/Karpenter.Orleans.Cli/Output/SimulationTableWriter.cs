@@ -9,7 +9,7 @@ internal static class SimulationTableWriter
     // Existing nodes can take thousands of pods; the table shows a few and counts the rest (JSON lists all).
     private const int PodsShownPerNode = 3;
 
-    public static void Write(SchedulingResult result, double solveSeconds, bool includeLowerBound, TextWriter writer)
+    public static void Write(SchedulingResult result, double solveSeconds, bool includeLowerBound, TextWriter writer, FirstFitPlan? karpenter = null)
     {
         if (result.NodeClaims.Count == 0)
         {
@@ -62,6 +62,29 @@ internal static class SimulationTableWriter
 
         writer.WriteLine();
         writer.WriteLine(SummaryLine(result.Summary, solveSeconds, includeLowerBound));
+        if (karpenter is not null)
+        {
+            writer.WriteLine(KarpenterLine(result.Summary, karpenter));
+        }
+    }
+
+    /// <summary>What Karpenter's first fit would launch for the same pods, and what this plan saves on it.</summary>
+    internal static string KarpenterLine(SchedulingSummary summary, FirstFitPlan karpenter)
+    {
+        var saving = KarpenterComparison.Saving(summary, karpenter);
+        var line = $"Karpenter first fit: {Figures.Integer(karpenter.NodeClaims)} node claims at ${Figures.Price(karpenter.PricePerHour)}/hour";
+        if (karpenter.Launches.Count > 0)
+        {
+            var top = karpenter.Launches[0];
+            line += $" (most on {top.InstanceType} {top.CapacityType}: {Figures.Integer(top.Nodes)} in {top.Zone})";
+        }
+
+        if (karpenter.Scheduled != summary.Scheduled)
+        {
+            line += $", {Figures.Integer(karpenter.Scheduled)} pods scheduled";
+        }
+
+        return line + $"; this plan saves ${Figures.Price(saving.PerHour)}/hour ({Figures.Percent(saving.Percent)})";
     }
 
     private static string SummaryLine(SchedulingSummary summary, double solveSeconds, bool includeLowerBound)

@@ -75,6 +75,24 @@ public static class ProvisioningSolver
             }
         }
 
+        if (improve && model.InitialNodes.Count == 0)
+        {
+            // Starting from each group packed alone on its cheapest offering: where sharing nodes saves
+            // little (prices that differ per zone and capacity type make most groups' own offerings the
+            // cheapest), the interleaved packings can lose to it. That packing starts at the per-group
+            // cost and improves it by a few percent at most, so it runs only when the plan is not already
+            // well below that cost.
+            var (seeds, perGroupCost) = PerGroupPacking.Seeds(model);
+            if (best.Cost > perGroupCost * PerGroupSeedingThreshold)
+            {
+                var seeded = new SchedulerRun(model, PackingStrategy.MixTarget, seeds: seeds);
+                seeded.Run(MixRounds);
+                var perGroupPlan = Finalize(model, seeded);
+                Trace($"per-group-seeded {perGroupPlan.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
+                best = Better(best, perGroupPlan);
+            }
+        }
+
         double? bound = null;
         if (options.ComputeLowerBound)
         {
@@ -135,6 +153,9 @@ public static class ProvisioningSolver
 
     /// <summary>Rounds of the mix-target pass; more rounds keep each claim's mix closer to the pending mix.</summary>
     private const int MixRounds = 64;
+
+    /// <summary>The per-group-seeded packing runs when the plan costs more than this share of the per-group packing.</summary>
+    private const double PerGroupSeedingThreshold = 0.97;
 
     /// <summary>Most pod groups for which the solver solves the LP to seed a packing (the LP grows with the groups).</summary>
     private const int MaxGroupsForLpSeeds = 256;

@@ -5,7 +5,8 @@ namespace Karpenter.Orleans.Scheduling.Provisioning.Internal;
 
 /// <summary>
 /// Builds the LP the plan is measured against from a solver model: pod groups and (NodePool, type) shapes,
-/// or (NodePool, type, zone) shapes when some group's zonal spread forces pods into every zone.
+/// or (NodePool, type, zone) shapes when some group's zonal spread forces pods into every zone, split
+/// further by capacity type when some group selects one.
 /// </summary>
 /// <remarks>
 /// A group may use a shape when the pool's taints are tolerated and some required term is compatible
@@ -14,7 +15,9 @@ namespace Karpenter.Orleans.Scheduling.Provisioning.Internal;
 /// feasible plan ends with at least ⌈(N − (|D|−1)·k) / |D|⌉ matching pods in each zone; the group is split
 /// into one part per zone of that size, usable only on shapes in its zone, and a free remainder. Any plan
 /// can be written that way, so the LP stays a relaxation while no longer pricing every pod at the
-/// cheapest zone.
+/// cheapest zone. When some pod selects a capacity type, shapes are also per capacity type the pool allows,
+/// each at its cheapest offering of that type: every node has one capacity type, so a plan maps onto them,
+/// and pods that select on-demand are no longer priced at the pool's cheapest (spot) offering.
 /// </remarks>
 internal static class LowerBoundBuilder
 {
@@ -34,39 +37,46 @@ internal static class LowerBoundBuilder
         var splits = onlyPods is null ? ZoneSpreads(model) : [];
         var zones = splits.Count > 0 ? model.Domains(WellKnownLabels.Zone) : null;
 
+        // A pod that selects a capacity type pays that type's price, not the pool's cheapest: when some group
+        // selects one, shapes are per capacity type too (a group that selects none may use them all).
+        var byCapacityType = model.Groups.Any(g => g.RequiredTerms.Exists(t => t[WellKnownLabels.CapacityType] is not null));
+
         var shapes = new List<LowerBoundShape>();
         var origins = new List<(PoolTemplate Pool, int Type, string? Zone)>();
-        // Per (pool, type): its shapes and each shape's zone (null when shapes are not per zone).
-        var shapeIndex = new Dictionary<(int Pool, int Type), List<(int Shape, string? Zone)>>();
+        // Per (pool, type): its shapes and each shape's zone and capacity type (null when shapes are not split so).
+        var shapeIndex = new Dictionary<(int Pool, int Type), List<(int Shape, string? Zone, string? CapacityType)>>();
         foreach (var pool in model.Pools)
         {
+            var poolCapacityTypes = pool.Requirements[WellKnownLabels.CapacityType];
+            List<string?> capacityTypes = byCapacityType
+                ? [.. CapacityTypes.All.Where(ct => poolCapacityTypes?.Has(ct) ?? true)]
+                : [null];
+            var prices = new List<(string? Zone, string? CapacityType, double[] Prices)>();
+            List<string?> shapeZones = zones is null ? [null] : [.. zones];
+            foreach (var z in shapeZones)
+            {
+                foreach (var ct in capacityTypes)
+                {
+                    var reqs = z is null ? pool.Requirements : pool.Requirements.Add(Requirement.In(WellKnownLabels.Zone, z));
+                    prices.Add((z, ct, model.Index.Prices(ct is null ? reqs : reqs.Add(Requirement.In(WellKnownLabels.CapacityType, ct)))));
+                }
+            }
+
             foreach (var t in pool.Types.Indices())
             {
                 var name = $"{pool.Name}/{model.Index.Types[t].Name}";
-                if (zones is null)
+                foreach (var (z, ct, price) in prices)
                 {
-                    if (double.IsFinite(pool.Price[t]))
-                    {
-                        shapeIndex[(pool.Index, t)] = [(shapes.Count, null)];
-                        shapes.Add(new LowerBoundShape(name, pool.Room[t], pool.Price[t]));
-                        origins.Add((pool, t, null));
-                    }
-
-                    continue;
-                }
-
-                foreach (var z in zones)
-                {
-                    var price = model.Index.Prices(pool.Requirements.Add(Requirement.In(WellKnownLabels.Zone, z)))[t];
-                    if (double.IsFinite(price))
+                    if (double.IsFinite(price[t]))
                     {
                         if (!shapeIndex.TryGetValue((pool.Index, t), out var list))
                         {
                             shapeIndex[(pool.Index, t)] = list = [];
                         }
 
-                        list.Add((shapes.Count, z));
-                        shapes.Add(new LowerBoundShape($"{name}/{z}", pool.Room[t], price));
+                        list.Add((shapes.Count, z, ct));
+                        var suffix = (z is null ? string.Empty : $"/{z}") + (ct is null ? string.Empty : $"/{ct}");
+                        shapes.Add(new LowerBoundShape(name + suffix, pool.Room[t], price[t]));
                         origins.Add((pool, t, z));
                     }
                 }
@@ -99,6 +109,7 @@ internal static class LowerBoundBuilder
                     }
 
                     var zoneReq = term[WellKnownLabels.Zone];
+                    var ctReq = term[WellKnownLabels.CapacityType];
                     foreach (var t in pool.Types.And(model.Index.For(pool.Requirements.Add(term))).Indices())
                     {
                         if (!shapeIndex.TryGetValue((pool.Index, t), out var list) || !g.Requests.FitsIn(pool.Room[t]))
@@ -106,9 +117,9 @@ internal static class LowerBoundBuilder
                             continue;
                         }
 
-                        foreach (var (s, z) in list)
+                        foreach (var (s, z, ct) in list)
                         {
-                            if (z is null || zoneReq is null || zoneReq.Has(z))
+                            if ((z is null || zoneReq is null || zoneReq.Has(z)) && (ct is null || ctReq is null || ctReq.Has(ct)))
                             {
                                 compatible[s] = z;
                             }

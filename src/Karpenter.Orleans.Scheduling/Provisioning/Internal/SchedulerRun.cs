@@ -34,6 +34,13 @@ internal sealed class SchedulerRun
     private readonly (double Cpu, double Memory)[] _openDemand;
     private readonly List<PodGroup> _selective;
 
+    // Per (pool, claim requirements): which groups are at home there; per (pool, requirements, group): cost per pod.
+    private readonly Dictionary<(int Pool, RequirementSet Reqs), bool[]> _atHome = [];
+    private readonly Dictionary<(int Pool, RequirementSet Reqs, int Group), double> _perPodCost = [];
+
+    // True while interleaved rounds run: pods then fill or grow only claims they are at home on (see Interleave).
+    private bool _homeOnly;
+
     // The groups a phase of the run places; null when all groups are placed together.
     private List<PodGroup>? _phase;
 
@@ -224,6 +231,23 @@ internal sealed class SchedulerRun
     /// shapes instead of one group filling a claim's cpu while its memory idles.
     /// </summary>
     private void Interleave(IReadOnlyList<PodGroup> groups, int rounds)
+    {
+        // While the rounds run, a claim's unfilled room is not free to every pod: it was opened (and aimed at
+        // a type) for the pods that belong on its offerings. Pods that would cost markedly less each on
+        // offerings of their own (spot rather than the claim's on-demand, a cheaper zone, their cheaper
+        // architecture) take it only in the final pass, when it is left over for real.
+        _homeOnly = true;
+        try
+        {
+            InterleaveRounds(groups, rounds);
+        }
+        finally
+        {
+            _homeOnly = false;
+        }
+    }
+
+    private void InterleaveRounds(IReadOnlyList<PodGroup> groups, int rounds)
     {
         for (var round = 1; round < rounds; round++)
         {
@@ -558,6 +582,12 @@ internal sealed class SchedulerRun
         for (var i = start; i < _claims.Count; i++)
         {
             var c = _claims[i];
+            if (_homeOnly && !AtHome(c.Pool, c.Requirements)[g.Index])
+            {
+                contiguous = false;
+                continue;
+            }
+
             if (!g.Requests.FixedFitsIn(c.MaxRoom) || HostCap(c, g, relax, limit) == 0)
             {
                 // Rejected for good (room only shrinks, counts only grow): later scans may start past it.
@@ -593,7 +623,7 @@ internal sealed class SchedulerRun
         for (var i = claimFrom; i < _claims.Count && evaluated < MarginalCandidates; i++)
         {
             var c = _claims[i];
-            if (!g.Requests.FixedFitsIn(c.MaxRoom))
+            if (!g.Requests.FixedFitsIn(c.MaxRoom) || (_homeOnly && !AtHome(c.Pool, c.Requirements)[g.Index]))
             {
                 continue;
             }
@@ -640,6 +670,9 @@ internal sealed class SchedulerRun
     }
 
     private const int MarginalCandidates = 4;
+
+    /// <summary>How much dearer per pod a claim's offerings may be than a group's own cheapest for the group to be at home there.</summary>
+    private const double HomeTolerance = 0.25;
 
     /// <summary>Price per pod of a fresh claim for these pods; cached, as it depends only on the pods and requirements.</summary>
     private double NewClaimPerPodCost(PodGroup g, Relaxation relax, RequirementSet chunkReqs, int limit)
@@ -1168,7 +1201,6 @@ internal sealed class SchedulerRun
         var prices = _m.Index.Prices(reqs);
         var demand = PendingDemand(pool, reqs);
         var (best, bestCost) = MixCost(pool, prices, fitting, demand);
-
         return best < 0 ? fitting : [best];
     }
 
@@ -1214,6 +1246,70 @@ internal sealed class SchedulerRun
         }
 
         return (cpu, memory);
+    }
+
+    /// <summary>
+    /// Per group, whether its pods are at home on nodes of <paramref name="reqs"/> in <paramref name="pool"/>: their
+    /// cheapest cost per pod there is within <see cref="HomeTolerance"/> of the cheapest on the pool's nodes their
+    /// own node selection allows (in the claim's zone when their own zone spread pins them to it). Cached per
+    /// pool and requirement set.
+    /// </summary>
+    private bool[] AtHome(PoolTemplate pool, RequirementSet reqs)
+    {
+        if (_atHome.TryGetValue((pool.Index, reqs), out var home))
+        {
+            return home;
+        }
+
+        home = new bool[_m.Groups.Count];
+        var zone = reqs[WellKnownLabels.Zone];
+        foreach (var h in _m.Groups)
+        {
+            var here = double.PositiveInfinity;
+            var own = double.PositiveInfinity;
+            foreach (var term in h.RequiredTerms.Count > 0 ? h.RequiredTerms : [RequirementSet.Empty])
+            {
+                if (pool.Requirements.Compatible(term, _m.WellKnown) is not null)
+                {
+                    continue;
+                }
+
+                var alone = pool.Requirements.Add(term);
+                own = Math.Min(own, PerPodCost(pool, zone is not null && IsZonePinned(h) ? alone.Add(zone) : alone, h));
+                if (reqs.Compatible(term, _m.WellKnown) is null)
+                {
+                    here = Math.Min(here, PerPodCost(pool, reqs.Add(term), h));
+                }
+            }
+
+            home[h.Index] = double.IsFinite(here) && here <= (own * (1 + HomeTolerance)) + 1e-12;
+        }
+
+        _atHome[(pool.Index, reqs)] = home;
+        return home;
+    }
+
+    /// <summary>The cheapest price per pod of the group on a node of its own under <paramref name="reqs"/> (infinity when none holds one).</summary>
+    private double PerPodCost(PoolTemplate pool, RequirementSet reqs, PodGroup h)
+    {
+        if (_perPodCost.TryGetValue((pool.Index, reqs, h.Index), out var cached))
+        {
+            return cached;
+        }
+
+        var prices = _m.Index.Prices(reqs);
+        var best = double.PositiveInfinity;
+        foreach (var t in pool.Types.And(_m.Index.For(reqs)).Indices())
+        {
+            var fit = pool.Room[t].HowManyFit(h.Requests);
+            if (fit > 0 && prices[t] / fit < best)
+            {
+                best = prices[t] / fit;
+            }
+        }
+
+        _perPodCost[(pool.Index, reqs, h.Index)] = best;
+        return best;
     }
 
     /// <summary>True when every required term of the group restricts something (an empty term allows any node).</summary>
