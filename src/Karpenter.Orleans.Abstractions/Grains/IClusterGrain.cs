@@ -28,15 +28,26 @@ public interface IClusterGrain : IGrainWithStringKey
     /// <summary>Housekeeping: NodeClaim lifecycles, registration timeouts, orphaned instances, empty nodes.</summary>
     Task ReconcileAsync();
 
-    // Interleaved with a turn that is waiting (on a solve, storage or the cloud): a count-only read, so the fleet's
-    // fan-out (the cluster list, the console's fleet page) answers while clusters work instead of queueing behind
-    // their provisioning passes. Reads that tests and callers use to learn a turn's outcome stay in turn order.
+    // The reads marked AlwaysInterleave run while a turn waits (on a solve, storage or the cloud): they only read,
+    // so the fleet's fan-out (the cluster list, the console, fleet-wide NodeClaims and pending pods) answers
+    // while clusters work instead of queueing behind their provisioning passes. They may show a turn half done
+    // (a claim created, its commands not yet queued); a caller that needs a turn's outcome asks a non-interleaved
+    // method (commands, disruptions, node pools).
     [AlwaysInterleave]
     Task<ClusterStatus> GetStatusAsync();
 
+    [AlwaysInterleave]
     Task<IReadOnlyList<PendingPod>> GetPendingPodsAsync();
 
+    /// <summary>The NodeClaims as of the end of the last turn (what the agent and tests read to learn a turn's outcome).</summary>
     Task<IReadOnlyList<NodeClaimInfo>> GetNodeClaimsAsync();
+
+    /// <summary>
+    /// The NodeClaims now, answered while a turn waits: for fleet-wide views over many busy clusters (the
+    /// console, <c>/api/v1/nodeclaims</c>), which may show a claim whose turn has not ended yet.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<NodeClaimInfo>> GetNodeClaimsForFleetAsync();
 
     Task<IReadOnlyList<NodePoolStatus>> GetNodePoolsAsync();
 

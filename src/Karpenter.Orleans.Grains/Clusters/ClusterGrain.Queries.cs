@@ -24,6 +24,8 @@ public sealed partial class ClusterGrain
         return Task.FromResult(list);
     }
 
+    Task<IReadOnlyList<NodeClaimInfo>> IClusterGrain.GetNodeClaimsForFleetAsync() => ((IClusterGrain)this).GetNodeClaimsAsync();
+
     Task<IReadOnlyList<NodeClaimInfo>> IClusterGrain.GetNodeClaimsAsync()
     {
         IReadOnlyList<NodeClaimInfo> list = state.State.Claims.OrderBy(c => c.Value.CreatedAt).ThenBy(c => c.Key, StringComparer.Ordinal)

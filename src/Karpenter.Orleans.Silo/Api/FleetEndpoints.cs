@@ -38,7 +38,7 @@ internal static class FleetEndpoints
     private static async Task<Ok<NodeClaimInfo[]>> NodeClaimsAsync([FromQuery(Name = ClusterAccessHandler.QueryKey)] string? cluster, HttpRequest request, IGrainFactory grains)
     {
         var page = ListPaging.Parse(request, "nodeclaims");
-        var lists = await Task.WhenAll((await ClustersAsync(grains, cluster)).Select(c => c.GetNodeClaimsAsync()));
+        var lists = await Task.WhenAll((await ClustersAsync(grains, cluster)).Select(c => c.GetNodeClaimsForFleetAsync()));
         return TypedResults.Ok(page.Page(request.HttpContext.Response, lists.SelectMany(l => l), c => [c.ClusterId, c.Name]));
     }
 

@@ -40,6 +40,8 @@ public sealed class TimedClusterGrain(IClusterGrain inner) : IClusterGrain
 
     public Task<IReadOnlyList<NodeClaimInfo>> GetNodeClaimsAsync() => inner.GetNodeClaimsAsync();
 
+    public Task<IReadOnlyList<NodeClaimInfo>> GetNodeClaimsForFleetAsync() => inner.GetNodeClaimsForFleetAsync();
+
     public Task<IReadOnlyList<NodePoolStatus>> GetNodePoolsAsync() => inner.GetNodePoolsAsync();
 
     public Task<IReadOnlyList<NodeClassManifest>> GetNodeClassesAsync() => inner.GetNodeClassesAsync();

@@ -41,7 +41,9 @@ public sealed class InterruptionRestartTests
                 var poller = new InterruptionPoller(first.Grains, new CloudProviderRegistry([world.Cloud]), Options.Create(new ProvisioningOptions()),
                     lifetime, NullLogger<InterruptionPoller>.Instance);
                 Assert.Equal(1, await poller.PollOnceAsync(CancellationToken.None));
-                await Eventually.TrueAsync(async () => (await agent.Cluster.GetNodeClaimsAsync()).Count == 2, "the replacement is launched");
+                // NodeClaims are read between turns; the taint the drain starts with is queued once the launch's turn ends.
+                await Eventually.TrueAsync(async () => (await agent.Cluster.GetNodeClaimsAsync()).Count == 2 && (await agent.CommandsAsync()).Count > 0,
+                    "the replacement is launched and the interrupted node is tainted");
                 replacement = (await agent.Cluster.GetNodeClaimsAsync()).Single(c => c.Name != claim.Name);
                 await agent.AckAsync(await agent.CommandsAsync(), CommandOutcome.Done);
                 Assert.Equal(NodeClaimPhase.Disrupting, await agent.PhaseAsync(claim.Name));

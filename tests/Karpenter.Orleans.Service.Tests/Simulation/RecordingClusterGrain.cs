@@ -114,6 +114,8 @@ internal sealed class RecordingClusterGrain : IClusterGrain
 
     public Task<IReadOnlyList<NodeClaimInfo>> GetNodeClaimsAsync() => throw new NotSupportedException();
 
+    public Task<IReadOnlyList<NodeClaimInfo>> GetNodeClaimsForFleetAsync() => throw new NotSupportedException();
+
     public Task<IReadOnlyList<NodePoolStatus>> GetNodePoolsAsync() => throw new NotSupportedException();
 
     public Task<IReadOnlyList<NodeClassManifest>> GetNodeClassesAsync() => throw new NotSupportedException();
