@@ -32,14 +32,12 @@ public sealed class SimulatedCluster
     private readonly TimeProvider _time;
     private readonly SimulatedClusterSettings _settings;
     private readonly ILogger _logger;
-    private readonly DateTimeOffset _start;
+    private readonly WorkloadReplicas _workloads;
 
-    // One tick at a time; the public setters below only touch the workload list under _sync, so a test
-    // or an admin call can change workloads while the hosted service ticks.
+    // One tick at a time; the workloads (WorkloadReplicas) and the latency samples have their own locks, so a
+    // test or an admin call can change workloads while the hosted service ticks.
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _sync = new();
-    private readonly List<SimulatedWorkload> _workloads = [];
-    private readonly Dictionary<string, int> _pinned = new(StringComparer.Ordinal);
     private readonly List<TimeSpan> _latencies = [];
 
     private readonly Dictionary<string, PodEntry> _pods = new(StringComparer.Ordinal);
@@ -79,7 +77,7 @@ public sealed class SimulatedCluster
         _time = timeProvider ?? TimeProvider.System;
         _settings = settings ?? new SimulatedClusterSettings();
         _logger = logger ?? NullLogger.Instance;
-        _start = _time.GetUtcNow();
+        _workloads = new WorkloadReplicas(registration.ClusterId, _time.GetUtcNow(), _settings);
         AgentSession = Guid.NewGuid().ToString("N");
         if (_settings.DefaultObjects)
         {
@@ -92,7 +90,10 @@ public sealed class SimulatedCluster
 
             _daemonSets.Add(DefaultClusterObjects.DaemonSet());
             _pdbs.AddRange(DefaultClusterObjects.PodDisruptionBudgets());
-            _workloads.AddRange(DefaultClusterObjects.Workloads());
+            foreach (var w in DefaultClusterObjects.Workloads())
+            {
+                _workloads.Add(w);
+            }
         }
     }
 
@@ -130,62 +131,19 @@ public sealed class SimulatedCluster
     }
 
     /// <summary>The workloads and their current pins (see <see cref="SetReplicas"/>).</summary>
-    public IReadOnlyList<SimulatedWorkload> Workloads
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return [.. _workloads];
-            }
-        }
-    }
+    public IReadOnlyList<SimulatedWorkload> Workloads => _workloads.All;
 
     /// <summary>Replicas the workload should have now: its pin, else the curve.</summary>
-    public int DesiredReplicas(string workload)
-    {
-        lock (_sync)
-        {
-            return DesiredLocked(workload, _time.GetUtcNow());
-        }
-    }
+    public int DesiredReplicas(string workload) => _workloads.Desired(workload, _time.GetUtcNow());
 
     /// <summary>Pins <paramref name="workload"/> to <paramref name="replicas"/> instead of its curve (from the next tick).</summary>
-    public void SetReplicas(string workload, int replicas)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(replicas);
-        lock (_sync)
-        {
-            if (!_workloads.Any(w => w.Name == workload))
-            {
-                throw new ArgumentException($"cluster {ClusterId} has no workload '{workload}'", nameof(workload));
-            }
-
-            _pinned[workload] = replicas;
-        }
-    }
+    public void SetReplicas(string workload, int replicas) => _workloads.Pin(workload, replicas);
 
     /// <summary>Lets a pinned workload follow its curve again.</summary>
-    public void FollowCurve(string workload)
-    {
-        lock (_sync)
-        {
-            _pinned.Remove(workload);
-        }
-    }
+    public void FollowCurve(string workload) => _workloads.Unpin(workload);
 
     /// <summary>Adds (or replaces, by name) a workload; its pods appear on the next tick.</summary>
-    public void AddWorkload(SimulatedWorkload workload)
-    {
-        ArgumentNullException.ThrowIfNull(workload);
-        ArgumentNullException.ThrowIfNull(workload.PodSpec);
-        lock (_sync)
-        {
-            _workloads.RemoveAll(w => w.Name == workload.Name);
-            _pinned.Remove(workload.Name);
-            _workloads.Add(workload);
-        }
-    }
+    public void AddWorkload(SimulatedWorkload workload) => _workloads.Add(workload);
 
     /// <summary>Evictions the cluster refused because of a PodDisruptionBudget, so far.</summary>
     public int EvictionsRefused => Volatile.Read(ref _evictionsRefused);
@@ -255,14 +213,7 @@ public sealed class SimulatedCluster
     }
 
     /// <summary>Removes every workload; their pods are deleted on the next tick.</summary>
-    public void RemoveAllWorkloads()
-    {
-        lock (_sync)
-        {
-            _workloads.Clear();
-            _pinned.Clear();
-        }
-    }
+    public void RemoveAllWorkloads() => _workloads.Clear();
 
     /// <summary>
     /// One step of the cluster: nodes follow the cloud's instances, workloads follow their curves, the
@@ -445,17 +396,11 @@ public sealed class SimulatedCluster
     }
 
     /// <summary>Replicas the workloads a budget selects want now (a workload's pods carry app=&lt;name&gt;).</summary>
-    private int Scale(V1PodDisruptionBudget budget)
-    {
-        var now = _time.GetUtcNow();
-        lock (_sync)
-        {
-            return _workloads
-                .Where(w => (string.IsNullOrEmpty(w.Namespace) ? "default" : w.Namespace) == (budget.Metadata.NamespaceProperty ?? "default")
-                    && DisruptionBudgets.Selects(budget.Spec?.Selector, new Dictionary<string, string>(StringComparer.Ordinal) { ["app"] = w.Name }))
-                .Sum(w => DesiredLocked(w.Name, now));
-        }
-    }
+    private int Scale(V1PodDisruptionBudget budget) =>
+        _workloads.Targets(_time.GetUtcNow())
+            .Where(t => (string.IsNullOrEmpty(t.Workload.Namespace) ? "default" : t.Workload.Namespace) == (budget.Metadata.NamespaceProperty ?? "default")
+                && DisruptionBudgets.Selects(budget.Spec?.Selector, new Dictionary<string, string>(StringComparer.Ordinal) { ["app"] = t.Workload.Name }))
+            .Sum(t => t.Desired);
 
     private void SetTaint(V1Node node, string text, bool present)
     {
@@ -506,11 +451,7 @@ public sealed class SimulatedCluster
 
     private void ReconcileWorkloads(DateTimeOffset now)
     {
-        List<(SimulatedWorkload Workload, int Desired)> targets;
-        lock (_sync)
-        {
-            targets = _workloads.Select(w => (w, DesiredLocked(w.Name, now))).ToList();
-        }
+        var targets = _workloads.Targets(now);
 
         // DaemonSet pods follow their nodes, not a workload.
         var byWorkload = _pods.Values.Where(p => !p.IsDaemon).GroupBy(p => p.Workload, StringComparer.Ordinal)
@@ -547,16 +488,7 @@ public sealed class SimulatedCluster
         }
     }
 
-    private int DesiredLocked(string workload, DateTimeOffset now)
-    {
-        if (_pinned.TryGetValue(workload, out var pinned))
-        {
-            return pinned;
-        }
 
-        var w = _workloads.FirstOrDefault(x => x.Name == workload);
-        return w is null ? 0 : WorkloadCurve.Replicas(w, now - _start, _settings.WorkloadPeriod, _settings.Phase, _settings.Scale);
-    }
 
     private void CreatePod(SimulatedWorkload workload, DateTimeOffset now)
     {

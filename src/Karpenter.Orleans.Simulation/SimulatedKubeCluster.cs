@@ -45,12 +45,9 @@ public sealed class SimulatedKubeCluster
     private readonly TimeProvider _time;
     private readonly SimulatedClusterSettings _settings;
     private readonly ILogger _logger;
-    private readonly DateTimeOffset _start;
+    private readonly WorkloadReplicas _workloads;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Lock _sync = new();
-    private readonly List<SimulatedWorkload> _workloads = [];
-    private readonly Dictionary<string, int> _pinned = new(StringComparer.Ordinal);
     private readonly HashSet<string> _registered = new(StringComparer.Ordinal);
     private readonly HashSet<string> _deregistered = new(StringComparer.Ordinal);
 
@@ -77,10 +74,13 @@ public sealed class SimulatedKubeCluster
         _time = timeProvider ?? TimeProvider.System;
         _settings = settings ?? new SimulatedClusterSettings();
         _logger = logger ?? NullLogger.Instance;
-        _start = _time.GetUtcNow();
+        _workloads = new WorkloadReplicas(registration.ClusterId, _time.GetUtcNow(), _settings);
         if (_settings.DefaultObjects)
         {
-            _workloads.AddRange(DefaultClusterObjects.Workloads());
+            foreach (var w in DefaultClusterObjects.Workloads())
+            {
+                _workloads.Add(w);
+            }
         }
     }
 
@@ -100,16 +100,7 @@ public sealed class SimulatedKubeCluster
     public int Nodes => Volatile.Read(ref _nodeCount);
 
     /// <summary>The workloads this cluster's controller keeps.</summary>
-    public IReadOnlyList<SimulatedWorkload> Workloads
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return [.. _workloads];
-            }
-        }
-    }
+    public IReadOnlyList<SimulatedWorkload> Workloads => _workloads.All;
 
     /// <summary>
     /// Creates in <paramref name="kubernetes"/> the CRDs of deploy/crds it lacks (NodePool, NodeClaim,
@@ -122,60 +113,19 @@ public sealed class SimulatedKubeCluster
     }
 
     /// <summary>Replicas the workload should have now: its pin, else the curve.</summary>
-    public int DesiredReplicas(string workload)
-    {
-        lock (_sync)
-        {
-            return DesiredLocked(workload, _time.GetUtcNow());
-        }
-    }
+    public int DesiredReplicas(string workload) => _workloads.Desired(workload, _time.GetUtcNow());
 
     /// <summary>Pins <paramref name="workload"/> to <paramref name="replicas"/> instead of its curve (from the next tick).</summary>
-    public void SetReplicas(string workload, int replicas)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(replicas);
-        lock (_sync)
-        {
-            if (!_workloads.Any(w => w.Name == workload))
-            {
-                throw new ArgumentException($"cluster {ClusterId} has no workload '{workload}'", nameof(workload));
-            }
-
-            _pinned[workload] = replicas;
-        }
-    }
+    public void SetReplicas(string workload, int replicas) => _workloads.Pin(workload, replicas);
 
     /// <summary>Lets a pinned workload follow its curve again.</summary>
-    public void FollowCurve(string workload)
-    {
-        lock (_sync)
-        {
-            _pinned.Remove(workload);
-        }
-    }
+    public void FollowCurve(string workload) => _workloads.Unpin(workload);
 
     /// <summary>Adds (or replaces, by name) a workload; its pods appear on the next tick.</summary>
-    public void AddWorkload(SimulatedWorkload workload)
-    {
-        ArgumentNullException.ThrowIfNull(workload);
-        ArgumentNullException.ThrowIfNull(workload.PodSpec);
-        lock (_sync)
-        {
-            _workloads.RemoveAll(w => w.Name == workload.Name);
-            _pinned.Remove(workload.Name);
-            _workloads.Add(workload);
-        }
-    }
+    public void AddWorkload(SimulatedWorkload workload) => _workloads.Add(workload);
 
     /// <summary>Removes every workload; their pods are deleted on the next tick.</summary>
-    public void RemoveAllWorkloads()
-    {
-        lock (_sync)
-        {
-            _workloads.Clear();
-            _pinned.Clear();
-        }
-    }
+    public void RemoveAllWorkloads() => _workloads.Clear();
 
     /// <summary>
     /// One round of the cluster's components against the API server: (first round only) the CRDs and default
@@ -414,11 +364,7 @@ public sealed class SimulatedKubeCluster
     /// <summary>The workload controller: each workload gets its desired number of pods; pods of unknown workloads go.</summary>
     private async Task ReconcileWorkloadsAsync(List<V1Pod> pods, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        List<(SimulatedWorkload Workload, int Desired)> targets;
-        lock (_sync)
-        {
-            targets = [.. _workloads.Select(w => (w, DesiredLocked(w.Name, now)))];
-        }
+        var targets = _workloads.Targets(now);
 
         var byWorkload = pods
             .Where(p => p.Metadata.Labels?.ContainsKey(WorkloadLabel) == true)
@@ -616,16 +562,7 @@ public sealed class SimulatedKubeCluster
     private Task DeletePodAsync(V1Pod pod, CancellationToken cancellationToken) =>
         IgnoreNotFoundAsync(() => _kube.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken));
 
-    private int DesiredLocked(string workload, DateTimeOffset now)
-    {
-        if (_pinned.TryGetValue(workload, out var pinned))
-        {
-            return pinned;
-        }
 
-        var w = _workloads.FirstOrDefault(x => x.Name == workload);
-        return w is null ? 0 : WorkloadCurve.Replicas(w, now - _start, _settings.WorkloadPeriod, _settings.Phase, _settings.Scale);
-    }
 
     private static string Namespace(SimulatedWorkload workload) => string.IsNullOrEmpty(workload.Namespace) ? "default" : workload.Namespace;
 
