@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using Karpenter.Orleans.Abstractions;
 
 namespace Karpenter.Orleans.Agent;
@@ -53,8 +54,11 @@ public static class NodeClaimObjects
         return labels;
     }
 
-    /// <summary>A new NodeClaim object (without status, which goes through the status subresource).</summary>
-    public static JsonObject Create(NodeClaimInfo claim, JsonNode? nodeClassRef)
+    /// <summary>
+    /// A new NodeClaim object (without status, which goes through the status subresource), owned by its NodePool
+    /// when <paramref name="nodePoolUid"/> is known, as Karpenter's are: deleting the NodePool then takes its NodeClaims with it.
+    /// </summary>
+    public static JsonObject Create(NodeClaimInfo claim, JsonNode? nodeClassRef, string? nodePoolUid = null)
     {
         ArgumentNullException.ThrowIfNull(claim);
         var labels = new JsonObject();
@@ -87,19 +91,54 @@ public static class NodeClaimObjects
         }
 
         var spec = new JsonObject { ["requirements"] = requirements, ["taints"] = taints };
+        var requests = new JsonObject();
+        if (claim.RequestsMilliCpu > 0)
+        {
+            requests["cpu"] = new ResourceQuantity($"{claim.RequestsMilliCpu.ToString(CultureInfo.InvariantCulture)}m").ToString();
+        }
+
+        if (claim.RequestsMemory > 0)
+        {
+            requests["memory"] = new ResourceQuantity(claim.RequestsMemory.ToString(CultureInfo.InvariantCulture)).ToString();
+        }
+
+        if (requests.Count > 0)
+        {
+            spec["resources"] = new JsonObject { ["requests"] = requests };
+        }
+
         if (nodeClassRef is not null)
         {
             spec["nodeClassRef"] = nodeClassRef.DeepClone();
+        }
+
+        var metadata = new JsonObject { ["name"] = claim.Name, ["labels"] = labels };
+        if (nodePoolUid is { Length: > 0 })
+        {
+            metadata["ownerReferences"] = new JsonArray(OwnerReference("NodePool", claim.NodePool, nodePoolUid));
         }
 
         return new JsonObject
         {
             ["apiVersion"] = $"{Group}/{Version}",
             ["kind"] = "NodeClaim",
-            ["metadata"] = new JsonObject { ["name"] = claim.Name, ["labels"] = labels },
+            ["metadata"] = metadata,
             ["spec"] = spec,
         };
     }
+
+    /// <summary>
+    /// An owner reference to a <c>karpenter.sh/v1</c> object (a NodeClaim's NodePool, a Node's NodeClaim), blocking
+    /// the owner's foreground deletion until the dependent is gone, as Karpenter sets them.
+    /// </summary>
+    public static JsonObject OwnerReference(string kind, string name, string uid) => new()
+    {
+        ["apiVersion"] = $"{Group}/{Version}",
+        ["kind"] = kind,
+        ["name"] = name,
+        ["uid"] = uid,
+        ["blockOwnerDeletion"] = true,
+    };
 
     /// <summary>
     /// The status the object should have: providerID, nodeName, capacity and the lifecycle conditions with

@@ -29,13 +29,13 @@ public sealed class NodeClaimReconciler(IKubernetes kubernetes, ILogger<NodeClai
         ArgumentNullException.ThrowIfNull(claims);
         var existing = await ListAsync(cancellationToken).ConfigureAwait(false);
         var live = claims.Where(c => c.IsLive).GroupBy(c => c.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
-        var nodeClassRefs = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        var nodePools = new Dictionary<string, (JsonNode? NodeClassRef, string? Uid)>(StringComparer.Ordinal);
         foreach (var claim in live.Values)
         {
             try
             {
                 existing.TryGetValue(claim.Name, out var current);
-                await ReconcileOneAsync(claim, current, nodeClassRefs, cancellationToken).ConfigureAwait(false);
+                await ReconcileOneAsync(claim, current, nodePools, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is HttpOperationException or ArgumentException or JsonException or InvalidOperationException)
             {
@@ -67,18 +67,19 @@ public sealed class NodeClaimReconciler(IKubernetes kubernetes, ILogger<NodeClai
         }
     }
 
-    private async Task ReconcileOneAsync(NodeClaimInfo claim, JsonObject? current, Dictionary<string, JsonNode?> nodeClassRefs, CancellationToken cancellationToken)
+    private async Task ReconcileOneAsync(NodeClaimInfo claim, JsonObject? current, Dictionary<string, (JsonNode? NodeClassRef, string? Uid)> nodePools,
+        CancellationToken cancellationToken)
     {
         if (current is null)
         {
-            if (!nodeClassRefs.TryGetValue(claim.NodePool, out var nodeClassRef))
+            if (!nodePools.TryGetValue(claim.NodePool, out var pool))
             {
-                nodeClassRef = nodeClassRefs[claim.NodePool] = await NodeClassRefAsync(claim.NodePool, cancellationToken).ConfigureAwait(false);
+                pool = nodePools[claim.NodePool] = await NodePoolAsync(claim.NodePool, cancellationToken).ConfigureAwait(false);
             }
 
             try
             {
-                current = Parse(await kubernetes.CustomObjects.CreateClusterCustomObjectAsync(NodeClaimObjects.Create(claim, nodeClassRef),
+                current = Parse(await kubernetes.CustomObjects.CreateClusterCustomObjectAsync(NodeClaimObjects.Create(claim, pool.NodeClassRef, pool.Uid),
                     NodeClaimObjects.Group, NodeClaimObjects.Version, NodeClaimObjects.Plural, cancellationToken: cancellationToken).ConfigureAwait(false));
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
@@ -91,7 +92,7 @@ public sealed class NodeClaimReconciler(IKubernetes kubernetes, ILogger<NodeClai
         V1Node? node = null;
         if (claim.NodeName is { Length: > 0 } nodeName)
         {
-            node = await RegisterNodeAsync(claim, nodeName, cancellationToken).ConfigureAwait(false);
+            node = await RegisterNodeAsync(claim, current["metadata"]?["uid"]?.GetValue<string>(), nodeName, cancellationToken).ConfigureAwait(false);
         }
 
         var previous = current["status"]?["conditions"] as JsonArray;
@@ -124,9 +125,10 @@ public sealed class NodeClaimReconciler(IKubernetes kubernetes, ILogger<NodeClai
 
     /// <summary>
     /// Gives the claim's Node its labels and taints and drops the unregistered taint, once: the
-    /// <c>karpenter.sh/registered</c> label marks it done, so a taint a user removes later stays removed.
+    /// <c>karpenter.sh/registered</c> label marks it done, so a taint a user removes later stays removed. The Node
+    /// becomes owned by its NodeClaim object, as Karpenter's are.
     /// </summary>
-    private async Task<V1Node?> RegisterNodeAsync(NodeClaimInfo claim, string nodeName, CancellationToken cancellationToken)
+    private async Task<V1Node?> RegisterNodeAsync(NodeClaimInfo claim, string? claimUid, string nodeName, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -166,6 +168,13 @@ public sealed class NodeClaimReconciler(IKubernetes kubernetes, ILogger<NodeClai
                 new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = node.Metadata.ResourceVersion },
                 new JsonObject { ["op"] = "add", ["path"] = "/metadata/labels", ["value"] = JsonSerializer.SerializeToNode(labels) },
             };
+            if (claimUid is { Length: > 0 } && node.Metadata.OwnerReferences?.Any(o => o.Uid == claimUid) != true)
+            {
+                var owners = new JsonArray([.. (node.Metadata.OwnerReferences ?? []).Select(o => JsonNode.Parse(KubernetesJson.Serialize(o)))]);
+                owners.Add(NodeClaimObjects.OwnerReference("NodeClaim", claim.Name, claimUid));
+                operations.Add(new JsonObject { ["op"] = "add", ["path"] = "/metadata/ownerReferences", ["value"] = owners });
+            }
+
             if (node.Spec is null)
             {
                 operations.Add(new JsonObject { ["op"] = "add", ["path"] = "/spec", ["value"] = new JsonObject() });
@@ -207,17 +216,18 @@ public sealed class NodeClaimReconciler(IKubernetes kubernetes, ILogger<NodeClai
         return item;
     }
 
-    private async Task<JsonNode?> NodeClassRefAsync(string nodePool, CancellationToken cancellationToken)
+    /// <summary>The NodePool's nodeClassRef and uid (for the new NodeClaim's spec and owner reference); nulls when the pool is gone.</summary>
+    private async Task<(JsonNode? NodeClassRef, string? Uid)> NodePoolAsync(string nodePool, CancellationToken cancellationToken)
     {
         try
         {
             var pool = Parse(await kubernetes.CustomObjects.GetClusterCustomObjectAsync(NodeClaimObjects.Group, NodeClaimObjects.Version, "nodepools", nodePool,
                 cancellationToken).ConfigureAwait(false));
-            return pool["spec"]?["template"]?["spec"]?["nodeClassRef"];
+            return (pool["spec"]?["template"]?["spec"]?["nodeClassRef"], pool["metadata"]?["uid"]?.GetValue<string>());
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
-            return null;
+            return (null, null);
         }
     }
 

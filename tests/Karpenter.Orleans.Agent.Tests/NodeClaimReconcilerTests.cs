@@ -29,6 +29,8 @@ public sealed class NodeClaimReconcilerTests
     {
         Labels = new Dictionary<string, string> { ["team"] = "payments" },
         Taints = ["dedicated=payments:NoSchedule"],
+        RequestsMilliCpu = 1500,
+        RequestsMemory = 3L << 30,
     };
 
     private static async Task CreateNodePoolAsync(IKubernetes client) =>
@@ -82,6 +84,15 @@ public sealed class NodeClaimReconcilerTests
         Assert.Equal("EC2NodeClass", spec.GetProperty("nodeClassRef").GetProperty("kind").GetString());
         Assert.Contains(spec.GetProperty("requirements").EnumerateArray(), r => r.GetProperty("key").GetString() == "topology.kubernetes.io/zone" && r.GetProperty("values")[0].GetString() == "us-east-1a");
         Assert.Equal("dedicated", spec.GetProperty("taints")[0].GetProperty("key").GetString());
+        var requests = spec.GetProperty("resources").GetProperty("requests");
+        Assert.Equal(1.5m, new ResourceQuantity(requests.GetProperty("cpu").GetString()).ToDecimal());
+        Assert.Equal(3L << 30, new ResourceQuantity(requests.GetProperty("memory").GetString()).ToInt64());
+
+        // Owned as Karpenter's are: the NodeClaim by its NodePool, the Node by its NodeClaim.
+        var pool = (JsonElement)await client.CustomObjects.GetClusterCustomObjectAsync("karpenter.sh", "v1", "nodepools", "general");
+        var owner = ready.GetProperty("metadata").GetProperty("ownerReferences").EnumerateArray().Single();
+        Assert.Equal(("NodePool", "general", pool.GetProperty("metadata").GetProperty("uid").GetString(), true),
+            (owner.GetProperty("kind").GetString(), owner.GetProperty("name").GetString(), owner.GetProperty("uid").GetString(), owner.GetProperty("blockOwnerDeletion").GetBoolean()));
         var status = ready.GetProperty("status");
         Assert.Equal("ip-10-0-0-1", status.GetProperty("nodeName").GetString());
         Assert.Equal("aws:///us-east-1a/i-ip-10-0-0-1", status.GetProperty("providerID").GetString());
@@ -94,6 +105,9 @@ public sealed class NodeClaimReconcilerTests
         Assert.Equal("true", node.Metadata.Labels["karpenter.sh/registered"]);
         Assert.Equal("general", node.Metadata.Labels["karpenter.sh/nodepool"]);
         Assert.Equal(["node.kubernetes.io/not-ready", "dedicated"], node.Spec.Taints.Select(t => t.Key));
+        var nodeOwner = Assert.Single(node.Metadata.OwnerReferences);
+        Assert.Equal(("karpenter.sh/v1", "NodeClaim", "general-abc12", ready.GetProperty("metadata").GetProperty("uid").GetString()),
+            (nodeOwner.ApiVersion, nodeOwner.Kind, nodeOwner.Name, nodeOwner.Uid));
 
         // One event per transition, however many reconciles saw it.
         var events = (await client.CoreV1.ListNamespacedEventAsync("default")).Items.Where(e => e.InvolvedObject.Kind == "NodeClaim").ToList();

@@ -37,4 +37,12 @@ public sealed class NodeClaimInfo : NodeClaimStatus
     /// <summary>The taints the claim's Node gets ("key=value:Effect" or "key:Effect"); empty in state stored before they were carried.</summary>
     [Id(4)]
     public IReadOnlyList<string> Taints { get; init; } = [];
+
+    /// <summary>The CPU (millicores) the claim asks for, summed over the pods planned onto it: Karpenter's <c>spec.resources.requests</c>; 0 when unknown.</summary>
+    [Id(5)]
+    public long RequestsMilliCpu { get; init; }
+
+    /// <summary>The memory (bytes) the claim asks for, summed over the pods planned onto it; 0 when unknown.</summary>
+    [Id(6)]
+    public long RequestsMemory { get; init; }
 }

@@ -400,6 +400,8 @@ public sealed partial class ClusterGrain
             {
                 Labels = s.Labels,
                 Taints = s.Taints,
+                RequestsMilliCpu = s.RequestsMilliCpu,
+                RequestsMemory = s.RequestsMemory,
             }).ToList();
         }
 

@@ -491,6 +491,8 @@ public sealed class NodeClaimGrain(
         {
             Labels = spec?.Labels ?? new Dictionary<string, string>(StringComparer.Ordinal),
             Taints = spec?.Taints ?? [],
+            RequestsMilliCpu = spec?.RequestsMilliCpu ?? 0,
+            RequestsMemory = spec?.RequestsMemory ?? 0,
         };
     }
 }
