@@ -164,8 +164,9 @@ public sealed class ClusterMirror
                 _snapshotRequired = false;
                 _pending.Clear();
                 _order.Clear();
-                var objects = _objects.Select(p => new ClusterObject(p.Key.Kind, Encoding.UTF8.GetString(p.Value))).ToList();
-                return new ClusterSnapshot(session, _sequence, objects);
+                // The held arrays are replaced, never changed, on update, so the snapshot may keep references to them.
+                var objects = _objects.Select(p => KeyValuePair.Create(p.Key.Kind, p.Value)).ToArray();
+                return new ClusterSnapshot(session, _sequence, new SnapshotObjects(objects));
             }
 
             if (_order.Count == 0)

@@ -72,6 +72,33 @@ public sealed class ClusterApiTests(KarpoSiloFactory silo)
     }
 
     [Fact]
+    public async Task A_snapshot_takes_objects_embedded_as_JSON_or_as_strings_and_is_sent_embedded()
+    {
+        using var admin = silo.CreateClient(KarpoSiloFactory.AdminToken);
+        var token = await admin.RegisterAsync("api-embedded");
+        using var agent = silo.CreateClient(token);
+        var embedded = ApiJson.PendingPod("web-0").Json;
+        var escaped = System.Text.Json.JsonSerializer.Serialize(ApiJson.PendingPod("web-1").Json);
+        var body = $$"""{"agentSession":"s-1","sequence":3,"objects":[{"kind":"pod","json":{{embedded}}},{"kind":"pod","json":{{escaped}}}]}""";
+
+        using (var resync = await agent.PutAsync("/api/v1/clusters/api-embedded/state", ApiJson.Raw(body)))
+        {
+            Assert.Equal(HttpStatusCode.OK, resync.StatusCode);
+            Assert.Empty((await resync.ReadAsync<SyncResult>()).Errors);
+        }
+
+        var pending = await (await agent.GetAsync("/api/v1/clusters/api-embedded/pending")).ReadAsync<PendingPod[]>();
+        Assert.Equal(["web-0", "web-1"], pending.Select(p => p.Name).Order(StringComparer.Ordinal));
+
+        // What the contract writes (and the agent sends): the object itself, not an escaped string.
+        var written = System.Text.Json.JsonSerializer.SerializeToElement(new ClusterSnapshot("s", 0, [ApiJson.PendingPod("web-2")]),
+            new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+        var json = written.GetProperty("objects")[0].GetProperty("json");
+        Assert.Equal(System.Text.Json.JsonValueKind.Object, json.ValueKind);
+        Assert.Equal("web-2", json.GetProperty("metadata").GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task Fleet_views_answer_for_read_tokens()
     {
         using var admin = silo.CreateClient(KarpoSiloFactory.AdminToken);
