@@ -624,7 +624,7 @@ internal sealed class SchedulerRun
         for (var i = start; i < _claims.Count; i++)
         {
             var c = _claims[i];
-            if (_homeOnly && !AtHome(c.Pool, c.Requirements)[g.Index])
+            if (_homeOnly && !(c.AtHome ??= AtHome(c.Pool, c.Requirements))[g.Index])
             {
                 contiguous = false;
                 continue;
@@ -665,7 +665,7 @@ internal sealed class SchedulerRun
         for (var i = claimFrom; i < _claims.Count && evaluated < MarginalCandidates; i++)
         {
             var c = _claims[i];
-            if (!g.Requests.FixedFitsIn(c.MaxRoom) || (_homeOnly && !AtHome(c.Pool, c.Requirements)[g.Index]))
+            if (!g.Requests.FixedFitsIn(c.MaxRoom) || (_homeOnly && !(c.AtHome ??= AtHome(c.Pool, c.Requirements))[g.Index]))
             {
                 continue;
             }
@@ -1332,7 +1332,8 @@ internal sealed class SchedulerRun
     /// Per group, whether its pods are at home on nodes of <paramref name="reqs"/> in <paramref name="pool"/>: their
     /// cheapest cost per pod there is within <see cref="HomeTolerance"/> of the cheapest on the pool's nodes their
     /// own node selection allows (in the claim's zone when their own zone spread pins them to it). Cached per
-    /// pool and requirement set.
+    /// pool and requirement set; a claim keeps its answer (<see cref="ClaimTarget.AtHome"/>) until its
+    /// requirements change, since the rounds ask it for every claim a group scans.
     /// </summary>
     private bool[] AtHome(PoolTemplate pool, RequirementSet reqs)
     {
