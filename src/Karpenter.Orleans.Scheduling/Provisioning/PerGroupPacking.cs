@@ -11,8 +11,9 @@ namespace Karpenter.Orleans.Scheduling.Provisioning;
 /// only, unless no new claim can take a group's pods, NodePool limits say, and another group's claim has
 /// room for them), so it honours everything the solver does: existing nodes and in-flight claims are filled first,
 /// NodePool limits, taints, node selection, spreads, pod affinity and anti-affinity, host ports,
-/// DaemonSet overhead. The solver keeps the cheaper of its own plan and this one, so a plan is never
-/// dearer than the per-group packing of the same input with the same options.
+/// DaemonSet overhead. With <see cref="SolverOptions.Improve"/> on (the default) the solver keeps the
+/// cheaper of its own plan and this one, so a plan is never dearer than the per-group packing of the same
+/// input with the same options. The plan's summary has no greedy price or lower bound.
 /// </summary>
 public static class PerGroupPacking
 {

@@ -12,8 +12,9 @@ namespace Karpenter.Orleans.Scheduling.Provisioning;
 /// claims by NodePool weight), then, when <see cref="SolverOptions.Improve"/> is on, packs again with pod
 /// groups interleaved: by least added cost, aiming new claims at the type that carries the pending pods'
 /// mix most cheaply, and, on workloads of few distinct pods, starting from the LP optimum rounded down to
-/// whole nodes. It keeps the plan that schedules the most pods at the lowest price. Every strategy honours
-/// every constraint; the LP relaxation gives the lower bound the plan is measured against.
+/// whole nodes; and each group packed alone (<see cref="PerGroupPacking"/>), so the plan is never dearer than
+/// that. It keeps the plan that schedules the most pods at the lowest price. Every strategy honours every
+/// constraint; the LP relaxation gives the lower bound the plan is measured against.
 /// </summary>
 public static class ProvisioningSolver
 {
@@ -127,10 +128,10 @@ public static class ProvisioningSolver
         var clock = Stopwatch.StartNew();
         var model = new SolverModel(input, options);
         var plan = Pack(model, PackingStrategy.PerGroup);
-        return (Result(model, plan, clock.Elapsed.TotalSeconds, plan.Cost, null), model);
+        return (Result(model, plan, clock.Elapsed.TotalSeconds, null, null), model);
     }
 
-    private static SchedulingResult Result(SolverModel model, Plan best, double elapsed, double greedyCost, double? bound)
+    private static SchedulingResult Result(SolverModel model, Plan best, double elapsed, double? greedyCost, double? bound)
     {
         var unschedulable = best.Run.Unplaced()
             .SelectMany(u => u.Group.PodKeys.Skip(u.Placed).Select(p => new UnschedulablePod(p, u.Reason)))
@@ -152,7 +153,7 @@ public static class ProvisioningSolver
             NodeClaims = best.Claims.Count,
             PricePerHour = Math.Round(best.Cost, 6),
             SolveSeconds = elapsed,
-            GreedyPricePerHour = Math.Round(greedyCost, 6),
+            GreedyPricePerHour = greedyCost is { } greedy ? Math.Round(greedy, 6) : null,
             LowerBoundPerHour = bound is null ? null : Math.Round(bound.Value, 6),
             GapPercent = bound is > 0 ? Math.Round((best.Cost - bound.Value) / bound.Value * 100, 3) : bound is null ? null : 0,
         };
