@@ -1,6 +1,9 @@
 namespace Karpenter.Orleans.Cli.Output;
 
-/// <summary>The figures one <c>karpo bench</c> run prints. Timings are wall-clock seconds of Solve alone.</summary>
+/// <summary>
+/// The figures one <c>karpo bench</c> run prints. Timings are wall-clock seconds of Solve alone; CPU seconds are
+/// the process's CPU time during each timed solve (all threads), which a shared machine's load disturbs less.
+/// </summary>
 internal sealed record BenchReport
 {
     public required string Workload { get; init; }
@@ -36,6 +39,9 @@ internal sealed record BenchReport
     /// <summary>The timed runs, in order.</summary>
     public required IReadOnlyList<double> RunSeconds { get; init; }
 
+    /// <summary>CPU seconds of the timed runs, in the same order as <see cref="RunSeconds"/>.</summary>
+    public required IReadOnlyList<double> RunCpuSeconds { get; init; }
+
     public required double LowerBoundRunSeconds { get; init; }
 
     public required long AllocatedBytesPerRun { get; init; }
@@ -46,19 +52,22 @@ internal sealed record BenchReport
 
     public double BestSeconds => RunSeconds.Min();
 
-    public double MedianSeconds
-    {
-        get
-        {
-            var sorted = RunSeconds.Order().ToArray();
-            var mid = sorted.Length / 2;
-            return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-        }
-    }
+    public double MedianSeconds => Median(RunSeconds);
+
+    public double BestCpuSeconds => RunCpuSeconds.Min();
+
+    public double MedianCpuSeconds => Median(RunCpuSeconds);
 
     public double PodsPerSecondBest => PodsPerSecond(BestSeconds);
 
     public double PodsPerSecondMedian => PodsPerSecond(MedianSeconds);
+
+    private static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
 
     private double PodsPerSecond(double seconds) => seconds > 0 ? Pods / seconds : double.PositiveInfinity;
 }

@@ -28,6 +28,8 @@ internal static class BenchReportWriter
         table.AddRow("timed runs", string.Join(", ", report.RunSeconds.Select(Figures.Seconds)));
         table.AddRow("best", $"{Figures.Seconds(report.BestSeconds)} ({Figures.Rate(report.PodsPerSecondBest)} pods/s)");
         table.AddRow("median", $"{Figures.Seconds(report.MedianSeconds)} ({Figures.Rate(report.PodsPerSecondMedian)} pods/s)");
+        table.AddRow("CPU per timed run", string.Join(", ", report.RunCpuSeconds.Select(Figures.Seconds)));
+        table.AddRow("CPU best / median", $"{Figures.Seconds(report.BestCpuSeconds)} / {Figures.Seconds(report.MedianCpuSeconds)}");
         table.AddRow("run with lower bound", Figures.Seconds(report.LowerBoundRunSeconds));
         table.AddRow("allocated per run", Figures.Bytes(report.AllocatedBytesPerRun));
         table.AddRow("peak working set", Figures.Bytes(report.PeakWorkingSetBytes));
@@ -64,6 +66,15 @@ internal static class BenchReportWriter
             json.WriteEndArray();
             json.WriteNumber("bestSeconds", Figures.Round(report.BestSeconds));
             json.WriteNumber("medianSeconds", Figures.Round(report.MedianSeconds));
+            json.WriteStartArray("runCpuSeconds");
+            foreach (var seconds in report.RunCpuSeconds)
+            {
+                json.WriteNumberValue(Figures.Round(seconds));
+            }
+
+            json.WriteEndArray();
+            json.WriteNumber("bestCpuSeconds", Figures.Round(report.BestCpuSeconds));
+            json.WriteNumber("medianCpuSeconds", Figures.Round(report.MedianCpuSeconds));
             WriteOptional(json, "podsPerSecondBest", report.PodsPerSecondBest);
             WriteOptional(json, "podsPerSecondMedian", report.PodsPerSecondMedian);
             json.WriteNumber("lowerBoundRunSeconds", Figures.Round(report.LowerBoundRunSeconds));

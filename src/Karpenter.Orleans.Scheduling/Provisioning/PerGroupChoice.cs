@@ -1,9 +1,9 @@
 namespace Karpenter.Orleans.Scheduling.Provisioning;
 
 /// <summary>
-/// What the per-group packing launches for one pod group (in one zone, when the group spreads over zones):
-/// <see cref="Nodes"/> nodes of one offering holding <see cref="Pods"/> pods. <see cref="Group"/> names the
-/// group by its first pod (namespace/name).
+/// What the per-group packing launches for one pod group on one offering (one zone of it):
+/// <see cref="Nodes"/> new nodes holding <see cref="Pods"/> pods, at most <see cref="PodsPerNode"/> on one.
+/// <see cref="Group"/> names the group by its first pod (namespace/name).
 /// </summary>
 public sealed record PerGroupChoice(
     string Group,

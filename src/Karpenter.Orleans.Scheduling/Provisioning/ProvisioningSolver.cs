@@ -12,8 +12,9 @@ namespace Karpenter.Orleans.Scheduling.Provisioning;
 /// claims by NodePool weight), then, when <see cref="SolverOptions.Improve"/> is on, packs again with pod
 /// groups interleaved: by least added cost, aiming new claims at the type that carries the pending pods'
 /// mix most cheaply, and, on workloads of few distinct pods, starting from the LP optimum rounded down to
-/// whole nodes. It keeps the plan that schedules the most pods at the lowest price. Every strategy honours
-/// every constraint; the LP relaxation gives the lower bound the plan is measured against.
+/// whole nodes; and each group packed alone (<see cref="PerGroupPacking"/>), so the plan is never dearer than
+/// that. It keeps the plan that schedules the most pods at the lowest price. Every strategy honours every
+/// constraint; the LP relaxation gives the lower bound the plan is measured against.
 /// </summary>
 public static class ProvisioningSolver
 {
@@ -41,6 +42,11 @@ public static class ProvisioningSolver
         var best = Pack(model, PackingStrategy.FillLargest);
         var greedyCost = best.Cost;
         Trace($"greedy {greedyCost:F3} ({clock.ElapsedMilliseconds} ms)");
+
+        // The per-group packing is a valid plan like the others (one pass, no sharing): keeping the better
+        // of it and the rest makes "never dearer than the per-group packing" hold by construction.
+        var perGroup = improve ? Pack(model, PackingStrategy.PerGroup) : null;
+        Trace($"per-group {perGroup?.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
         if (marginalTask is not null)
         {
             var marginalPlan = marginalTask.GetAwaiter().GetResult();
@@ -75,22 +81,23 @@ public static class ProvisioningSolver
             }
         }
 
-        if (improve && model.InitialNodes.Count == 0)
+        if (perGroup is not null && model.InitialNodes.Count == 0 && best.Cost > perGroup.Cost * PerGroupSeedingThreshold)
         {
             // Starting from each group packed alone on its cheapest offering: where sharing nodes saves
             // little (prices that differ per zone and capacity type make most groups' own offerings the
             // cheapest), the interleaved packings can lose to it. That packing starts at the per-group
             // cost and improves it by a few percent at most, so it runs only when the plan is not already
             // well below that cost.
-            var (seeds, perGroupCost) = PerGroupPacking.Seeds(model);
-            if (best.Cost > perGroupCost * PerGroupSeedingThreshold)
-            {
-                var seeded = new SchedulerRun(model, PackingStrategy.MixTarget, seeds: seeds);
-                seeded.Run(MixRounds);
-                var perGroupPlan = Finalize(model, seeded);
-                Trace($"per-group-seeded {perGroupPlan.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
-                best = Better(best, perGroupPlan);
-            }
+            var seeded = new SchedulerRun(model, PackingStrategy.MixTarget, seeds: PerGroupPacking.Seeds(model, perGroup.Run));
+            seeded.Run(MixRounds);
+            var seededPlan = Finalize(model, seeded);
+            Trace($"per-group-seeded {seededPlan.Cost:F3} ({clock.ElapsedMilliseconds} ms)");
+            best = Better(best, seededPlan);
+        }
+
+        if (perGroup is not null)
+        {
+            best = Better(best, perGroup);
         }
 
         double? bound = null;
@@ -112,7 +119,20 @@ public static class ProvisioningSolver
             Trace($"lower bound {bound:F3} ({clock.ElapsedMilliseconds} ms)");
         }
 
-        var elapsed = clock.Elapsed.TotalSeconds;
+        return Result(model, best, clock.Elapsed.TotalSeconds, greedyCost, bound);
+    }
+
+    /// <summary>The per-group packing of <paramref name="input"/> as a plan (see <see cref="PerGroupPacking"/>), with the model it was packed on.</summary>
+    internal static (SchedulingResult Result, SolverModel Model) PerGroup(SchedulingInput input, SolverOptions options)
+    {
+        var clock = Stopwatch.StartNew();
+        var model = new SolverModel(input, options);
+        var plan = Pack(model, PackingStrategy.PerGroup);
+        return (Result(model, plan, clock.Elapsed.TotalSeconds, null, null), model);
+    }
+
+    private static SchedulingResult Result(SolverModel model, Plan best, double elapsed, double? greedyCost, double? bound)
+    {
         var unschedulable = best.Run.Unplaced()
             .SelectMany(u => u.Group.PodKeys.Skip(u.Placed).Select(p => new UnschedulablePod(p, u.Reason)))
             .OrderBy(u => u.Pod, StringComparer.Ordinal)
@@ -133,7 +153,7 @@ public static class ProvisioningSolver
             NodeClaims = best.Claims.Count,
             PricePerHour = Math.Round(best.Cost, 6),
             SolveSeconds = elapsed,
-            GreedyPricePerHour = Math.Round(greedyCost, 6),
+            GreedyPricePerHour = greedyCost is { } greedy ? Math.Round(greedy, 6) : null,
             LowerBoundPerHour = bound is null ? null : Math.Round(bound.Value, 6),
             GapPercent = bound is > 0 ? Math.Round((best.Cost - bound.Value) / bound.Value * 100, 3) : bound is null ? null : 0,
         };

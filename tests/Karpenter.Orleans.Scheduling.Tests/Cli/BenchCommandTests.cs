@@ -17,6 +17,11 @@ public sealed class BenchCommandTests
         Assert.Equal("benchmark", root.GetProperty("workload").GetString());
         Assert.Equal(50, root.GetProperty("pods").GetInt32());
         Assert.Equal(1, root.GetProperty("runSeconds").GetArrayLength());
+        var cpu = root.GetProperty("runCpuSeconds");
+        Assert.Equal(1, cpu.GetArrayLength());
+        // The process's CPU clock ticks coarsely (10 ms on Linux): a 50-pod solve may read zero.
+        Assert.True(cpu[0].GetDouble() >= 0, "CPU seconds are never negative");
+        Assert.Equal(cpu[0].GetDouble(), root.GetProperty("medianCpuSeconds").GetDouble());
         foreach (var name in new[] { "nodeClaims", "pricePerHour", "greedyPricePerHour", "lowerBoundPerHour", "gapPercent", "podsPerSecondBest", "podsPerSecondMedian", "peakWorkingSetBytes" })
         {
             Assert.True(root.TryGetProperty(name, out _), name);

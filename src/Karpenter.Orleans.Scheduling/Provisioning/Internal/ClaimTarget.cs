@@ -6,11 +6,30 @@ namespace Karpenter.Orleans.Scheduling.Provisioning.Internal;
 /// <summary>A NodeClaim planned in this run: its requirements and the instance types that still fit its pods.</summary>
 internal sealed class ClaimTarget : Target
 {
+    private RequirementSet _requirements = RequirementSet.Empty;
+
     public required int Id { get; init; }
 
     public required PoolTemplate Pool { get; init; }
 
-    public required RequirementSet Requirements { get; set; }
+    public required RequirementSet Requirements
+    {
+        get => _requirements;
+        set
+        {
+            if (!ReferenceEquals(value, _requirements))
+            {
+                _requirements = value;
+                AtHome = null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Per group, whether its pods are at home on this claim's offerings (see SchedulerRun.AtHome); depends on
+    /// the pool and <see cref="Requirements"/> only, so it is kept until the requirements change.
+    /// </summary>
+    public bool[]? AtHome { get; set; }
 
     /// <summary>Indices of the types still possible, ascending.</summary>
     public required int[] Types { get; set; }

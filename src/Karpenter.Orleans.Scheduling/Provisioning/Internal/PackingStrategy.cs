@@ -14,4 +14,10 @@ internal enum PackingStrategy
 
     /// <summary>Aim each new claim at the type that carries the pending pods' overall mix most cheaply; fill by marginal cost.</summary>
     MixTarget,
+
+    /// <summary>
+    /// No sharing: each group's pods go on existing nodes or on claims of their own group (others' only when no new claim can take them), each new claim
+    /// on the single type that holds the chunk's pods most cheaply (<see cref="PerGroupPacking"/>).
+    /// </summary>
+    PerGroup,
 }

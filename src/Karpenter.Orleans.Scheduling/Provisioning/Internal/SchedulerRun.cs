@@ -38,6 +38,9 @@ internal sealed class SchedulerRun
     private readonly Dictionary<(int Pool, RequirementSet Reqs), bool[]> _atHome = [];
     private readonly Dictionary<(int Pool, RequirementSet Reqs, int Group), double> _perPodCost = [];
 
+    // Per group, the claims it opened: the per-group packing puts a group's pods on these only (null otherwise).
+    private readonly List<ClaimTarget>?[]? _ownClaims;
+
     // True while interleaved rounds run: pods then fill or grow only claims they are at home on (see Interleave).
     private bool _homeOnly;
 
@@ -63,6 +66,7 @@ internal sealed class SchedulerRun
         _claimsPerPool = new int[model.Pools.Count];
         _openDemand = new (double, double)[model.Pools.Count];
         _selective = model.Groups.Where(HasNodeSelection).ToList();
+        _ownClaims = strategy == PackingStrategy.PerGroup ? new List<ClaimTarget>?[model.Groups.Count] : null;
         foreach (var g in model.Groups)
         {
             AddOpenDemand(g, g.Count);
@@ -496,10 +500,12 @@ internal sealed class SchedulerRun
             }
         }
 
-        // Then claims planned in this run, in creation order (first fit).
-        for (var i = _strategy is PackingStrategy.MarginalCost or PackingStrategy.MixTarget ? _claims.Count : claimFrom; i < _claims.Count; i++)
+        // Then claims planned in this run, in creation order (first fit); for the per-group packing, the
+        // group's own claims only.
+        var scanned = _ownClaims is null ? _claims : _ownClaims[g.Index] ?? [];
+        for (var i = _strategy is PackingStrategy.MarginalCost or PackingStrategy.MixTarget ? scanned.Count : claimFrom; i < scanned.Count; i++)
         {
-            var claim = _claims[i];
+            var claim = scanned[i];
             var k = 0;
             RequirementSet merged = claim.Requirements;
             int[] types = claim.Types;
@@ -545,7 +551,18 @@ internal sealed class SchedulerRun
 
             _claims.Add(claim);
             _claimsPerPool[pool.Index]++;
+            if (_ownClaims is not null)
+            {
+                (_ownClaims[g.Index] ??= []).Add(claim);
+            }
+
             CommitClaim(claim, g, relax, k, claim.Types);
+            reason = null;
+            return true;
+        }
+
+        if (_ownClaims is not null && SharedFallback(g, relax, chunkReqs, limit))
+        {
             reason = null;
             return true;
         }
@@ -572,6 +589,31 @@ internal sealed class SchedulerRun
     }
 
     /// <summary>
+    /// For the per-group packing, when no new claim can take the pods (a NodePool limit, say): rather than
+    /// leave them pending, they may join a claim another group opened, first fit, as any plan would.
+    /// </summary>
+    private bool SharedFallback(PodGroup g, Relaxation relax, RequirementSet chunkReqs, int limit)
+    {
+        foreach (var claim in _claims)
+        {
+            if (claim.GroupPods.ContainsKey(g) || !g.Requests.FixedFitsIn(claim.MaxRoom))
+            {
+                continue;
+            }
+
+            var k = ClaimFit(claim, g, relax, chunkReqs, limit, out var merged, out var types);
+            if (k > 0)
+            {
+                claim.Requirements = merged;
+                CommitClaim(claim, g, relax, k, types);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// Slack first: a claim whose current launch type still has room takes the pods at no extra cost.
     /// Otherwise the claim (or a new one) with the least added price per pod wins.
     /// </summary>
@@ -582,7 +624,7 @@ internal sealed class SchedulerRun
         for (var i = start; i < _claims.Count; i++)
         {
             var c = _claims[i];
-            if (_homeOnly && !AtHome(c.Pool, c.Requirements)[g.Index])
+            if (_homeOnly && !(c.AtHome ??= AtHome(c.Pool, c.Requirements))[g.Index])
             {
                 contiguous = false;
                 continue;
@@ -623,7 +665,7 @@ internal sealed class SchedulerRun
         for (var i = claimFrom; i < _claims.Count && evaluated < MarginalCandidates; i++)
         {
             var c = _claims[i];
-            if (!g.Requests.FixedFitsIn(c.MaxRoom) || (_homeOnly && !AtHome(c.Pool, c.Requirements)[g.Index]))
+            if (!g.Requests.FixedFitsIn(c.MaxRoom) || (_homeOnly && !(c.AtHome ??= AtHome(c.Pool, c.Requirements))[g.Index]))
             {
                 continue;
             }
@@ -691,11 +733,16 @@ internal sealed class SchedulerRun
                 continue;
             }
 
+            // Priced at the cheapest type that holds these pods alone, not the type a mix-target claim is aimed
+            // at: the aimed type is cheap only per share of a mix other pods may never bring (pods not at home
+            // on its offerings stay away during the rounds), and charged in full to a chunk of one or two pods
+            // it made growing any claim look cheaper, even one the chunk moves from spot to on-demand.
             var used = g.Requests * kNew;
             var prices = PricesAt(fresh.Requirements);
-            foreach (var t in fresh.Types)
+            var remaining = RemainingLimits(pool);
+            foreach (var t in pool.Types.And(_m.Index.For(fresh.Requirements)).Indices())
             {
-                if (used.FitsIn(pool.Room[t]))
+                if (used.FitsIn(pool.Room[t]) && WithinLimits(_m.Index.Capacity[t], remaining))
                 {
                     cost = Math.Min(cost, prices[t] / kNew);
                 }
@@ -1160,7 +1207,9 @@ internal sealed class SchedulerRun
             minValues[r.Key] = mv;
         }
 
-        var planned = ChooseTypes(pool, merged, fitting, minValues);
+        var planned = _strategy == PackingStrategy.PerGroup && minValues is null
+            ? OwnCheapest(pool, g, relax, merged, fitting, limit)
+            : ChooseTypes(pool, merged, fitting, minValues);
         var claim = new ClaimTarget
         {
             Id = _claims.Count,
@@ -1186,6 +1235,37 @@ internal sealed class SchedulerRun
 
         claim.Types = types;
         return claim;
+    }
+
+    /// <summary>
+    /// For the per-group packing: the one type among <paramref name="fitting"/> that holds the chunk's
+    /// <paramref name="pods"/> pods on the fewest dollars of whole nodes (name breaks ties), at most as many per node
+    /// as the group's hostname rules allow.
+    /// </summary>
+    private List<int> OwnCheapest(PoolTemplate pool, PodGroup g, Relaxation relax, RequirementSet reqs, List<int> fitting, int pods)
+    {
+        var probe = new ClaimTarget { Id = -1, Pool = pool, Requirements = reqs, Types = [] };
+        var cap = HostCap(probe, g, relax, pods);
+        if (cap <= 0 || fitting.Count <= 1)
+        {
+            return fitting;
+        }
+
+        var prices = _m.Index.Prices(reqs);
+        var best = -1;
+        var bestCost = double.PositiveInfinity;
+        foreach (var t in fitting)
+        {
+            var perNode = Math.Min(cap, pool.Room[t].HowManyFit(g.Requests));
+            var cost = perNode > 0 ? Math.Ceiling(pods / (double)perNode) * prices[t] : double.PositiveInfinity;
+            if (cost < bestCost - 1e-12 || (best >= 0 && Math.Abs(cost - bestCost) <= 1e-12 &&
+                string.CompareOrdinal(_m.Index.Types[t].Name, _m.Index.Types[best].Name) < 0))
+            {
+                (best, bestCost) = (t, cost);
+            }
+        }
+
+        return best < 0 ? fitting : [best];
     }
 
     /// <summary>The types a new claim plans with, per the packing strategy. At finalize the options are broadened again.</summary>
@@ -1252,7 +1332,8 @@ internal sealed class SchedulerRun
     /// Per group, whether its pods are at home on nodes of <paramref name="reqs"/> in <paramref name="pool"/>: their
     /// cheapest cost per pod there is within <see cref="HomeTolerance"/> of the cheapest on the pool's nodes their
     /// own node selection allows (in the claim's zone when their own zone spread pins them to it). Cached per
-    /// pool and requirement set.
+    /// pool and requirement set; a claim keeps its answer (<see cref="ClaimTarget.AtHome"/>) until its
+    /// requirements change, since the rounds ask it for every claim a group scans.
     /// </summary>
     private bool[] AtHome(PoolTemplate pool, RequirementSet reqs)
     {
