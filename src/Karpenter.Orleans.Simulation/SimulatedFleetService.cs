@@ -20,7 +20,7 @@ public sealed class SimulatedFleetService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!await WaitForStartAsync(stoppingToken))
+        if (!await HostStarted.WaitAsync(lifetime, stoppingToken))
         {
             return;
         }
@@ -48,22 +48,6 @@ public sealed class SimulatedFleetService(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Host shutting down.
-        }
-    }
-
-    private async Task<bool> WaitForStartAsync(CancellationToken stoppingToken)
-    {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        using var onStopping = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
-        try
-        {
-            await started.Task;
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
         }
     }
 }
