@@ -28,26 +28,6 @@ public sealed class SimulatedFleetService(
         var o = options.Value;
         logger.LogInformation("Simulated fleet running: {Clusters} cluster(s) ({Ids}), tick {TickInterval}, workload period {WorkloadPeriod}, scale {Scale}",
             fleet.Configured.Count, string.Join(", ", fleet.Configured.Select(c => c.ClusterId)), o.TickInterval, o.WorkloadPeriod, o.Scale);
-        using var timer = new PeriodicTimer(o.TickInterval, _time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await fleet.TickAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // TickAsync isolates clusters already; this is a last guard so the host never dies of it.
-                    logger.LogError(ex, "Simulated fleet tick failed");
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Host shutting down.
-        }
+        await FleetTicks.RunAsync(fleet.TickAsync, o.TickInterval, _time, logger, stoppingToken);
     }
 }

@@ -27,8 +27,6 @@ namespace Karpenter.Orleans.Simulation;
 /// </remarks>
 public sealed class SimulatedKubeFleet : IAsyncDisposable
 {
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
-
     private readonly SimulatedFleetOptions _options;
     private readonly IGrainFactory _grains;
     private readonly ICloudProviders _clouds;
@@ -96,7 +94,7 @@ public sealed class SimulatedKubeFleet : IAsyncDisposable
         var serviceUrl = _serviceUrl ?? throw new InvalidOperationException("SimulatedKubeFleet.Start must name the service's address first");
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
         var now = _time.GetUtcNow();
-        await Task.WhenAll(_slots.Where(s => s.RetryAt <= now).Select(s => TickSlotAsync(s, serviceUrl, cancellationToken)));
+        await Task.WhenAll(_slots.Where(s => s.Backoff.RetryAt <= now).Select(s => TickSlotAsync(s, serviceUrl, cancellationToken)));
     }
 
     private async Task TickSlotAsync(Slot slot, Uri serviceUrl, CancellationToken cancellationToken)
@@ -104,12 +102,7 @@ public sealed class SimulatedKubeFleet : IAsyncDisposable
         try
         {
             await StepAsync(slot, serviceUrl, cancellationToken);
-            if (slot.Failures > 0)
-            {
-                _logger.LogInformation("Simulated cluster {ClusterId} recovered after {Failures} failed tick(s)", slot.Options.ClusterId, slot.Failures);
-            }
-
-            slot.Failures = 0;
+            slot.Backoff.Succeeded(_logger);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -117,14 +110,7 @@ public sealed class SimulatedKubeFleet : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            slot.Failures++;
-            var interval = _options.TickInterval > TimeSpan.Zero ? _options.TickInterval : TimeSpan.FromSeconds(1);
-            var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, interval.Ticks * (1L << Math.Min(slot.Failures, 20))));
-            slot.RetryAt = _time.GetUtcNow() + backoff;
-            // The first failures are expected while the silo starts; say so quietly, loudly only if it persists.
-            var level = slot.Failures >= 5 ? LogLevel.Warning : LogLevel.Information;
-            _logger.Log(level, ex, "Simulated cluster {ClusterId}: tick failed ({Failures} in a row); retrying in {Backoff}",
-                slot.Options.ClusterId, slot.Failures, backoff);
+            slot.Backoff.Failed(_logger, ex, _options.TickInterval, _time.GetUtcNow());
         }
     }
 
@@ -267,8 +253,6 @@ public sealed class SimulatedKubeFleet : IAsyncDisposable
 
         public IHost? Agent { get; set; }
 
-        public int Failures { get; set; }
-
-        public DateTimeOffset RetryAt { get; set; } = DateTimeOffset.MinValue;
+        public ClusterBackoff Backoff { get; } = new(options.ClusterId);
     }
 }

@@ -38,26 +38,7 @@ public sealed class SimulatedKubeFleetService(
         fleet.Start(url);
         logger.LogInformation("Simulated fleet running on the agent path: {Clusters} cluster(s) ({Ids}), each an in-process API server streamed by the agent to {ServiceUrl}; tick {TickInterval}, workload period {WorkloadPeriod}, scale {Scale}",
             fleet.Configured.Count, string.Join(", ", fleet.Configured.Select(c => c.ClusterId)), url, o.TickInterval, o.WorkloadPeriod, o.Scale);
-        using var timer = new PeriodicTimer(o.TickInterval, _time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await fleet.TickAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogError(ex, "Simulated fleet tick failed");
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Host shutting down.
-        }
+        await FleetTicks.RunAsync(fleet.TickAsync, o.TickInterval, _time, logger, stoppingToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
