@@ -553,9 +553,7 @@ public sealed class SimulatedCluster
         foreach (var ds in _daemonSets)
         {
             var template = ds.Spec?.Template?.Spec;
-            if (template is null
-                || template.NodeSelector?.Any(s => node.Metadata.Labels?.TryGetValue(s.Key, out var v) != true || v != s.Value) == true
-                || node.Spec.Taints?.Any(t => t.Effect is "NoSchedule" or "NoExecute" && !Tolerates(template.Tolerations, t)) == true)
+            if (template is null || !DaemonSetFit.RunsOn(template, node))
             {
                 continue;
             }
@@ -590,11 +588,6 @@ public sealed class SimulatedCluster
             Record(DeltaType.Upsert, ObjectKind.Pod, ns, name, KubernetesJson.Serialize(pod));
         }
     }
-
-    private static bool Tolerates(IList<V1Toleration>? tolerations, V1Taint taint) =>
-        tolerations?.Any(t =>
-            (string.IsNullOrEmpty(t.Effect) || t.Effect == taint.Effect) &&
-            (string.IsNullOrEmpty(t.Key) ? t.OperatorProperty == "Exists" : t.Key == taint.Key && (t.OperatorProperty == "Exists" || (t.Value ?? "") == (taint.Value ?? "")))) == true;
 
     private void DeletePod(PodEntry pod)
     {

@@ -16,8 +16,6 @@ public sealed class SimulatedFleet
     /// <summary>Service key of an optional <see cref="TimeProvider"/> for the simulation only (see <c>AddSimulatedFleet</c>).</summary>
     public const string TimeProviderKey = "Karpo:SimulatedFleet";
 
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
-
     private readonly SimulatedFleetOptions _options;
     private readonly IGrainFactory _grains;
     private readonly ICloudProviders _clouds;
@@ -84,7 +82,7 @@ public sealed class SimulatedFleet
     public async Task TickAsync(CancellationToken cancellationToken = default)
     {
         var now = _time.GetUtcNow();
-        await Task.WhenAll(_slots.Where(s => s.RetryAt <= now).Select(s => TickSlotAsync(s, cancellationToken)));
+        await Task.WhenAll(_slots.Where(s => s.Backoff.RetryAt <= now).Select(s => TickSlotAsync(s, cancellationToken)));
     }
 
     private async Task TickSlotAsync(Slot slot, CancellationToken cancellationToken)
@@ -93,12 +91,7 @@ public sealed class SimulatedFleet
         {
             await EnsureRegisteredAsync(slot);
             await slot.Cluster!.TickAsync(cancellationToken);
-            if (slot.Failures > 0)
-            {
-                _logger.LogInformation("Simulated cluster {ClusterId} recovered after {Failures} failed tick(s)", slot.Options.ClusterId, slot.Failures);
-            }
-
-            slot.Failures = 0;
+            slot.Backoff.Succeeded(_logger);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -106,14 +99,7 @@ public sealed class SimulatedFleet
         }
         catch (Exception ex)
         {
-            slot.Failures++;
-            var interval = _options.TickInterval > TimeSpan.Zero ? _options.TickInterval : TimeSpan.FromSeconds(1);
-            var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, interval.Ticks * (1L << Math.Min(slot.Failures, 20))));
-            slot.RetryAt = _time.GetUtcNow() + backoff;
-            // The first failures are expected while the silo starts; say so once, loudly only if it persists.
-            var level = slot.Failures >= 5 ? LogLevel.Warning : LogLevel.Information;
-            _logger.Log(level, ex, "Simulated cluster {ClusterId}: tick failed ({Failures} in a row); retrying in {Backoff}",
-                slot.Options.ClusterId, slot.Failures, backoff);
+            slot.Backoff.Failed(_logger, ex, _options.TickInterval, _time.GetUtcNow());
         }
     }
 
@@ -190,8 +176,6 @@ public sealed class SimulatedFleet
 
         public bool Registered { get; set; }
 
-        public int Failures { get; set; }
-
-        public DateTimeOffset RetryAt { get; set; } = DateTimeOffset.MinValue;
+        public ClusterBackoff Backoff { get; } = new(options.ClusterId);
     }
 }

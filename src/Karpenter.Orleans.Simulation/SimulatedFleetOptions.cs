@@ -12,6 +12,18 @@ public sealed class SimulatedFleetOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>
+    /// <see cref="SimulationMode.Kubernetes"/> (the default): every cluster in an in-process API server streamed by
+    /// the real agent over HTTP; <see cref="SimulationMode.InProcess"/>: clusters that call the grains directly.
+    /// </summary>
+    public SimulationMode Mode { get; set; } = SimulationMode.Kubernetes;
+
+    /// <summary>
+    /// In <see cref="SimulationMode.Kubernetes"/> mode, the service address the agents stream to; empty means the
+    /// silo's own HTTP address.
+    /// </summary>
+    public Uri? ServiceUrl { get; set; }
+
+    /// <summary>
     /// Ticks the fleet from a hosted service every <see cref="TickInterval"/>. Tests that drive
     /// <see cref="SimulatedFleet.TickAsync"/> themselves turn it off.
     /// </summary>

@@ -31,6 +31,16 @@ internal sealed partial class SimulatedFleetOptionsValidator(ICloudProviders? pr
             failures.Add($"{section}:WorkloadPeriod must be at least four TickIntervals (got {options.WorkloadPeriod}).");
         }
 
+        if (!Enum.IsDefined(options.Mode))
+        {
+            failures.Add($"{section}:Mode must be Kubernetes or InProcess (got {options.Mode}).");
+        }
+
+        if (options.ServiceUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
+        {
+            failures.Add($"{section}:ServiceUrl must be an absolute http or https address (got {url}).");
+        }
+
         if (!double.IsFinite(options.Scale) || options.Scale <= 0 || options.Scale > 1000)
         {
             failures.Add($"{section}:Scale must be in (0, 1000] (got {options.Scale}).");

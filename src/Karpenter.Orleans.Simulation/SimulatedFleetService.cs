@@ -20,7 +20,7 @@ public sealed class SimulatedFleetService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!await WaitForStartAsync(stoppingToken))
+        if (!await HostStarted.WaitAsync(lifetime, stoppingToken))
         {
             return;
         }
@@ -28,42 +28,6 @@ public sealed class SimulatedFleetService(
         var o = options.Value;
         logger.LogInformation("Simulated fleet running: {Clusters} cluster(s) ({Ids}), tick {TickInterval}, workload period {WorkloadPeriod}, scale {Scale}",
             fleet.Configured.Count, string.Join(", ", fleet.Configured.Select(c => c.ClusterId)), o.TickInterval, o.WorkloadPeriod, o.Scale);
-        using var timer = new PeriodicTimer(o.TickInterval, _time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await fleet.TickAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // TickAsync isolates clusters already; this is a last guard so the host never dies of it.
-                    logger.LogError(ex, "Simulated fleet tick failed");
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Host shutting down.
-        }
-    }
-
-    private async Task<bool> WaitForStartAsync(CancellationToken stoppingToken)
-    {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        using var onStopping = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
-        try
-        {
-            await started.Task;
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        await FleetTicks.RunAsync(fleet.TickAsync, o.TickInterval, _time, logger, stoppingToken);
     }
 }

@@ -14,12 +14,15 @@ public static class SimulatedFleetServiceCollectionExtensions
     /// <summary>
     /// Adds the simulated fleet with options bound from <paramref name="section"/> (normally
     /// <see cref="SimulatedFleetOptions.SectionName"/>) and validated at start. When <c>Enabled</c> is false
-    /// nothing but the options is registered; when <c>AutoTick</c> is false the <see cref="SimulatedFleet"/>
-    /// is registered without the hosted service, for tests that tick it themselves. Needs
-    /// <c>IGrainFactory</c> (inside a silo) and <c>ICloudProviders</c>; time comes from a <see cref="TimeProvider"/>
-    /// keyed <see cref="SimulatedFleet.TimeProviderKey"/> if one is registered, else the container's.
+    /// nothing but the options is registered. <c>Mode</c> picks the fleet: <see cref="SimulationMode.Kubernetes"/>
+    /// (the default) registers a <see cref="SimulatedKubeFleet"/>, whose agents stream to
+    /// <see cref="SimulatedFleetOptions.ServiceUrl"/> or else to what <paramref name="serviceUrl"/> returns once the
+    /// host has started (the silo's own address); <see cref="SimulationMode.InProcess"/> a <see cref="SimulatedFleet"/>.
+    /// When <c>AutoTick</c> is false the fleet is registered without its hosted service, for tests that tick it
+    /// themselves. Needs <c>IGrainFactory</c> (inside a silo) and <c>ICloudProviders</c>; time comes from a
+    /// <see cref="TimeProvider"/> keyed <see cref="SimulatedFleet.TimeProviderKey"/> if one is registered, else the container's.
     /// </summary>
-    public static IServiceCollection AddSimulatedFleet(this IServiceCollection services, IConfiguration section)
+    public static IServiceCollection AddSimulatedFleet(this IServiceCollection services, IConfiguration section, Func<IServiceProvider, Uri?>? serviceUrl = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
@@ -38,6 +41,28 @@ public static class SimulatedFleetServiceCollectionExtensions
         // Read here rather than from IOptions: whether services exist at all is decided at registration.
         if (!section.GetValue(nameof(SimulatedFleetOptions.Enabled), true))
         {
+            return services;
+        }
+
+        if (section.GetValue(nameof(SimulatedFleetOptions.Mode), SimulationMode.Kubernetes) == SimulationMode.Kubernetes)
+        {
+            services.TryAddSingleton(sp => new SimulatedKubeFleet(
+                sp.GetRequiredService<IOptions<SimulatedFleetOptions>>(),
+                sp.GetRequiredService<IGrainFactory>(),
+                sp.GetRequiredService<ICloudProviders>(),
+                sp.GetRequiredService<ILoggerFactory>(),
+                Clock(sp)));
+            if (section.GetValue(nameof(SimulatedFleetOptions.AutoTick), true))
+            {
+                services.AddHostedService(sp => new SimulatedKubeFleetService(
+                    sp.GetRequiredService<SimulatedKubeFleet>(),
+                    sp.GetRequiredService<IOptions<SimulatedFleetOptions>>(),
+                    sp.GetRequiredService<IHostApplicationLifetime>(),
+                    () => serviceUrl?.Invoke(sp),
+                    sp.GetRequiredService<ILogger<SimulatedKubeFleetService>>(),
+                    Clock(sp)));
+            }
+
             return services;
         }
 

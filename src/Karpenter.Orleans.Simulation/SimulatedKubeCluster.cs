@@ -326,8 +326,7 @@ public sealed class SimulatedKubeCluster
             {
                 var template = ds.Spec?.Template?.Spec;
                 if (template is null
-                    || template.NodeSelector?.Any(s => node.Metadata.Labels?.TryGetValue(s.Key, out var v) != true || v != s.Value) == true
-                    || node.Spec?.Taints?.Any(t => t.Effect is "NoSchedule" or "NoExecute" && !Tolerates(template.Tolerations, t)) == true
+                    || !DaemonSetFit.RunsOn(template, node)
                     || pods.Any(p => p.Spec.NodeName == node.Metadata.Name && p.Metadata.OwnerReferences?.Any(o => o.Kind == "DaemonSet" && o.Name == ds.Metadata.Name) == true))
                 {
                     continue;
@@ -569,11 +568,6 @@ public sealed class SimulatedKubeCluster
     private static bool IsReady(V1Node node) =>
         node.Spec?.Unschedulable != true &&
         node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
-
-    private static bool Tolerates(IList<V1Toleration>? tolerations, V1Taint taint) =>
-        tolerations?.Any(t =>
-            (string.IsNullOrEmpty(t.Effect) || t.Effect == taint.Effect) &&
-            (string.IsNullOrEmpty(t.Key) ? t.OperatorProperty == "Exists" : t.Key == taint.Key && (t.OperatorProperty == "Exists" || (t.Value ?? "") == (taint.Value ?? "")))) == true;
 
     /// <summary>Runs a create; false when the object exists already (an earlier round or run made it).</summary>
     private static async Task<bool> CreateIfMissingAsync(Func<Task> create)

@@ -1,14 +1,17 @@
 using Karpenter.Orleans.CloudProviders.Aws;
 using Karpenter.Orleans.CloudProviders.Simulated;
 using Karpenter.Orleans.Grains;
+using Karpenter.Orleans.Silo.Api;
 using Karpenter.Orleans.Simulation;
 using Karpenter.Orleans.Storage;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 
 namespace Karpenter.Orleans.Silo.Hosting;
 
-/// <summary>The co-hosted silo: clustering, storage, grains, the simulated cloud, the AWS provider, the simulated fleet, dashboard.</summary>
+/// <summary>The co-hosted silo: clustering, storage, grains, the simulated cloud, the AWS provider, the simulated fleet (its agents streaming to this silo in Kubernetes mode), dashboard.</summary>
 internal static class OrleansHostingExtensions
 {
     public const string ProvisioningSection = "Karpo:Provisioning";
@@ -81,7 +84,11 @@ internal static class OrleansHostingExtensions
 
         if (configuration.GetValue($"{SimulatedFleetSection}:Enabled", true))
         {
-            builder.Services.AddSimulatedFleet(configuration.GetSection(SimulatedFleetSection));
+            // In Kubernetes mode the fleet's agents stream to this silo's own HTTP API, as a cluster's agent would.
+            builder.Services.AddSimulatedFleet(configuration.GetSection(SimulatedFleetSection), services =>
+                services.GetService<IServer>() is { } server
+                    ? new Uri(LocalServiceUrl.Resolve(server, services.GetRequiredService<IOptions<KarpoApiOptions>>().Value.DefaultUrl))
+                    : null);
         }
 
         return builder;

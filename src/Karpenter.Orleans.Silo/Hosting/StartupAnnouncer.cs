@@ -4,7 +4,6 @@ using Karpenter.Orleans.Abstractions;
 using Karpenter.Orleans.Silo.Api;
 using Karpenter.Orleans.Silo.Auth;
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 
 namespace Karpenter.Orleans.Silo.Hosting;
@@ -121,16 +120,5 @@ internal sealed class StartupAnnouncer(
         }
     }
 
-    /// <summary>The address a local client should use: the first bound address, with wildcard hosts made loopback.</summary>
-    private string ClientUrl()
-    {
-        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? api.Value.DefaultUrl;
-        if (!Uri.TryCreate(address.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri))
-        {
-            return address.TrimEnd('/');
-        }
-
-        var host = uri.Host is "0.0.0.0" or "[::]" or "::" ? "127.0.0.1" : uri.Host;
-        return new UriBuilder(uri.Scheme, host, uri.Port).Uri.ToString().TrimEnd('/');
-    }
+    private string ClientUrl() => LocalServiceUrl.Resolve(server, api.Value.DefaultUrl);
 }

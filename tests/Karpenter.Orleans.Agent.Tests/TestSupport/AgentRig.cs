@@ -83,8 +83,11 @@ public sealed class AgentRig : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the agent with <paramref name="token"/> in its token file (the real one unless given).</summary>
-    public async Task StartAgentAsync(string? token = null)
+    /// <summary>
+    /// Starts the agent with <paramref name="token"/> in its token file (the real one unless given) and
+    /// <paramref name="settings"/> over the test defaults.
+    /// </summary>
+    public async Task StartAgentAsync(IReadOnlyDictionary<string, string?>? settings = null, string? token = null)
     {
         var kubeconfig = Path.Combine(Directory, "kubeconfig");
         Server.WriteKubeconfig(kubeconfig);
@@ -105,6 +108,11 @@ public sealed class AgentRig : IAsyncDisposable
             ["Agent:ServiceRequestTimeout"] = "00:00:15",
             ["Agent:MissingResourceRetryInterval"] = "00:00:00.500",
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
         builder.Logging.AddProvider(Logs);

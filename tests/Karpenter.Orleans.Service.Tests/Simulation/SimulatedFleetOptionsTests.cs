@@ -41,6 +41,16 @@ public sealed class SimulatedFleetOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(1), options.TickInterval);
         Assert.Equal(TimeSpan.FromMinutes(2), options.WorkloadPeriod);
         Assert.Equal(1.0, options.Scale);
+        Assert.Equal(SimulationMode.Kubernetes, options.Mode);
+        Assert.Null(options.ServiceUrl);
+    }
+
+    [Fact]
+    public void A_service_address_that_is_not_absolute_http_is_refused_naming_the_setting()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve(new() { ["Karpo:SimulatedFleet:ServiceUrl"] = "ftp://silo.example.com" }));
+
+        Assert.Equal(["Karpo:SimulatedFleet:ServiceUrl must be an absolute http or https address (got ftp://silo.example.com/)."], error.Failures);
     }
 
     [Fact]
@@ -100,6 +110,35 @@ public sealed class SimulatedFleetOptionsTests
     [InlineData(null, null, true, true)]
     [InlineData(null, "false", true, false)]
     [InlineData("false", null, false, false)]
+    public async Task In_the_default_Kubernetes_mode_the_fleet_on_the_agent_path_is_registered_instead(string? enabled, string? autoTick, bool fleet, bool service)
+    {
+        var services = Services(new()
+        {
+            ["Karpo:SimulatedFleet:Enabled"] = enabled,
+            ["Karpo:SimulatedFleet:AutoTick"] = autoTick,
+            ["Karpo:SimulatedFleet:Clusters:0:ClusterId"] = "alpha",
+            ["Karpo:SimulatedFleet:Clusters:0:Region"] = TestCloud.Region,
+            ["Karpo:SimulatedFleet:Clusters:0:Provider"] = "test",
+        });
+        services.AddLogging();
+        services.AddSingleton(FakeGrainFactory.Create().Factory);
+        services.AddSingleton<ICloudProviders>(new CloudProviderRegistry([new TestCloud(new FakeTimeProvider())]));
+        services.AddSingleton<IHostApplicationLifetime, FakeLifetime>();
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.Null(provider.GetService<SimulatedFleet>());
+        Assert.Equal(fleet, provider.GetService<SimulatedKubeFleet>() is not null);
+        Assert.Equal(service, provider.GetServices<IHostedService>().OfType<SimulatedKubeFleetService>().Any());
+        if (fleet)
+        {
+            Assert.Equal(["alpha"], provider.GetRequiredService<SimulatedKubeFleet>().Configured.Select(c => c.ClusterId));
+        }
+    }
+
+    [Theory]
+    [InlineData(null, null, true, true)]
+    [InlineData(null, "false", true, false)]
+    [InlineData("false", null, false, false)]
     public void Enabled_and_AutoTick_decide_what_is_registered(string? enabled, string? autoTick, bool fleet, bool service)
     {
         var time = new FakeTimeProvider();
@@ -107,6 +146,7 @@ public sealed class SimulatedFleetOptionsTests
         {
             ["Karpo:SimulatedFleet:Enabled"] = enabled,
             ["Karpo:SimulatedFleet:AutoTick"] = autoTick,
+            ["Karpo:SimulatedFleet:Mode"] = "InProcess",
             ["Karpo:SimulatedFleet:Clusters:0:ClusterId"] = "alpha",
             ["Karpo:SimulatedFleet:Clusters:0:Region"] = TestCloud.Region,
             ["Karpo:SimulatedFleet:Clusters:0:Provider"] = "test",

@@ -52,6 +52,7 @@ public sealed class AwsFleetEndToEndTests(MotoServer moto) : IAsyncLifetime
         await using var silo = new AwsSiloFactory(new Dictionary<string, string?>
         {
             ["Karpo:SimulatedFleet:Enabled"] = "true",
+            ["Karpo:SimulatedFleet:Mode"] = "InProcess",
             ["Karpo:SimulatedFleet:Provider"] = AwsCloudProvider.ProviderName,
             // A small, steady workload: the curve barely moves within the test.
             ["Karpo:SimulatedFleet:Scale"] = "0.1",

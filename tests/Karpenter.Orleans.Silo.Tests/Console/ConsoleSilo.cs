@@ -22,6 +22,7 @@ public sealed class ConsoleSilo : IAsyncLifetime
         {
             ["urls"] = BaseUrl,
             ["Karpo:SimulatedFleet:Enabled"] = "true",
+            ["Karpo:SimulatedFleet:Mode"] = "InProcess",
             ["Karpo:SimulatedFleet:Scale"] = "0.1",
             ["Karpo:SimulatedFleet:WorkloadPeriod"] = "06:00:00",
             ["Karpo:SimulatedCloud:BootDelay"] = "00:00:01",

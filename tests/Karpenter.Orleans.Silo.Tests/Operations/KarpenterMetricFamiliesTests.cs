@@ -33,6 +33,7 @@ public sealed partial class KarpenterMetricFamiliesTests
         await using var silo = new ConfiguredSiloFactory(new Dictionary<string, string?>
         {
             ["Karpo:SimulatedFleet:Enabled"] = "true",
+            ["Karpo:SimulatedFleet:Mode"] = "InProcess",
             ["Karpo:SimulatedFleet:Scale"] = "0.1",
             ["Karpo:SimulatedFleet:WorkloadPeriod"] = "06:00:00",
             ["Karpo:SimulatedCloud:BootDelay"] = "00:00:01",
