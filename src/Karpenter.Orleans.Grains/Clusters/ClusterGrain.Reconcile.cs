@@ -137,6 +137,16 @@ public sealed partial class ClusterGrain
 
         try
         {
+            // A claim that learnt its instance just now may find that instance's Node already here.
+            await JoinNodesAsync(nodes: null);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogWarning(ex, "Cluster {Cluster}: nodes waiting for their NodeClaims did not join; retrying at the next reconcile", ClusterId);
+        }
+
+        try
+        {
             await AdvanceDisruptionAsync();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -578,6 +578,22 @@ public sealed partial class ClusterGrain(
 
     private async Task AfterAgentChangesAsync(IReadOnlyCollection<string> touchedNodes, DateTimeOffset now)
     {
+        await JoinNodesAsync(touchedNodes);
+
+        // Pods gone from a draining node, a replacement initialized: terminations and the queue move on now.
+        await AdvanceDisruptionAsync();
+        PublishGauges();
+        ReportCapacity(now);
+    }
+
+    /// <summary>
+    /// Registers and initializes the claims of <paramref name="nodes"/> (null: of every known node, when some claim
+    /// still waits for its node). The reconcile needs the second form: a claim that
+    /// learns its instance after that instance's Node arrived (a restart between launch and the index write) would
+    /// otherwise wait for the Node to change again, which a real kubelet may not do for minutes.
+    /// </summary>
+    private async Task JoinNodesAsync(IReadOnlyCollection<string>? nodes)
+    {
         // One claim per instance is what binding guarantees; state written before binding existed may
         // still hold an id twice, and the oldest claim keeps it rather than the whole tick failing.
         var byInstance = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -590,9 +606,14 @@ public sealed partial class ClusterGrain(
             }
         }
 
+        if (nodes is null && !byInstance.Values.Any(c => state.State.Claims[c].Phase is NodeClaimPhase.Pending or NodeClaimPhase.Launched or NodeClaimPhase.Registered))
+        {
+            return;
+        }
+
         // Nodes of a burst join together: their claims are told in parallel, each claim in order.
         var updates = new List<Task<(string Claim, NodeClaimInfo? Registered, NodeClaimInfo? Initialized)>>();
-        foreach (var name in touchedNodes)
+        foreach (var name in nodes ?? _nodes.Keys)
         {
             if (!_nodes.TryGetValue(name, out var node) || ClaimOf(node, byInstance) is not { } claimName)
             {
@@ -621,11 +642,6 @@ public sealed partial class ClusterGrain(
                 Apply(claimName, initialized);
             }
         }
-
-        // Pods gone from a draining node, a replacement initialized: terminations and the queue move on now.
-        await AdvanceDisruptionAsync();
-        PublishGauges();
-        ReportCapacity(now);
     }
 
     private async Task<(string Claim, NodeClaimInfo? Registered, NodeClaimInfo? Initialized)> UpdateClaimAsync(string claimName, string nodeName, bool register, bool initialize)

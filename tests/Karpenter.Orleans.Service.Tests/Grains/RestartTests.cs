@@ -31,6 +31,63 @@ public sealed class RestartTests
         await RestartAsync(new KarpoStorageOptions { Provider = StorageProvider.PostgreSql, ConnectionString = schema.ConnectionString });
     }
 
+    /// <summary>
+    /// The batch timer launches a claim and the silo stops before a reconcile writes the index, so the stored index
+    /// knows no instance for it. After the restart the instance's Node arrives first (a kubelet registers as the
+    /// instance boots); the reconcile that learns the instance from the claim must join that Node then, not wait for
+    /// the Node to change again.
+    /// </summary>
+    [Fact]
+    public async Task A_claim_launched_just_before_a_restart_joins_the_Node_that_arrived_before_its_index_entry_knew_the_instance()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "karpo-restart-" + Guid.NewGuid().ToString("N"));
+        var storage = new KarpoStorageOptions { Provider = StorageProvider.Sqlite, SqlitePath = Path.Combine(folder, "karpo.db") };
+        var settings = new Dictionary<string, string?>
+        {
+            ["Karpo:Provisioning:Timers"] = "true",
+            ["Karpo:Provisioning:BatchIdleDuration"] = "00:00:00.100",
+            ["Karpo:Provisioning:ReconcileInterval"] = "01:00:00",
+        };
+        try
+        {
+            var world = new DurableServiceCluster.World();
+            var serviceId = StorageTestClusters.UniqueId("late-index-svc");
+            var pods = Pods("web", 2).ToList();
+            NodeClaimInfo launched;
+            await using (var first = await DurableServiceCluster.StartAsync(world, storage, serviceId, StorageTestClusters.UniqueId("late-index"), settings: settings))
+            {
+                var cluster = await RegisterAsync(first.Grains, "late-index", pods);
+                var deadline = DateTime.UtcNow.AddSeconds(60);
+                while ((await cluster.GetNodeClaimsAsync()).FirstOrDefault(c => c.InstanceId is not null) is not { } found)
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "the batch timer launched no claim within a minute");
+                    // The batch window closes on the service's clock, which the test drives.
+                    world.Clock.Advance(TimeSpan.FromMilliseconds(200));
+                    await Task.Delay(100);
+                }
+
+                launched = (await cluster.GetNodeClaimsAsync()).First(c => c.InstanceId is not null);
+            }
+
+            await using var second = await DurableServiceCluster.StartAsync(world, storage, serviceId, StorageTestClusters.UniqueId("late-index"), settings: settings);
+            var again = second.Grains.GetGrain<IClusterGrain>("late-index");
+            // The scenario's premise: what was stored before the launch knows no instance.
+            Assert.Null((await again.GetNodeClaimsAsync()).Single(c => c.Name == launched.Name).InstanceId);
+
+            var node = NodeFor(launched);
+            Assert.Empty((await again.ResyncAsync(new ClusterSnapshot("session-2", 0, [new ClusterObject(ObjectKind.NodePool, NodePool()), .. pods.Select(Object), Object(node)]))).Errors);
+            await again.ReconcileAsync();
+
+            var joined = (await again.GetNodeClaimsAsync()).Single(c => c.Name == launched.Name);
+            Assert.Equal((launched.InstanceId, node.Metadata.Name, NodeClaimPhase.Initialized), (joined.InstanceId, joined.NodeName, joined.Phase));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static async Task RestartAsync(KarpoStorageOptions storage)
     {
         var world = new DurableServiceCluster.World();

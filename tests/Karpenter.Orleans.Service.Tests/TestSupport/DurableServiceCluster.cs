@@ -43,15 +43,22 @@ public sealed class DurableServiceCluster : IAsyncDisposable
         public SimulatedCloudProvider Cloud { get; set; }
     }
 
-    public static async Task<DurableServiceCluster> StartAsync(World world, KarpoStorageOptions storage, string serviceId, string clusterId, short silos = 1)
+    public static async Task<DurableServiceCluster> StartAsync(World world, KarpoStorageOptions storage, string serviceId, string clusterId, short silos = 1,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var builder = StorageTestClusters.Builder(storage, serviceId, clusterId, silos, new Dictionary<string, string?>
+        var configuration = new Dictionary<string, string?>
         {
             ["Karpo:Provisioning:Timers"] = "false",
             ["Karpo:Provisioning:InterruptionPolling"] = "false",
             ["Karpo:Provisioning:OrphanGracePeriod"] = "00:00:00",
             ["Test:World"] = world.Id,
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+
+        var builder = StorageTestClusters.Builder(storage, serviceId, clusterId, silos, configuration);
         builder.AddSiloBuilderConfigurator<WorldSiloConfigurator>();
         return new DurableServiceCluster(await StorageTestClusters.DeployAsync(builder));
     }
