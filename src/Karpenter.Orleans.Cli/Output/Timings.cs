@@ -66,5 +66,9 @@ internal sealed class Timings
         }
 
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"karpo timings: {"total",-20} {wall,6:0.000} s wall {cpu,6:0.000} s cpu {jit,6:0.000} s jit ({methods} methods)"));
+
+        // What the run loaded: the publish folder should hold little more.
+        var assemblies = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name).Order(StringComparer.Ordinal);
+        stderr.WriteLine($"karpo timings: assemblies loaded: {string.Join(", ", assemblies)}");
     }
 }

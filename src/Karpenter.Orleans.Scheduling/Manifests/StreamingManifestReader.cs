@@ -27,6 +27,7 @@ internal sealed class StreamingManifestReader
     private readonly List<YamlEvent> _events = [];
     private readonly ArrayBufferWriter<byte> _json = new(16 * 1024);
     private readonly Utf8JsonWriter _writer;
+    private int _count;
 
     private StreamingManifestReader(string file, TextReader content, JsonSerializerOptions options)
     {
@@ -36,6 +37,12 @@ internal sealed class StreamingManifestReader
         _writer = new Utf8JsonWriter(_json, new JsonWriterOptions { SkipValidation = true });
     }
 
+    /// <summary>
+    /// A file this long is read in two parts side by side, cut where a document starts. YAML documents stand alone
+    /// (what would tie them, directives and anchors, sends the file to the full reader anyway).
+    /// </summary>
+    internal const int PartsFrom = 1 << 20;
+
     /// <summary>The file's objects, or null when the full reader must read it (unusual YAML, or anything to report).</summary>
     public static List<ManifestDocument>? TryRead(string file, string content)
     {
@@ -44,9 +51,34 @@ internal sealed class StreamingManifestReader
             return null;
         }
 
+        var cut = content.Length >= PartsFrom && Environment.ProcessorCount > 1 ? DocumentStartNear(content, content.Length / 2) : -1;
+        if (cut <= 0)
+        {
+            return TryRead(file, content, options)?.Documents;
+        }
+
+        // The second part keeps its lines' numbers: blank lines stand for the first part.
+        var lines = content.AsSpan(0, cut).Count('\n');
+        var second = Task.Run(() => TryRead(file, new string('\n', lines) + content[cut..], options));
+        var first = TryRead(file, content[..cut], options);
+        var rest = second.GetAwaiter().GetResult();
+        if (first is null || rest is null)
+        {
+            return null;
+        }
+
+        var documents = first.Value.Documents;
+        documents.AddRange(rest.Value.Documents.Select(d => d.After(first.Value.Count)));
+        return documents;
+    }
+
+    private static (List<ManifestDocument> Documents, int Count)? TryRead(string file, string content, JsonSerializerOptions options)
+    {
         try
         {
-            return new StreamingManifestReader(file, new StringReader(content), options).Read();
+            var reader = new StreamingManifestReader(file, new StringReader(content), options);
+            var documents = reader.Read();
+            return (documents, reader._count);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -54,6 +86,31 @@ internal sealed class StreamingManifestReader
             return null;
         }
     }
+
+    /// <summary>Where the first "---" line at or after <paramref name="from"/> starts (else the last before it), or -1.</summary>
+    internal static int DocumentStartNear(string content, int from)
+    {
+        for (var i = content.IndexOf("\n---", from, StringComparison.Ordinal); i >= 0; i = content.IndexOf("\n---", i + 1, StringComparison.Ordinal))
+        {
+            if (IsMarkerEnd(content, i + 4))
+            {
+                return i + 1;
+            }
+        }
+
+        for (var i = content.LastIndexOf("\n---", Math.Min(from + 3, content.Length - 1), StringComparison.Ordinal); i > 0; i = content.LastIndexOf("\n---", i - 1, StringComparison.Ordinal))
+        {
+            if (IsMarkerEnd(content, i + 4))
+            {
+                return i + 1;
+            }
+        }
+
+        return -1;
+    }
+
+    // "---" is a document marker only when a space, a tab or the line's end follows it.
+    private static bool IsMarkerEnd(string content, int at) => at == content.Length || content[at] is ' ' or '\t' or '\n' or '\r';
 
     /// <summary>
     /// The kinds the collector reads through KubernetesClient's model; the typed object is read here.
@@ -108,6 +165,7 @@ internal sealed class StreamingManifestReader
             }
         }
 
+        _count = number;
         return _documents;
     }
 
