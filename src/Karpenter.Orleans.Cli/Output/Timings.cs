@@ -67,6 +67,9 @@ internal sealed class Timings
 
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"karpo timings: {"total",-20} {wall,6:0.000} s wall {cpu,6:0.000} s cpu {jit,6:0.000} s jit ({methods} methods)"));
 
+        stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"karpo timings: GC {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} (gen0/1/2), paused {GC.GetTotalPauseDuration().TotalSeconds:0.000} s, heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1e6:0} MB"));
+
         // What the run loaded: the publish folder should hold little more.
         var assemblies = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name).Order(StringComparer.Ordinal);
         stderr.WriteLine($"karpo timings: assemblies loaded: {string.Join(", ", assemblies)}");
