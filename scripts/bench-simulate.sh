@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Times the whole `karpo simulate -o json` process (start to last byte) on Karpenter's benchmark mix, as a user runs
-# it: wall time and peak RSS of each run, from /usr/bin/time. See docs/benchmarks.md, "Whole command".
+# it: wall time, CPU time and peak RSS of each run, from /usr/bin/time (KARPO_TIMINGS=1: per phase). See
+# docs/benchmarks.md, "Whole command".
 #
 #   scripts/bench-simulate.sh [PODS] [RUNS]     default 10000 pods, 3 runs per input file
 #
@@ -26,7 +27,7 @@ fi
 for name in "benchmark-$pods.yaml" "benchmark-$pods-list.yaml" "benchmark-$pods-kubectl.json" "benchmark-$pods-kubectl.yaml"; do
   size=$(du -m "$inputs/$name" | cut -f1)
   for ((i = 1; i <= runs; i++)); do
-    /usr/bin/time -f "$name (${size} MB) run $i: %e s wall, %M KB peak RSS" \
+    /usr/bin/time -f "$name (${size} MB) run $i: %e s wall, %U s user + %S s sys CPU, %M KB peak RSS" \
       "$karpo" simulate -f "$inputs/$name" --instance-types "$inputs/benchmark-catalog.json" -o json 2>&1 >/dev/null | tail -1
   done
 done

@@ -31,7 +31,7 @@ internal static class KarpoApp
         var progress = Progress.For(stderr, fleet.GetVariable);
         var root = new RootCommand("karpo: the Karpenter.Orleans command line.")
         {
-            SimulateCommand.Create(stdin, stdout, stderr, progress),
+            SimulateCommand.Create(stdin, stdout, stderr, progress, Timings.For(fleet.GetVariable)),
             BenchCommand.Create(stdout, stderr, progress),
         };
         foreach (var command in FleetCommands.Create(stdout, stderr, fleet))

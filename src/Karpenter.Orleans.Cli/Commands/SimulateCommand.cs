@@ -13,7 +13,7 @@ namespace Karpenter.Orleans.Cli.Commands;
 /// <summary><c>karpo simulate</c>: what nodes would these manifests get, and what would they cost?</summary>
 internal static class SimulateCommand
 {
-    public static Command Create(TextReader stdin, TextWriter stdout, TextWriter stderr, Progress progress)
+    public static Command Create(TextReader stdin, TextWriter stdout, TextWriter stderr, Progress progress, Timings? timings = null)
     {
         var catalog = new Option<string>("--instance-types")
         {
@@ -74,7 +74,7 @@ internal static class SimulateCommand
             if (parseResult.GetValue(consolidate))
             {
                 return RunConsolidation(
-                    new Inputs(parseResult.GetValue(catalog), parseResult.GetRequiredValue(files), stdin, progress),
+                    new Inputs(parseResult.GetValue(catalog), parseResult.GetRequiredValue(files), stdin, progress, timings),
                     parseResult.GetValue(output) ?? OutputFormats.Table,
                     parseResult.GetValue(now) ?? DateTimeOffset.UtcNow,
                     stdout,
@@ -89,7 +89,7 @@ internal static class SimulateCommand
                 ComputeLowerBound = parseResult.GetValue(lowerBound),
             };
             return Run(
-                new Inputs(parseResult.GetValue(catalog), parseResult.GetRequiredValue(files), stdin, progress),
+                new Inputs(parseResult.GetValue(catalog), parseResult.GetRequiredValue(files), stdin, progress, timings),
                 parseResult.GetValue(output) ?? OutputFormats.Table,
                 options,
                 stdout,
@@ -127,6 +127,7 @@ internal static class SimulateCommand
     /// <summary>The catalog (the given one, or the shipped one with a note saying so) and the manifests, node classes applied.</summary>
     private static (InstanceTypeCatalog Catalog, LoadedManifests Manifests) Load(Inputs inputs, TextWriter stderr)
     {
+        LoadedManifests manifests;
         var catalogPath = inputs.CatalogPath ?? ShippedCatalog.Find();
         InputPaths.RequireFile(catalogPath, "instance-type catalog");
         foreach (var path in inputs.Paths.Where(p => p != ManifestLoader.StandardInputPath))
@@ -134,24 +135,61 @@ internal static class SimulateCommand
             InputPaths.RequireFileOrDirectory(path);
         }
 
-        InstanceTypeCatalog catalog;
-        using (inputs.Progress.Step($"reading the catalog {Path.GetFileName(catalogPath)}"))
+        inputs.Timings?.Mark("start to command");
+        if (inputs.Progress.Enabled)
         {
-            catalog = CatalogLoader.Load(catalogPath);
+            // One step after the other, each with its own progress line.
+            InstanceTypeCatalog catalog;
+            using (inputs.Progress.Step($"reading the catalog {Path.GetFileName(catalogPath)}"))
+            {
+                catalog = CatalogLoader.Load(catalogPath);
+            }
+
+            if (inputs.CatalogPath is null)
+            {
+                stderr.WriteLine(ShippedCatalog.Note(catalogPath, catalog));
+            }
+
+            using (inputs.Progress.Step("reading manifests"))
+            {
+                manifests = ManifestLoader.Load(inputs.Paths, stderr, inputs.StandardInput);
+            }
+
+            inputs.Timings?.Mark("catalog and manifests");
+            return (catalog, NodeClassInputs.Apply(manifests, stderr));
         }
 
+        // The catalog is read while the manifests are (two cores: the command's start is most of what a user waits
+        // for). Messages come out as they did one after the other: the catalog's note and error first, then the
+        // manifests' warnings and error.
+        var catalogTask = Task.Run(() => CatalogLoader.Load(catalogPath));
+        var warnings = new StringWriter();
+        LoadedManifests? read = null;
+        Exception? manifestError = null;
+        try
+        {
+            read = ManifestLoader.Load(inputs.Paths, warnings, inputs.StandardInput);
+        }
+        catch (Exception ex) when (BadInput.Is(ex))
+        {
+            manifestError = ex;
+        }
+
+        var loaded = catalogTask.GetAwaiter().GetResult();
         if (inputs.CatalogPath is null)
         {
-            stderr.WriteLine(ShippedCatalog.Note(catalogPath, catalog));
+            stderr.WriteLine(ShippedCatalog.Note(catalogPath, loaded));
         }
 
-        LoadedManifests manifests;
-        using (inputs.Progress.Step("reading manifests"))
+        stderr.Write(warnings.ToString());
+        if (manifestError is not null)
         {
-            manifests = ManifestLoader.Load(inputs.Paths, stderr, inputs.StandardInput);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(manifestError);
         }
 
-        return (catalog, NodeClassInputs.Apply(manifests, stderr));
+        manifests = read!;
+        inputs.Timings?.Mark("catalog and manifests");
+        return (loaded, NodeClassInputs.Apply(manifests, stderr));
     }
 
     /// <summary>RFC 3339: a full date and time with a zone (Z or ±hh:mm), as Kubernetes writes timestamps.</summary>
@@ -173,7 +211,13 @@ internal static class SimulateCommand
     {
         var (catalog, manifests) = Load(inputs, stderr);
         var input = manifests.ToInput(catalog);
+        inputs.Timings?.Mark("solver input");
 
+        // What Karpenter's first fit would launch, planned beside the solve (its own model, nothing shared). It plans
+        // new claims only: with nodes or claims already there it is not comparable.
+        var karpenterTask = input.Nodes.Count == 0 && input.NodeClaims.Count == 0
+            ? Task.Factory.StartNew(() => KarpenterFirstFit.Plan(input, options), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            : null;
         var stopwatch = Stopwatch.StartNew();
         SchedulingResult result;
         using (inputs.Progress.Step($"solving for {input.Pods.Count.ToString("N0", CultureInfo.InvariantCulture)} pods"))
@@ -182,8 +226,9 @@ internal static class SimulateCommand
         }
 
         var solveSeconds = stopwatch.Elapsed.TotalSeconds;
-        // The first fit plans new claims only: with nodes or claims already there it is not comparable.
-        var karpenter = input.Nodes.Count == 0 && input.NodeClaims.Count == 0 ? KarpenterFirstFit.Plan(input, options) : null;
+        inputs.Timings?.Mark("solve");
+        var karpenter = karpenterTask?.GetAwaiter().GetResult();
+        inputs.Timings?.Mark("karpenter first fit");
 
         if (format == OutputFormats.Json)
         {
@@ -194,9 +239,16 @@ internal static class SimulateCommand
             SimulationTableWriter.Write(result, solveSeconds, options.ComputeLowerBound, stdout, karpenter);
         }
 
+        if (inputs.Timings is { } timings)
+        {
+            stdout.Flush();
+            timings.Mark("output");
+            timings.Write(stderr);
+        }
+
         return ExitCodes.Success;
     }
 
     /// <summary>What simulate reads: the catalog (null: the shipped one), the -f paths, standard input for <c>-f -</c>, and where its steps are reported.</summary>
-    private sealed record Inputs(string? CatalogPath, IReadOnlyList<string> Paths, TextReader StandardInput, Progress Progress);
+    private sealed record Inputs(string? CatalogPath, IReadOnlyList<string> Paths, TextReader StandardInput, Progress Progress, Timings? Timings);
 }

@@ -43,7 +43,26 @@ internal sealed class ManifestDocument
         PreRead = true;
     }
 
+    private ManifestDocument(ManifestDocument document, int number)
+    {
+        File = document.File;
+        Number = number;
+        Item = document.Item;
+        Root = document.Root;
+        Text = document.Text;
+        FirstLine = document.FirstLine;
+        FirstColumn = document.FirstColumn;
+        Kind = document.Kind;
+        ApiVersion = document.ApiVersion;
+        Name = document.Name;
+        Value = document.Value;
+        PreRead = document.PreRead;
+    }
+
     public string File { get; }
+
+    /// <summary>The same object, <paramref name="documents"/> documents further down its file (a file read in parts).</summary>
+    public ManifestDocument After(int documents) => new(this, Number + documents);
 
     /// <summary>
     /// True for an object the streaming readers read without a tree (<see cref="Root"/> is empty): an error found about it is

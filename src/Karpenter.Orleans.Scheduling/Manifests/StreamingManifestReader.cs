@@ -8,7 +8,8 @@ using YamlDotNet.RepresentationModel;
 namespace Karpenter.Orleans.Scheduling.Manifests;
 
 /// <summary>
-/// The fast way through a manifest file: one pass over YamlDotNet's parser events, each object's events turned
+/// The fast way through a manifest file: one pass over the events of <see cref="YamlTokenParser"/> (YamlDotNet's
+/// scanner, without its parser's per-scalar interning), each object's events turned
 /// straight into KubernetesClient's model through <see cref="ManifestJson"/>, without the whole-file tree and the
 /// second parse of every object that <see cref="YamlManifestReader"/> needs for its located errors. NodePools and
 /// node classes, which are read by hand from a tree, get their tree from their own events (same lines and columns).
@@ -20,20 +21,27 @@ internal sealed class StreamingManifestReader
     private const string NodeClassSuffix = "NodeClass";
 
     private readonly string _file;
-    private readonly IParser _parser;
+    private readonly YamlTokenParser _parser;
     private readonly JsonSerializerOptions _options;
     private readonly List<ManifestDocument> _documents = [];
-    private readonly List<ParsingEvent> _events = [];
+    private readonly List<YamlEvent> _events = [];
     private readonly ArrayBufferWriter<byte> _json = new(16 * 1024);
     private readonly Utf8JsonWriter _writer;
+    private int _count;
 
     private StreamingManifestReader(string file, TextReader content, JsonSerializerOptions options)
     {
         _file = file;
-        _parser = new Parser(content);
+        _parser = new YamlTokenParser(content);
         _options = options;
         _writer = new Utf8JsonWriter(_json, new JsonWriterOptions { SkipValidation = true });
     }
+
+    /// <summary>
+    /// A file this long is read in two parts side by side, cut where a document starts. YAML documents stand alone
+    /// (what would tie them, directives and anchors, sends the file to the full reader anyway).
+    /// </summary>
+    internal const int PartsFrom = 1 << 20;
 
     /// <summary>The file's objects, or null when the full reader must read it (unusual YAML, or anything to report).</summary>
     public static List<ManifestDocument>? TryRead(string file, string content)
@@ -43,9 +51,34 @@ internal sealed class StreamingManifestReader
             return null;
         }
 
+        var cut = content.Length >= PartsFrom && Environment.ProcessorCount > 1 ? DocumentStartNear(content, content.Length / 2) : -1;
+        if (cut <= 0)
+        {
+            return TryRead(file, content, options)?.Documents;
+        }
+
+        // The second part keeps its lines' numbers: blank lines stand for the first part.
+        var lines = content.AsSpan(0, cut).Count('\n');
+        var second = Task.Run(() => TryRead(file, new string('\n', lines) + content[cut..], options));
+        var first = TryRead(file, content[..cut], options);
+        var rest = second.GetAwaiter().GetResult();
+        if (first is null || rest is null)
+        {
+            return null;
+        }
+
+        var documents = first.Value.Documents;
+        documents.AddRange(rest.Value.Documents.Select(d => d.After(first.Value.Count)));
+        return documents;
+    }
+
+    private static (List<ManifestDocument> Documents, int Count)? TryRead(string file, string content, JsonSerializerOptions options)
+    {
         try
         {
-            return new StreamingManifestReader(file, new StringReader(content), options).Read();
+            var reader = new StreamingManifestReader(file, new StringReader(content), options);
+            var documents = reader.Read();
+            return (documents, reader._count);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -53,6 +86,31 @@ internal sealed class StreamingManifestReader
             return null;
         }
     }
+
+    /// <summary>Where the first "---" line at or after <paramref name="from"/> starts (else the last before it), or -1.</summary>
+    internal static int DocumentStartNear(string content, int from)
+    {
+        for (var i = content.IndexOf("\n---", from, StringComparison.Ordinal); i >= 0; i = content.IndexOf("\n---", i + 1, StringComparison.Ordinal))
+        {
+            if (IsMarkerEnd(content, i + 4))
+            {
+                return i + 1;
+            }
+        }
+
+        for (var i = content.LastIndexOf("\n---", Math.Min(from + 3, content.Length - 1), StringComparison.Ordinal); i > 0; i = content.LastIndexOf("\n---", i - 1, StringComparison.Ordinal))
+        {
+            if (IsMarkerEnd(content, i + 4))
+            {
+                return i + 1;
+            }
+        }
+
+        return -1;
+    }
+
+    // "---" is a document marker only when a space, a tab or the line's end follows it.
+    private static bool IsMarkerEnd(string content, int at) => at == content.Length || content[at] is ' ' or '\t' or '\n' or '\r';
 
     /// <summary>
     /// The kinds the collector reads through KubernetesClient's model; the typed object is read here.
@@ -77,34 +135,37 @@ internal sealed class StreamingManifestReader
 
     private List<ManifestDocument> Read()
     {
-        Expect<StreamStart>();
+        Expect(YamlEventKind.StreamStart);
         var number = 0;
-        while (Next() is not StreamEnd)
+        while (Next().Kind != YamlEventKind.StreamEnd)
         {
-            if (_parser.Current is not DocumentStart)
+            if (Current.Kind != YamlEventKind.DocumentStart)
             {
                 throw new GiveUp();
             }
 
             number++;
-            switch (Next())
+            var root = Next();
+            if (root.IsNull)
             {
-                case Scalar scalar when IsNull(scalar):
-                    Next();
-                    break;
-                case MappingStart:
-                    ReadRoot(number);
-                    break;
-                default:
-                    throw new GiveUp();
+                Next();
+            }
+            else if (root.Kind == YamlEventKind.MappingStart)
+            {
+                ReadRoot(number);
+            }
+            else
+            {
+                throw new GiveUp();
             }
 
-            if (_parser.Current is not DocumentEnd)
+            if (Current.Kind != YamlEventKind.DocumentEnd)
             {
                 throw new GiveUp();
             }
         }
 
+        _count = number;
         return _documents;
     }
 
@@ -113,21 +174,20 @@ internal sealed class StreamingManifestReader
     private void ReadRoot(int number)
     {
         _events.Clear();
-        Check((NodeEvent)_parser.Current!);
-        Record(_parser.Current!);
+        Record(Current);
         Next();
         string? kind = null;
         string? apiVersion = null;
         var hasItems = false;
         var items = 0;
-        while (_parser.Current is not MappingEnd)
+        while (Current.Kind != YamlEventKind.MappingEnd)
         {
-            var keyEvent = (Scalar)_parser.Current!;
+            var keyEvent = Current;
             var key = Key();
             Next();
             if (key == "items")
             {
-                if (_parser.Current is not SequenceStart sequence || !sequence.Anchor.IsEmpty || !sequence.Tag.IsEmpty)
+                if (Current.Kind != YamlEventKind.SequenceStart)
                 {
                     throw new GiveUp();
                 }
@@ -135,9 +195,9 @@ internal sealed class StreamingManifestReader
                 hasItems = true;
                 var rootEvents = _events.ToList();
                 Next();
-                while (_parser.Current is not SequenceEnd)
+                while (Current.Kind != YamlEventKind.SequenceEnd)
                 {
-                    if (_parser.Current is not MappingStart)
+                    if (Current.Kind != YamlEventKind.MappingStart)
                     {
                         throw new GiveUp();
                     }
@@ -154,9 +214,9 @@ internal sealed class StreamingManifestReader
             }
 
             Record(keyEvent);
-            if (_parser.Current is Scalar scalar)
+            if (Current.Kind == YamlEventKind.Scalar)
             {
-                Check(scalar);
+                var scalar = Current;
                 Record(scalar);
                 Next();
                 if (key == "kind")
@@ -174,7 +234,7 @@ internal sealed class StreamingManifestReader
             }
         }
 
-        Record(_parser.Current);
+        Record(Current);
         Next();
 
         // As YamlManifestReader.IsList: kind List, or a typed list (PodList) that has items.
@@ -237,27 +297,28 @@ internal sealed class StreamingManifestReader
         for (var i = 0; i < _events.Count; i++)
         {
             var e = _events[i];
-            if (e is MappingStart or SequenceStart)
+            if (e.Kind is YamlEventKind.MappingStart or YamlEventKind.SequenceStart)
             {
                 depth++;
             }
-            else if (e is MappingEnd or SequenceEnd)
+            else if (e.Kind is YamlEventKind.MappingEnd or YamlEventKind.SequenceEnd)
             {
                 depth--;
                 inMetadata &= depth >= 2;
             }
-            else if (e is Scalar key && i + 1 < _events.Count)
+            else if (e.Kind == YamlEventKind.Scalar && i + 1 < _events.Count)
             {
-                if (depth == 1 && key.Value == "metadata" && _events[i + 1] is MappingStart)
+                var next = _events[i + 1];
+                if (depth == 1 && e.Value == "metadata" && next.Kind == YamlEventKind.MappingStart)
                 {
                     inMetadata = true;
                 }
-                else if (depth == 2 && inMetadata && key.Value == "name" && _events[i + 1] is Scalar name)
+                else if (depth == 2 && inMetadata && e.Value == "name" && next.Kind == YamlEventKind.Scalar)
                 {
-                    return ValueOf(name);
+                    return ValueOf(next);
                 }
 
-                if (_events[i + 1] is Scalar)
+                if (next.Kind == YamlEventKind.Scalar)
                 {
                     // Skip the value so it is not taken for a key.
                     i++;
@@ -268,7 +329,7 @@ internal sealed class StreamingManifestReader
         return null;
     }
 
-    private static string? ValueOf(Scalar scalar) => IsNull(scalar) ? null : scalar.Value;
+    private static string? ValueOf(YamlEvent scalar) => scalar.IsNull ? null : scalar.Value;
 
     /// <summary>A tree built from the object's own events, so its nodes carry the file's lines and columns.</summary>
     private ManifestDocument WithTree(int number, int? item)
@@ -282,22 +343,22 @@ internal sealed class StreamingManifestReader
     private void WriteJson(ref int index)
     {
         var e = _events[index++];
-        switch (e)
+        switch (e.Kind)
         {
-            case MappingStart:
+            case YamlEventKind.MappingStart:
                 _writer.WriteStartObject();
-                while (_events[index] is not MappingEnd)
+                while (_events[index].Kind != YamlEventKind.MappingEnd)
                 {
-                    _writer.WritePropertyName(((Scalar)_events[index++]).Value);
+                    _writer.WritePropertyName(_events[index++].Value);
                     WriteJson(ref index);
                 }
 
                 index++;
                 _writer.WriteEndObject();
                 break;
-            case SequenceStart:
+            case YamlEventKind.SequenceStart:
                 _writer.WriteStartArray();
-                while (_events[index] is not SequenceEnd)
+                while (_events[index].Kind != YamlEventKind.SequenceEnd)
                 {
                     WriteJson(ref index);
                 }
@@ -305,11 +366,11 @@ internal sealed class StreamingManifestReader
                 index++;
                 _writer.WriteEndArray();
                 break;
-            case Scalar scalar when IsNull(scalar):
+            case YamlEventKind.Scalar when e.IsNull:
                 _writer.WriteNullValue();
                 break;
-            case Scalar scalar:
-                _writer.WriteStringValue(scalar.Value);
+            case YamlEventKind.Scalar:
+                _writer.WriteStringValue(e.Value);
                 break;
             default:
                 throw new GiveUp();
@@ -319,20 +380,19 @@ internal sealed class StreamingManifestReader
     // At a MappingStart; records the mapping, returns its top-level kind and apiVersion; ends on the event after it.
     private (string? Kind, string? ApiVersion) RecordMapping()
     {
-        Check((NodeEvent)_parser.Current!);
-        Record(_parser.Current!);
+        Record(Current);
         Next();
         string? kind = null;
         string? apiVersion = null;
-        while (_parser.Current is not MappingEnd)
+        while (Current.Kind != YamlEventKind.MappingEnd)
         {
-            var keyEvent = (Scalar)_parser.Current!;
+            var keyEvent = Current;
             var key = Key();
             Record(keyEvent);
             Next();
-            if (_parser.Current is Scalar scalar)
+            if (Current.Kind == YamlEventKind.Scalar)
             {
-                Check(scalar);
+                var scalar = Current;
                 Record(scalar);
                 Next();
                 if (key == "kind")
@@ -350,7 +410,7 @@ internal sealed class StreamingManifestReader
             }
         }
 
-        Record(_parser.Current);
+        Record(Current);
         Next();
         return (kind, apiVersion);
     }
@@ -363,52 +423,49 @@ internal sealed class StreamingManifestReader
             throw new GiveUp();
         }
 
-        var current = _parser.Current!;
-        switch (current)
+        var current = Current;
+        switch (current.Kind)
         {
-            case Scalar scalar:
-                Check(scalar);
-                Record(scalar);
+            case YamlEventKind.Scalar:
+                Record(current);
                 Next();
                 return;
-            case MappingStart mapping:
-                Check(mapping);
-                Record(mapping);
+            case YamlEventKind.MappingStart:
+                Record(current);
                 Next();
-                while (_parser.Current is not MappingEnd)
+                while (Current.Kind != YamlEventKind.MappingEnd)
                 {
-                    var keyEvent = (Scalar)_parser.Current!;
+                    var keyEvent = Current;
                     Key();
                     Record(keyEvent);
                     Next();
                     RecordNode(depth + 1);
                 }
 
-                Record(_parser.Current);
+                Record(Current);
                 Next();
                 return;
-            case SequenceStart sequence:
-                Check(sequence);
-                Record(sequence);
+            case YamlEventKind.SequenceStart:
+                Record(current);
                 Next();
-                while (_parser.Current is not SequenceEnd)
+                while (Current.Kind != YamlEventKind.SequenceEnd)
                 {
                     RecordNode(depth + 1);
                 }
 
-                Record(_parser.Current);
+                Record(Current);
                 Next();
                 return;
             default:
-                // An alias: the full reader resolves it.
                 throw new GiveUp();
         }
     }
 
-    /// <summary>The key at the parser: a plain or quoted scalar, not a merge key.</summary>
+    /// <summary>The key at the parser: a plain or quoted scalar (anchors and tags never get here), not a merge key.</summary>
     private string Key()
     {
-        if (_parser.Current is not Scalar key || !key.Anchor.IsEmpty || !key.Tag.IsEmpty || (key.Value == "<<" && key.Style is ScalarStyle.Plain or ScalarStyle.Any))
+        var key = Current;
+        if (key.Kind != YamlEventKind.Scalar || (key.Value == "<<" && key.Style is ScalarStyle.Plain or ScalarStyle.Any))
         {
             throw new GiveUp();
         }
@@ -416,38 +473,39 @@ internal sealed class StreamingManifestReader
         return key.Value;
     }
 
-    private static void Check(NodeEvent node)
+    private YamlEvent Current => _parser.Current;
+
+    private void Record(YamlEvent e) => _events.Add(e);
+
+    private YamlEvent Next() => _parser.MoveNext() ? _parser.Current : throw new GiveUp();
+
+    private void Expect(YamlEventKind kind)
     {
-        if (!node.Anchor.IsEmpty || !node.Tag.IsEmpty)
-        {
-            throw new GiveUp();
-        }
-    }
-
-    private static bool IsNull(Scalar scalar) =>
-        scalar.Style is ScalarStyle.Plain or ScalarStyle.Any && scalar.Value is "" or "~" or "null" or "Null" or "NULL";
-
-    private void Record(ParsingEvent e) => _events.Add(e);
-
-    private ParsingEvent? Next() => _parser.MoveNext() ? _parser.Current : null;
-
-    private void Expect<T>()
-        where T : ParsingEvent
-    {
-        if (Next() is not T)
+        if (Next().Kind != kind)
         {
             throw new GiveUp();
         }
     }
 
     /// <summary>Replays one object's events as a one-document stream, for YamlStream to build its tree from.</summary>
-    private sealed class Replay(List<ParsingEvent> events) : IParser
+    private sealed class Replay(List<YamlEvent> events) : IParser
     {
         private int _index = -1;
+        private ParsingEvent? _current;
 
-        public ParsingEvent? Current => _index < 0 ? null : _index == 0 ? new StreamStart() : _index == 1 ? new DocumentStart() : _index - 2 < events.Count ? events[_index - 2] : _index - 2 == events.Count ? new DocumentEnd(true) : new StreamEnd();
+        public ParsingEvent? Current => _current;
 
-        public bool MoveNext() => ++_index <= events.Count + 3;
+        public bool MoveNext()
+        {
+            _index++;
+            _current = _index == 0 ? new StreamStart()
+                : _index == 1 ? new DocumentStart()
+                : _index - 2 < events.Count ? events[_index - 2].ToParsingEvent()
+                : _index - 2 == events.Count ? new DocumentEnd(true)
+                : _index - 2 == events.Count + 1 ? new StreamEnd()
+                : null;
+            return _current is not null;
+        }
     }
 
     /// <summary>The input needs the full reader.</summary>

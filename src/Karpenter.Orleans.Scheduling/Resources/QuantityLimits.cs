@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using k8s.Models;
 
@@ -14,6 +15,11 @@ public static class QuantityLimits
 {
     /// <summary>2^53 fixed-point units: about 9 trillion cores, 8Pi bytes of memory or storage, 2^53 pods.</summary>
     public const long MaxUnits = 1L << 53;
+
+    // Values seen to render, by format and value: rendering costs more than the rest of the check (BigInteger powers)
+    // and a fleet's objects repeat a handful of quantities. Bounded so that a hostile stream cannot grow it.
+    private const int MaxRemembered = 4096;
+    private static readonly ConcurrentDictionary<(ResourceQuantity.SuffixFormat Format, decimal Value), bool> Renders = new();
 
     /// <summary>Fixed-point units per whole quantity: 1000 for cpu and extended resources (milli-units), else 1.</summary>
     public static long UnitsPerWhole(string resource) => resource switch
@@ -40,8 +46,16 @@ public static class QuantityLimits
 
             value = quantity.ToDecimal();
 
-            // Rendering it (as the grain and the API do) must work too: a zero denominator fails only here.
-            _ = quantity.ToString();
+            // Rendering it (as the grain and the API do) must work too. A zero denominator already fails ToDecimal
+            // on this KubernetesClient; rendering is checked once per value in case another version differs.
+            if (!Renders.ContainsKey((quantity.Format, value)))
+            {
+                _ = quantity.ToString();
+                if (Renders.Count < MaxRemembered)
+                {
+                    Renders.TryAdd((quantity.Format, value), true);
+                }
+            }
         }
         catch (OverflowException)
         {

@@ -118,6 +118,47 @@ public sealed class StreamingManifestReaderTests
         Assert.Contains("line 10", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_long_file_read_in_two_parts_numbers_documents_and_lines_as_one_read()
+    {
+        // Pods, an empty document and a "..." end, then a NodePool, past the size where the file is read in two parts.
+        var pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{0}\nspec:\n  containers:\n  - name: app\n    image: registry.k8s.io/pause:3.10\n    resources:\n      requests: {{cpu: 100m, memory: 64Mi}}\n";
+        var text = new System.Text.StringBuilder();
+        var i = 0;
+        while (text.Length < StreamingManifestReader.PartsFrom * 3 / 2)
+        {
+            text.Append("---\n").AppendFormat(System.Globalization.CultureInfo.InvariantCulture, pod, i++);
+            if (i == 10)
+            {
+                text.Append("---\n...\n");
+            }
+        }
+
+        text.Append("---\napiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata: {name: general}\nspec:\n  template:\n    spec:\n      requirements:\n      - {key: karpenter.sh/capacity-type, operator: In, values: [spot]}\n");
+        var yaml = text.ToString();
+        Assert.True(StreamingManifestReader.DocumentStartNear(yaml, yaml.Length / 2) > 0);
+
+        var fast = StreamingManifestReader.TryRead("big.yaml", yaml);
+        var full = YamlManifestReader.Read("big.yaml", yaml);
+
+        Assert.NotNull(fast);
+        Assert.Equal(full.Select(d => (d.Number, d.Kind, d.Name)), fast.Select(d => (d.Number, d.Kind, d.Name)));
+        Assert.Equal(full[^1].Root.Start.Line, fast[^1].Root.Start.Line);
+        Assert.Equal(
+            YamlFields.At(full[^1].Root, "spec", "template", "spec", "requirements")!.Start.Line,
+            YamlFields.At(fast[^1].Root, "spec", "template", "spec", "requirements")!.Start.Line);
+    }
+
+    [Theory]
+    [InlineData("a: 1\n---\nb: 2\n", 0, 5)]
+    [InlineData("a: 1\n---\nb: 2\n", 6, 5)]
+    [InlineData("a: 1\n----\nb: 2\n--- \nc: 3\n", 0, 15)]
+    [InlineData("a: |\n  ---x\nb: 2\n", 0, -1)]
+    public void Files_are_cut_only_where_a_document_starts(string yaml, int from, int cut)
+    {
+        Assert.Equal(cut, StreamingManifestReader.DocumentStartNear(yaml, from));
+    }
+
     private static List<string> FullyRead(string file, string content) =>
         YamlManifestReader.Read(file, content).Select(d => KubernetesJson.Serialize(KubernetesObjectReader.Read<V1Pod>(d, new UnknownFieldNotes(null)))).ToList();
 }

@@ -29,6 +29,19 @@ public sealed class ResourceVectorRangeTests
         }
     }
 
+    [Theory]
+    [InlineData("39m", "39/0m")]
+    [InlineData("0", "0/0")]
+    [InlineData("7e3", "7/0e3")]
+    public void A_zero_denominator_is_refused_however_often_a_value_of_its_format_was_accepted(string accepted, string refused)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Null(QuantityLimits.Problem("cpu", new ResourceQuantity(accepted)));
+            Assert.Equal("is not a Kubernetes quantity (like 500m, 2 or 4Gi)", QuantityLimits.Problem("cpu", new ResourceQuantity(refused)));
+        }
+    }
+
     [Fact]
     public void Negative_values_are_shown_as_written()
     {
