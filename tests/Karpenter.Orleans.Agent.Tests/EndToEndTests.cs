@@ -40,13 +40,14 @@ public sealed class EndToEndTests
         var ticking = TickAsync(cluster, stop.Token);
         try
         {
-            await rig.EventuallyAsync("every pod Running on one of three nodes, each node a NodeClaim's", async () =>
+            // The service's view follows the cluster's through the agent's stream, so it is waited for too.
+            await rig.EventuallyAsync("every pod Running on one of three nodes, each node a NodeClaim's, and nothing pending for the service", async () =>
             {
                 var pods = await PodsAsync(rig);
                 var nodes = await NodeNamesAsync(rig);
                 var claimNodes = (await NodeClaimObjectsAsync(rig)).Select(c => c.NodeName ?? "").ToHashSet(StringComparer.Ordinal);
                 return pods.Count == 6 && pods.All(p => p.Status?.Phase == "Running" && nodes.Contains(p.Spec.NodeName))
-                    && nodes.Count == 3 && nodes.SetEquals(claimNodes);
+                    && nodes.Count == 3 && nodes.SetEquals(claimNodes) && !(await rig.PendingAsync()).Any();
             });
 
             var grown = await rig.NodeClaimsAsync();
@@ -60,13 +61,13 @@ public sealed class EndToEndTests
 
             // Scale-in: the blockers go, leaving one web pod on each node, which consolidation packs onto one node.
             cluster.SetReplicas(Blocker, 0);
-            await rig.EventuallyAsync("one node left, running the three web pods, and one instance", async () =>
+            await rig.EventuallyAsync("one node left, running the three web pods, one instance, and nothing pending for the service", async () =>
             {
                 var pods = await PodsAsync(rig);
                 var nodes = await NodeNamesAsync(rig);
                 return nodes.Count == 1 && (await RunningAsync(cloud)).Count == 1
                     && pods.Count == 3 && pods.All(p => p.Status?.Phase == "Running" && nodes.Contains(p.Spec.NodeName))
-                    && (await NodeClaimObjectsAsync(rig)).Count == 1;
+                    && (await NodeClaimObjectsAsync(rig)).Count == 1 && !(await rig.PendingAsync()).Any();
             });
         }
         finally
