@@ -84,6 +84,18 @@ for name, value in sorted(last.items()):
         print(f"  {name}: {value}")
 PY
   "$TOOLS/dotnet-gcdump" collect -p "$PID" -o "$WORK/silo.gcdump" >/dev/null 2>&1 || true
-  [[ -f $WORK/silo.gcdump ]] && "$TOOLS/dotnet-gcdump" report "$WORK/silo.gcdump" | head -45
+  # The report lists types in size bands; sorted by bytes, the top 40 say what holds the heap.
+  [[ -f $WORK/silo.gcdump ]] && "$TOOLS/dotnet-gcdump" report "$WORK/silo.gcdump" | python3 -c '
+import sys
+lines = sys.stdin.read().splitlines()
+print("\n".join(lines[:2]))
+rows = []
+for line in lines[2:]:
+    parts = line.split(None, 2)
+    if len(parts) == 3 and parts[0].replace(",", "").isdigit():
+        rows.append((int(parts[0].replace(",", "")), line))
+for _, line in sorted(rows, reverse=True)[:40]:
+    print(line)
+'
   echo "silo RSS after the heap dump (a full collection): $(awk '/VmRSS/ {print int($2/1024)}' "/proc/$PID/status") MiB"
 fi
