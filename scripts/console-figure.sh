@@ -5,7 +5,11 @@
 # the size and the median and worst time, the silo's resident memory, and the API's answer times for
 # comparison. Nothing is asserted: this prints figures (docs/console.md keeps the last ones).
 #
-#   [KARPO_FIGURE_STORAGE=Sqlite|Memory] scripts/console-figure.sh [CLUSTERS=100] [SCALE=7] [NODES=9500] [ROUNDS=5]
+#   [KARPO_FIGURE_STORAGE=Sqlite|Memory] [KARPO_FIGURE_TOOLS=dir] scripts/console-figure.sh [CLUSTERS=100] [SCALE=7] [NODES=9500] [ROUNDS=5]
+#
+# With KARPO_FIGURE_TOOLS naming a folder holding dotnet-counters and dotnet-gcdump (`dotnet tool install
+# dotnet-gcdump --tool-path DIR`), it also prints what holds the silo's memory after the pages: the GC's
+# counters and the types that take most of the managed heap.
 set -euo pipefail
 CLUSTERS=${1:-100}
 SCALE=${2:-7}
@@ -46,7 +50,8 @@ while ((nodes < NODES)) && (($(date +%s) - start < 900)); do
   echo "  $(($(date +%s) - start)) s: $nodes nodes" >&2
 done
 claims=$(count nodeClaims)
-rss=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$(pgrep -P $SILO -f karpo-silo.dll || echo $SILO)/status" 2>/dev/null || echo "?")
+PID=$(pgrep -P $SILO -f karpo-silo.dll || echo $SILO)
+rss=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$PID/status" 2>/dev/null || echo "?")
 echo "fleet: $CLUSTERS clusters ($STORAGE storage), $nodes nodes, $claims NodeClaims, silo RSS ${rss} MiB, $(nproc) cores"
 first=fleet-000
 printf '%-28s %10s %10s %10s  %s\n' page bytes median_s worst_s 'http codes'
@@ -63,3 +68,34 @@ for page in / "/clusters/$first" /nodeclaims "/nodeclaims?cluster=$first" /pendi
   sorted=$(printf '%s\n' "${times[@]}" | sort -g)
   printf '%-28s %10s %10s %10s  %s\n' "$page" "$size" "$(sed -n "$(((ROUNDS + 1) / 2))p" <<<"$sorted")" "$(tail -n1 <<<"$sorted")" "$(printf '%s\n' "${codes[@]}" | sort | uniq -c | awk '{printf "%s×%s ", $1, $2}')"
 done
+TOOLS=${KARPO_FIGURE_TOOLS:-}
+if [[ -n $TOOLS ]]; then
+  echo "silo RSS after the pages: $(awk '/VmRSS/ {print int($2/1024)}' "/proc/$PID/status") MiB"
+  # Ten seconds of the runtime's counters (heap size, committed memory, fragmentation, thread pool).
+  "$TOOLS/dotnet-counters" collect -p "$PID" --counters System.Runtime --duration 00:00:00:10 --format csv -o "$WORK/counters.csv" >/dev/null 2>&1 || true
+  [[ -f $WORK/counters.csv ]] && python3 - "$WORK/counters.csv" <<'PY'
+import csv, sys
+last = {}
+for row in csv.reader(open(sys.argv[1])):
+    if len(row) >= 5 and row[0] != "Timestamp":
+        last[row[2]] = row[4]
+for name, value in sorted(last.items()):
+    if any(k in name for k in ("gc", "memory", "heap", "thread_pool", "working_set")):
+        print(f"  {name}: {value}")
+PY
+  "$TOOLS/dotnet-gcdump" collect -p "$PID" -o "$WORK/silo.gcdump" >/dev/null 2>&1 || true
+  # The report lists types in size bands; sorted by bytes, the top 40 say what holds the heap.
+  [[ -f $WORK/silo.gcdump ]] && "$TOOLS/dotnet-gcdump" report "$WORK/silo.gcdump" | python3 -c '
+import sys
+lines = sys.stdin.read().splitlines()
+print("\n".join(lines[:2]))
+rows = []
+for line in lines[2:]:
+    parts = line.split(None, 2)
+    if len(parts) == 3 and parts[0].replace(",", "").isdigit():
+        rows.append((int(parts[0].replace(",", "")), line))
+for _, line in sorted(rows, reverse=True)[:40]:
+    print(line)
+'
+  echo "silo RSS after the heap dump (a full collection): $(awk '/VmRSS/ {print int($2/1024)}' "/proc/$PID/status") MiB"
+fi

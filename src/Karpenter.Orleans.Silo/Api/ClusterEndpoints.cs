@@ -89,7 +89,7 @@ internal static class ClusterEndpoints
 
         // Page the registrations first, so only this page's clusters are asked for their status.
         var ids = page.Page(request.HttpContext.Response, registered.Select(c => c.Registration.ClusterId), id => [id]);
-        return TypedResults.Ok(await Task.WhenAll(ids.Select(id => grains.GetGrain<IClusterGrain>(id).GetStatusAsync())));
+        return TypedResults.Ok(await FleetFanOut.AskAsync(request.HttpContext, ids, id => grains.GetGrain<IClusterGrain>(id).GetStatusAsync(), a => a.Status));
     }
 
     private static async Task<Ok<ClusterStatus>> GetAsync(string clusterId, IGrainFactory grains) =>

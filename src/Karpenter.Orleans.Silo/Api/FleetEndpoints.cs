@@ -38,7 +38,8 @@ internal static class FleetEndpoints
     private static async Task<Ok<NodeClaimInfo[]>> NodeClaimsAsync([FromQuery(Name = ClusterAccessHandler.QueryKey)] string? cluster, HttpRequest request, IGrainFactory grains)
     {
         var page = ListPaging.Parse(request, "nodeclaims");
-        var lists = await Task.WhenAll((await ClustersAsync(grains, cluster)).Select(c => c.GetNodeClaimsForFleetAsync()));
+        var lists = await FleetFanOut.AskAsync(request.HttpContext, (await ClustersAsync(grains, cluster)).Select(c => c.GetPrimaryKeyString()),
+            id => grains.GetGrain<IClusterGrain>(id).GetNodeClaimsForFleetAsync(), a => a.NodeClaims);
         return TypedResults.Ok(page.Page(request.HttpContext.Response, lists.SelectMany(l => l), c => [c.ClusterId, c.Name]));
     }
 
@@ -46,11 +47,9 @@ internal static class FleetEndpoints
     {
         var page = ListPaging.Parse(request, "pending");
         var clusters = await ClustersAsync(grains, cluster);
-        var lists = await Task.WhenAll(clusters.Select(async c =>
-        {
-            var id = c.GetPrimaryKeyString();
-            return (await c.GetPendingPodsAsync()).Select(p => new FleetPendingPod(id, p.Namespace, p.Name, p.Reason, p.PendingSince, p.NodeClaim));
-        }));
+        var lists = await FleetFanOut.AskAsync(request.HttpContext, clusters.Select(c => c.GetPrimaryKeyString()), async id =>
+            (await grains.GetGrain<IClusterGrain>(id).GetPendingPodsAsync()).Select(p => new FleetPendingPod(id, p.Namespace, p.Name, p.Reason, p.PendingSince, p.NodeClaim)),
+            a => a.PendingPods);
         return TypedResults.Ok(page.Page(
             request.HttpContext.Response,
             lists.SelectMany(l => l),

@@ -14,12 +14,21 @@ internal static class ConsoleEndpoints
             .Validate(o => o.RefreshSeconds is >= 0 and <= 3600, $"{ConsoleOptions.Section}:RefreshSeconds must be within 0..3600.")
             .Validate(o => o.HistoryInterval >= TimeSpan.FromSeconds(1), $"{ConsoleOptions.Section}:HistoryInterval must be at least 1 s.")
             .Validate(o => o.HistoryLength > TimeSpan.Zero, $"{ConsoleOptions.Section}:HistoryLength must be positive.")
+            .Validate(o => o.SnapshotInterval >= TimeSpan.FromMilliseconds(100), $"{ConsoleOptions.Section}:SnapshotInterval must be at least 0.1 s.")
+            .Validate(o => o.ClusterTimeout > TimeSpan.Zero, $"{ConsoleOptions.Section}:ClusterTimeout must be positive.")
+            .Validate(o => o.StaleAfter > TimeSpan.Zero, $"{ConsoleOptions.Section}:StaleAfter must be positive.")
             .ValidateOnStart();
         builder.Services.AddRazorComponents();
         builder.Services.AddSingleton<FleetHistory>();
         builder.Services.AddSingleton<FleetHistorySampler>();
+
+        // The snapshot is registered even with the console off: the fleet-wide API falls back to it (and, empty, waits as before).
+        builder.Services.AddSingleton<FleetSnapshot>();
+        builder.Services.AddSingleton<IFleetReader, GrainFleetReader>();
+        builder.Services.AddSingleton<FleetSnapshotRefresher>();
         if (builder.Configuration.GetValue($"{ConsoleOptions.Section}:{nameof(ConsoleOptions.Enabled)}", true))
         {
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<FleetSnapshotRefresher>());
             builder.Services.AddHostedService(sp => sp.GetRequiredService<FleetHistorySampler>());
         }
     }

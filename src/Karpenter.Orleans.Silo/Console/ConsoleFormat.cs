@@ -24,5 +24,14 @@ internal static class ConsoleFormat
 
     public static string Percent(double fraction) => (fraction * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
 
+    /// <summary>How old a cluster's part of a fleet page is: "4s ago", or why it is missing or behind.</summary>
+    public static string Freshness(ClusterReading reading, DateTimeOffset now) => (reading.AsOf, reading.Problem) switch
+    {
+        (null, null) => "not read yet",
+        (null, { } problem) => "not read yet: " + problem,
+        ({ } at, null) => Age(at, now) + " ago",
+        ({ } at, { } problem) => Age(at, now) + " ago; " + problem,
+    };
+
     public static string Lower(NodeClaimPhase phase) => phase.ToString().ToLowerInvariant();
 }

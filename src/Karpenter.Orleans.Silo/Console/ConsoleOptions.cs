@@ -16,4 +16,16 @@ public sealed class ConsoleOptions
 
     /// <summary>How much history the charts keep (in memory, per silo).</summary>
     public TimeSpan HistoryLength { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often the silo reads every cluster into its <see cref="FleetSnapshot"/>, which the fleet pages show.</summary>
+    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long one cluster may take to answer before it is marked stale (the snapshot keeps its last answer);
+    /// also how long a fleet-wide API read waits for a cluster before it serves the snapshot's answer.
+    /// </summary>
+    public TimeSpan ClusterTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>A cluster whose last answer is older than this is shown as stale even if its last read did not fail.</summary>
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(30);
 }

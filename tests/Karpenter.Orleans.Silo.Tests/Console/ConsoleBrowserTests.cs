@@ -70,6 +70,11 @@ public sealed class ConsoleBrowserTests(ConsoleSilo silo) : IClassFixture<Consol
         await page.WaitForFunctionAsync("() => document.querySelectorAll('#clusters tbody tr').length >= 3", null, new() { Timeout = 60_000 });
         await page.WaitForFunctionAsync("() => document.querySelectorAll('#chart-cost svg polyline').length > 0", null, new() { Timeout = 60_000, PollingInterval = 500 });
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "fleet.png"), FullPage = true });
+
+        // Each cluster says how fresh its row is (the page reads the silo's snapshot, not the clusters).
+        Assert.Contains("clusters, as of", await page.InnerTextAsync("#freshness"), StringComparison.Ordinal);
+        Assert.True(await page.EvaluateAsync<bool>("() => [...document.querySelectorAll('#clusters tbody tr')].some(r => r.cells[r.cells.length - 1].innerText.endsWith(' ago'))"),
+            "no cluster row says how old its answer is");
         // A cluster of the simulated fleet (other tests register empty ones): the first with NodeClaims.
         await page.WaitForFunctionAsync("() => [...document.querySelectorAll('#clusters tbody tr')].some(r => +r.cells[4].innerText > 0)", null, new() { Timeout = 60_000, PollingInterval = 500 });
         var firstCluster = await page.EvaluateAsync<string>("() => [...document.querySelectorAll('#clusters tbody tr')].find(r => +r.cells[4].innerText > 0).cells[0].innerText");
@@ -98,8 +103,9 @@ public sealed class ConsoleBrowserTests(ConsoleSilo silo) : IClassFixture<Consol
         using var read = silo.Factory.CreateClient(KarpoSiloFactory.ReadToken);
         var (cluster, claim) = await InitializedClaimAsync(read);
         await page.GotoAsync($"{silo.BaseUrl}/nodeclaims?cluster={cluster}&phase=initialized");
-        var row = page.Locator($"tr[data-nodeclaim='{claim}']");
-        Assert.Equal(1, await row.CountAsync());
+
+        // The page shows the silo's fleet snapshot, read every second: the claim the API just answered appears by the next reloads.
+        await page.WaitForFunctionAsync($"() => document.querySelectorAll(\"tr[data-nodeclaim='{claim}']\").length === 1", null, new() { Timeout = 30_000, PollingInterval = 500 });
 
         using var admin = silo.Factory.CreateClient(KarpoSiloFactory.AdminToken);
         using (var deleted = await admin.DeleteAsync($"/api/v1/clusters/{cluster}/nodeclaims/{claim}"))

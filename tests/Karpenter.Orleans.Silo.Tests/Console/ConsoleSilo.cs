@@ -5,7 +5,7 @@ namespace Karpenter.Orleans.Silo.Tests.Console;
 
 /// <summary>
 /// The real silo on Kestrel (a browser needs a real socket) with its simulated fleet running, pages that
-/// reload every two seconds and charts sampled every second. Shared by the console's browser tests.
+/// reload every two seconds and a fleet snapshot and charts refreshed every second. Shared by the console's browser tests.
 /// </summary>
 public sealed class ConsoleSilo : IAsyncLifetime
 {
@@ -29,6 +29,7 @@ public sealed class ConsoleSilo : IAsyncLifetime
             ["Karpo:SimulatedCloud:ShutdownDelay"] = "00:00:01",
             ["Karpo:Console:RefreshSeconds"] = "2",
             ["Karpo:Console:HistoryInterval"] = "00:00:01",
+            ["Karpo:Console:SnapshotInterval"] = "00:00:01",
             ["Karpo:Dashboard:Enabled"] = "false",
         });
         _factory.UseKestrel();
