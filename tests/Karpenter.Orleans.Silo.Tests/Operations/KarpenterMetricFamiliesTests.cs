@@ -34,7 +34,9 @@ public sealed partial class KarpenterMetricFamiliesTests
         {
             ["Karpo:SimulatedFleet:Enabled"] = "true",
             ["Karpo:SimulatedFleet:Mode"] = "InProcess",
-            ["Karpo:SimulatedFleet:Scale"] = "0.1",
+            // Enough replicas that every PodDisruptionBudget allows an eviction: at 0.1 the web app ran one replica,
+            // its minAvailable 50% then never let it go, and the deleted claim below stayed draining (as Karpenter's would).
+            ["Karpo:SimulatedFleet:Scale"] = "0.5",
             ["Karpo:SimulatedFleet:WorkloadPeriod"] = "06:00:00",
             ["Karpo:SimulatedCloud:BootDelay"] = "00:00:01",
             ["Karpo:SimulatedCloud:ShutdownDelay"] = "00:00:01",
@@ -51,20 +53,31 @@ public sealed partial class KarpenterMetricFamiliesTests
                 .Where(c => string.Equals(c.GetProperty("phase").GetString(), "Initialized", StringComparison.OrdinalIgnoreCase))
                 .Select(c => (Cluster: c.GetProperty("clusterId").GetString()!, Name: c.GetProperty("name").GetString()!))
                 .FirstOrDefault();
-        }, c => c.Name is not null, "an initialized NodeClaim");
+        }, c => c.Name is not null, () => "an initialized NodeClaim");
         using (var deleted = await admin.DeleteAsync($"/api/v1/clusters/{claim.Cluster}/nodeclaims/{claim.Name}"))
         {
             Assert.True(deleted.IsSuccessStatusCode, $"DELETE nodeclaim {claim.Cluster}/{claim.Name}: {deleted.StatusCode}");
         }
 
+        var missing = new List<string>();
         var series = await WaitForAsync(async () => Parse(await read.GetStringAsync("/metrics")),
-            s => Wanted.Keys.All(s.ContainsKey) && s[MetricNames.PodsState].Any(l => l["node"] != ""), "every Karpenter family");
+            s =>
+            {
+                missing = [.. Wanted.Keys.Where(k => !s.ContainsKey(k))];
+                if (s.TryGetValue(MetricNames.PodsState, out var podSeries) && !podSeries.Any(l => l["node"] != ""))
+                {
+                    missing.Add(MetricNames.PodsState + " on a node");
+                }
+
+                return missing.Count == 0;
+            },
+            () => $"every Karpenter family (missing: {string.Join(", ", missing)}; NodeClaim {claim.Cluster}/{claim.Name} deleted)");
 
         foreach (var (family, labels) in Wanted)
         {
             var first = series[family][0];
-            var missing = labels.Where(l => !first.ContainsKey(l)).ToList();
-            Assert.True(missing.Count == 0, $"{family} lacks labels {string.Join(", ", missing)}: {string.Join(", ", first.Keys)}");
+            var lacking = labels.Where(l => !first.ContainsKey(l)).ToList();
+            Assert.True(lacking.Count == 0, $"{family} lacks labels {string.Join(", ", lacking)}: {string.Join(", ", first.Keys)}");
         }
 
         // Values a dashboard shows: cpu in cores, memory in bytes, one series per pod, a build of 1.
@@ -105,7 +118,7 @@ public sealed partial class KarpenterMetricFamiliesTests
         return result;
     }
 
-    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
+    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, Func<string> what)
     {
         var last = default(T)!;
         for (var attempt = 0; attempt < 240; attempt++)
@@ -119,7 +132,7 @@ public sealed partial class KarpenterMetricFamiliesTests
             await Task.Delay(500);
         }
 
-        Assert.Fail($"gave up waiting for {what} after 2 min");
+        Assert.Fail($"gave up waiting for {what()} after 2 min");
         return last;
     }
 
