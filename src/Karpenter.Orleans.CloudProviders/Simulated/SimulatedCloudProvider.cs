@@ -907,7 +907,14 @@ public sealed class SimulatedCloudProvider : ICloudProvider
         };
         var full = Path.GetFullPath(path);
         var temp = full + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(state, StateJson));
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
+        {
+            // Streamed: the state of a fleet of thousands of instances is megabytes, and written after every change.
+            // Serialized to one array it was a large-object-heap array per write plus a pooled buffer as big, which the
+            // shared array pool kept per thread: gigabytes of a 10,000-node silo's memory.
+            JsonSerializer.Serialize(file, state, StateJson);
+        }
+
         File.Move(temp, full, overwrite: true);
         var written = new FileInfo(full);
         _stateStamp = (written.Length, written.LastWriteTimeUtc);
