@@ -5,11 +5,13 @@
 # the size and the median and worst time, the silo's resident memory, and the API's answer times for
 # comparison. Nothing is asserted: this prints figures (docs/console.md keeps the last ones).
 #
-#   [KARPO_FIGURE_STORAGE=Sqlite|Memory] [KARPO_FIGURE_TOOLS=dir] scripts/console-figure.sh [CLUSTERS=100] [SCALE=7] [NODES=9500] [ROUNDS=5]
+#   [KARPO_FIGURE_STORAGE=Sqlite|Memory] [KARPO_FIGURE_MODE=InProcess|Kubernetes] [KARPO_FIGURE_TOOLS=dir] scripts/console-figure.sh [CLUSTERS=100] [SCALE=7] [NODES=9500] [ROUNDS=5]
 #
 # With KARPO_FIGURE_TOOLS naming a folder holding dotnet-counters and dotnet-gcdump (`dotnet tool install
 # dotnet-gcdump --tool-path DIR`), it also prints what holds the silo's memory after the pages: the GC's
 # counters and the types that take most of the managed heap.
+# KARPO_FIGURE_MODE picks how the simulated fleet reaches the silo; InProcess (the default here) keeps the figures
+# comparable with earlier ones, Kubernetes runs an API server and an agent per cluster as the embedded default does.
 set -euo pipefail
 CLUSTERS=${1:-100}
 SCALE=${2:-7}
@@ -26,7 +28,7 @@ URL=http://127.0.0.1:$PORT
 args=(--urls "$URL" --Karpo:Auth:AdminToken="$TOKEN" --Karpo:Auth:WriteClientConfig=false
   --Karpo:Auth:TokensPath="$WORK/tokens.json" --Karpo:Storage:Provider="$STORAGE" --Karpo:Storage:SqlitePath="$WORK/karpo.db"
   --Karpo:SimulatedCloud:Enabled=true --Karpo:SimulatedCloud:StateFile="$WORK/cloud.json"
-  --Karpo:SimulatedFleet:Enabled=true --Karpo:SimulatedFleet:Scale="$SCALE" --Karpo:SimulatedFleet:WorkloadPeriod=06:00:00
+  --Karpo:SimulatedFleet:Enabled=true --Karpo:SimulatedFleet:Mode="${KARPO_FIGURE_MODE:-InProcess}" --Karpo:SimulatedFleet:Scale="$SCALE" --Karpo:SimulatedFleet:WorkloadPeriod=06:00:00
   --Logging:LogLevel:Default=Warning)
 regions=(us-east-1 us-west-2)
 for ((c = 0; c < CLUSTERS; c++)); do
