@@ -84,6 +84,15 @@ public sealed class PostgresFaultTests(ITestOutputHelper output) : IAsyncLifetim
                 killed = await AwaitKillAsync(b, () => agent.SyncAsync(b.Address), TimeSpan.FromSeconds(30));
             }
 
+            for (var retry = 0; !killed && DeletionPoints.Contains(point) && point != OrphanBeforeTerminate && retry < 3; retry++)
+            {
+                // The deleted claim's grain lived on A, which is not armed: another claim is launched and its node goes, until a deletion runs on B.
+                agent.AddPendingPods(2);
+                await Recovery.RecordAsync(_report, output, "b: PostgreSQL, before the kill", point, null, b.Address, _cloud, _agents, _silos);
+                await RemoveRegisteredNodeAsync(b, agent);
+                killed = await AwaitKillAsync(b, () => agent.SyncAsync(b.Address), TimeSpan.FromSeconds(30));
+            }
+
             if (!killed)
             {
                 output.WriteLine(b.Tail(40));
