@@ -39,7 +39,7 @@ public sealed class ConsoleBrowserTests(ConsoleSilo silo) : IClassFixture<Consol
     public async Task Without_a_token_only_the_sign_in_shows_and_a_wrong_token_is_refused()
     {
         var page = await NewPageAsync();
-        await page.GotoAsync(silo.BaseUrl + "/nodeclaims");
+        await GotoAsync(page, silo.BaseUrl + "/nodeclaims");
 
         Assert.EndsWith("/login", page.Url, StringComparison.Ordinal);
         Assert.Equal(0, await page.Locator("table").CountAsync());
@@ -79,7 +79,7 @@ public sealed class ConsoleBrowserTests(ConsoleSilo silo) : IClassFixture<Consol
         await page.WaitForFunctionAsync("() => [...document.querySelectorAll('#clusters tbody tr')].some(r => +r.cells[4].innerText > 0)", null, new() { Timeout = 60_000, PollingInterval = 500 });
         var firstCluster = await page.EvaluateAsync<string>("() => [...document.querySelectorAll('#clusters tbody tr')].find(r => +r.cells[4].innerText > 0).cells[0].innerText");
 
-        await page.GotoAsync($"{silo.BaseUrl}/clusters/{firstCluster}");
+        await GotoAsync(page, $"{silo.BaseUrl}/clusters/{firstCluster}");
         Assert.Contains(firstCluster, await page.InnerTextAsync("h1"), StringComparison.Ordinal);
         Assert.True(await page.Locator("#nodepools tbody tr").CountAsync() >= 1, "no NodePool row");
         Assert.Equal(1, await page.Locator("#chart-cost svg").CountAsync());
@@ -87,7 +87,7 @@ public sealed class ConsoleBrowserTests(ConsoleSilo silo) : IClassFixture<Consol
 
         foreach (var (path, heading) in new[] { ("nodeclaims", "NodeClaims"), ("pending", "Pending pods"), ("capacity", "Quotas and spot interruptions") })
         {
-            var response = await page.GotoAsync($"{silo.BaseUrl}/{path}");
+            var response = await GotoAsync(page, $"{silo.BaseUrl}/{path}");
             Assert.Equal(200, response!.Status);
             Assert.Equal(heading, await page.InnerTextAsync("h1"));
             await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, path + ".png"), FullPage = true });
@@ -102,7 +102,7 @@ public sealed class ConsoleBrowserTests(ConsoleSilo silo) : IClassFixture<Consol
         var page = await SignedInPageAsync(KarpoSiloFactory.ReadToken);
         using var read = silo.Factory.CreateClient(KarpoSiloFactory.ReadToken);
         var (cluster, claim) = await InitializedClaimAsync(read);
-        await page.GotoAsync($"{silo.BaseUrl}/nodeclaims?cluster={cluster}&phase=initialized");
+        await GotoAsync(page, $"{silo.BaseUrl}/nodeclaims?cluster={cluster}&phase=initialized");
 
         // The page shows the silo's fleet snapshot, read every second: the claim the API just answered appears by the next reloads.
         await page.WaitForFunctionAsync($"() => document.querySelectorAll(\"tr[data-nodeclaim='{claim}']\").length === 1", null, new() { Timeout = 30_000, PollingInterval = 500 });
@@ -124,8 +124,27 @@ public sealed class ConsoleBrowserTests(ConsoleSilo silo) : IClassFixture<Consol
         Assert.Contains("admin", await page.InnerTextAsync("header"), StringComparison.Ordinal);
         await page.ClickAsync("header button[type=submit]");
         await page.WaitForURLAsync("**/login");
-        await page.GotoAsync(silo.BaseUrl + "/");
+        await GotoAsync(page, silo.BaseUrl + "/");
         Assert.EndsWith("/login", page.Url, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Navigates, trying again when the page's own meta refresh started a navigation at the same moment
+    /// (every console page reloads itself; Playwright then reports the test's navigation as interrupted).
+    /// </summary>
+    private static async Task<IResponse?> GotoAsync(IPage page, string url)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await page.GotoAsync(url);
+            }
+            catch (PlaywrightException e) when (attempt < 5 && e.Message.Contains("interrupted by another navigation", StringComparison.Ordinal))
+            {
+                await page.WaitForLoadStateAsync(LoadState.Load);
+            }
+        }
     }
 
     private async Task<IPage> NewPageAsync()
@@ -137,7 +156,7 @@ public sealed class ConsoleBrowserTests(ConsoleSilo silo) : IClassFixture<Consol
     private async Task<IPage> SignedInPageAsync(string token)
     {
         var page = await NewPageAsync();
-        await page.GotoAsync(silo.BaseUrl + "/login");
+        await GotoAsync(page, silo.BaseUrl + "/login");
         await page.FillAsync("#token", token);
         await page.ClickAsync("button[type=submit]");
         await page.WaitForURLAsync(silo.BaseUrl + "/");
