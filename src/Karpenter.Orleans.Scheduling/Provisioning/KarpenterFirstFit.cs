@@ -151,7 +151,10 @@ public static class KarpenterFirstFit
 
         var reqs = c.Requirements.Add(wanted);
         var used = c.Used + g.Requests;
-        var options = Options(model, c.Pool, reqs, used, c.Options);
+
+        // Another pod of a group the claim holds usually narrows nothing: then only the fit can drop options.
+        var narrowed = !reqs.Equals(c.Requirements);
+        var options = narrowed ? Options(model, c.Pool, reqs, used, c.Options) : StillFitting(c.Pool, used, c.Options);
         if (options.Count == 0)
         {
             if (cacheRejection)
@@ -162,10 +165,18 @@ public static class KarpenterFirstFit
             return false;
         }
 
-        c.Requirements = reqs;
+        if (narrowed)
+        {
+            c.Requirements = reqs;
+        }
+
         c.Used = used;
-        c.Options = options;
-        c.MaxRoom = MaxRoom(c.Pool, options);
+        if (!ReferenceEquals(options, c.Options))
+        {
+            c.Options = options;
+            c.MaxRoom = MaxRoom(c.Pool, options);
+        }
+
         c.PerGroup[g.Index] = perGroup + 1;
         c.Pods++;
         return true;
@@ -200,6 +211,20 @@ public static class KarpenterFirstFit
         var allowed = model.Index.For(reqs);
         var prices = model.Index.Prices(reqs);
         return from.FindAll(t => allowed.Contains(t) && double.IsFinite(prices[t]) && used.FitsIn(pool.Room[t]));
+    }
+
+    /// <summary><paramref name="options"/> itself when every one still holds <paramref name="used"/>, else those that do.</summary>
+    private static List<int> StillFitting(PoolTemplate pool, ResourceVector used, List<int> options)
+    {
+        foreach (var t in options)
+        {
+            if (!used.FitsIn(pool.Room[t]))
+            {
+                return options.FindAll(o => used.FitsIn(pool.Room[o]));
+            }
+        }
+
+        return options;
     }
 
     private static ResourceVector MaxRoom(PoolTemplate pool, List<int> options)

@@ -222,12 +222,12 @@ public static class ProvisioningSolver
         var parts = SingleGroupCover.Parts(model, run.Claims, c => LaunchPrice(model, c));
         var claims = new List<PlannedNodeClaim>(parts.Count);
         var cost = 0.0;
-        var order = new List<int>();
+        var byPrice = new Dictionary<(PoolTemplate, Model.RequirementSet), int[]>();
         foreach (var part in parts)
         {
             var c = part.Claim;
             var pool = c.Pool;
-            var options = Options(model, pool, c.Requirements, part.Used, part.Reserved, order);
+            var options = Options(model, pool, c.Requirements, part.Used, part.Reserved, byPrice);
             var launchType = options[0];
             var offering = model.Index.CheapestOffering(launchType, c.Requirements)!;
             var type = model.Index.Types[launchType];
@@ -297,25 +297,40 @@ public static class ProvisioningSolver
     /// <summary>
     /// Every type of the pool that satisfies the claim's requirements and holds its pods within what it
     /// reserved against limits, cheapest first (name breaks ties): the first is what the claim launches.
+    /// Claims of one pool and requirements share the sorted candidates (<paramref name="byPrice"/>).
     /// </summary>
-    private static List<int> Options(SolverModel model, PoolTemplate pool, Model.RequirementSet reqs, ResourceVector used, ResourceVector reserved, List<int> order)
+    private static List<int> Options(SolverModel model, PoolTemplate pool, Model.RequirementSet reqs, ResourceVector used, ResourceVector reserved, Dictionary<(PoolTemplate, Model.RequirementSet), int[]> byPrice)
     {
-        pool.Types.And(model.Index.For(reqs)).CopyIndices(order);
-        var prices = model.Index.Prices(reqs);
-        var options = new List<int>();
-        foreach (var t in order)
+        if (!byPrice.TryGetValue((pool, reqs), out var sorted))
         {
-            if (double.IsFinite(prices[t]) && IsOption(model, pool, t, used, reserved))
+            var prices = model.Index.Prices(reqs);
+            var candidates = new List<int>();
+            foreach (var t in pool.Types.And(model.Index.For(reqs)).Indices())
+            {
+                if (double.IsFinite(prices[t]))
+                {
+                    candidates.Add(t);
+                }
+            }
+
+            candidates.Sort((x, y) =>
+            {
+                var p = prices[x].CompareTo(prices[y]);
+                return p != 0 ? p : string.CompareOrdinal(model.Index.Types[x].Name, model.Index.Types[y].Name);
+            });
+            sorted = [.. candidates];
+            byPrice[(pool, reqs)] = sorted;
+        }
+
+        var options = new List<int>();
+        foreach (var t in sorted)
+        {
+            if (IsOption(model, pool, t, used, reserved))
             {
                 options.Add(t);
             }
         }
 
-        options.Sort((x, y) =>
-        {
-            var p = prices[x].CompareTo(prices[y]);
-            return p != 0 ? p : string.CompareOrdinal(model.Index.Types[x].Name, model.Index.Types[y].Name);
-        });
         return options;
     }
 

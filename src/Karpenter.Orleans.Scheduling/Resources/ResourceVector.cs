@@ -66,8 +66,17 @@ public readonly struct ResourceVector : IEquatable<ResourceVector>
     /// <summary>Component-wise maximum: init containers versus the sum of app containers.</summary>
     public static ResourceVector Max(ResourceVector a, ResourceVector b)
     {
-        ImmutableSortedDictionary<string, long>? ext = null;
-        if (a.Extended is not null || b.Extended is not null)
+        ImmutableSortedDictionary<string, long>? ext;
+        if (b.Extended is null || ReferenceEquals(a.Extended, b.Extended) || Covers(a.Extended, b.Extended))
+        {
+            // Nothing to merge (the common case, folded over many types): no new dictionary.
+            ext = a.Extended;
+        }
+        else if (a.Extended is null)
+        {
+            ext = b.Extended;
+        }
+        else
         {
             var builder = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
             foreach (var (k, v) in a.Extended ?? ImmutableSortedDictionary<string, long>.Empty)
@@ -85,6 +94,25 @@ public readonly struct ResourceVector : IEquatable<ResourceVector>
 
         return new(Math.Max(a.MilliCpu, b.MilliCpu), Math.Max(a.Memory, b.Memory), Math.Max(a.Pods, b.Pods),
             Math.Max(a.EphemeralStorage, b.EphemeralStorage), ext);
+    }
+
+    /// <summary>Whether <paramref name="a"/> has every key of <paramref name="b"/> at a value at least as large.</summary>
+    private static bool Covers(ImmutableSortedDictionary<string, long>? a, ImmutableSortedDictionary<string, long> b)
+    {
+        if (a is null)
+        {
+            return false;
+        }
+
+        foreach (var (k, v) in b)
+        {
+            if (!a.TryGetValue(k, out var cur) || cur < v)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>True when every component of this vector is at most the one in <paramref name="available"/>.</summary>

@@ -22,6 +22,7 @@ internal sealed class SchedulerRun
     private readonly Dictionary<(int Group, string Key), HashSet<string>> _blockedDomains = [];
     private readonly Dictionary<(int Group, string Key), HashSet<string>> _launchableDomains = [];
     private readonly Dictionary<(RequirementSet, RequirementSet), RequirementSet> _mergeCache = [];
+    private readonly Dictionary<(int[], RequirementSet), int[]> _narrowCache = new(TypesAndRequirements.Comparer);
     private readonly ResourceVector[] _reserved;
     private readonly Dictionary<(int, Relaxation), RelaxedView> _views = [];
     private readonly Dictionary<(string, Requirement?), List<string>> _allowedCache = [];
@@ -1034,13 +1035,7 @@ internal sealed class SchedulerRun
             return 0;
         }
 
-        if (!_compatCache.TryGetValue((claim.Requirements, reqs), out var why))
-        {
-            why = claim.Requirements.Compatible(reqs, _m.WellKnown);
-            _compatCache[(claim.Requirements, reqs)] = why;
-        }
-
-        if (why is not null)
+        if (Compatible(claim.Requirements, reqs) is not null)
         {
             return 0;
         }
@@ -1058,8 +1053,15 @@ internal sealed class SchedulerRun
 
         if (!ReferenceEquals(merged, claim.Requirements))
         {
-            var allowed = _m.Index.For(merged);
-            types = claim.Types.Where(allowed.Contains).ToArray();
+            // Asked again for every chunk of every group the claim is weighed for: narrow each (types, requirements) once.
+            if (!_narrowCache.TryGetValue((claim.Types, merged), out var narrowed))
+            {
+                var allowed = _m.Index.For(merged);
+                narrowed = Array.FindAll(claim.Types, allowed.Contains);
+                _narrowCache[(claim.Types, merged)] = narrowed;
+            }
+
+            types = narrowed;
             if (types.Length == 0)
             {
                 return 0;
@@ -1107,6 +1109,18 @@ internal sealed class SchedulerRun
         return (int)Math.Min(best, cap);
     }
 
+    /// <summary><see cref="RequirementSet.Compatible"/>, remembered: the packings ask it for the same pairs again and again.</summary>
+    private string? Compatible(RequirementSet existing, RequirementSet incoming)
+    {
+        if (!_compatCache.TryGetValue((existing, incoming), out var why))
+        {
+            why = existing.Compatible(incoming, _m.WellKnown);
+            _compatCache[(existing, incoming)] = why;
+        }
+
+        return why;
+    }
+
     private ClaimTarget? NewClaim(PoolTemplate pool, PodGroup g, Relaxation relax, RequirementSet reqs, int limit, out int k, out string? why)
     {
         k = 0;
@@ -1116,7 +1130,7 @@ internal sealed class SchedulerRun
             return null;
         }
 
-        why = pool.Requirements.Compatible(reqs, _m.WellKnown);
+        why = Compatible(pool.Requirements, reqs);
         if (why is not null)
         {
             return null;
@@ -1350,14 +1364,14 @@ internal sealed class SchedulerRun
             var own = double.PositiveInfinity;
             foreach (var term in h.RequiredTerms.Count > 0 ? h.RequiredTerms : [RequirementSet.Empty])
             {
-                if (pool.Requirements.Compatible(term, _m.WellKnown) is not null)
+                if (Compatible(pool.Requirements, term) is not null)
                 {
                     continue;
                 }
 
                 var alone = pool.Requirements.Add(term);
                 own = Math.Min(own, PerPodCost(pool, zone is not null && IsZonePinned(h) ? alone.Add(zone) : alone, h));
-                if (reqs.Compatible(term, _m.WellKnown) is null)
+                if (Compatible(reqs, term) is null)
                 {
                     here = Math.Min(here, PerPodCost(pool, reqs.Add(term), h));
                 }

@@ -12,6 +12,7 @@ namespace Karpenter.Orleans.Scheduling.Provisioning.Internal;
 internal sealed class SolverModel
 {
     private readonly ConcurrentDictionary<string, List<string>> _domains = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(int Pool, string Key, bool Launchable), string[]> _poolDomains = new();
     private Dictionary<string, InstanceType>? _typesByName;
 
     public SolverModel(SchedulingInput input, SolverOptions options)
@@ -156,6 +157,17 @@ internal sealed class SolverModel
     /// </summary>
     public void AddPoolDomains(PoolTemplate pool, string key, ISet<string> set, bool launchable = false)
     {
+        // Every packing asks this for every group and spread key; the answer depends on the pool and key only.
+        foreach (var d in _poolDomains.GetOrAdd((pool.Index, key, launchable), _ => PoolDomains(pool, key, launchable)))
+        {
+            set.Add(d);
+        }
+    }
+
+    private string[] PoolDomains(PoolTemplate pool, string key, bool launchable)
+    {
+        // In the order found (a set that keeps insertion order when nothing is removed), as callers list domains in it.
+        var set = new HashSet<string>(StringComparer.Ordinal);
         var r = pool.Requirements[key];
         foreach (var t in pool.Types.Indices())
         {
@@ -183,6 +195,8 @@ internal sealed class SolverModel
         {
             set.UnionWith(r.Values);
         }
+
+        return [.. set];
     }
 
     private List<PoolTemplate> CompilePools(SchedulingInput input)
