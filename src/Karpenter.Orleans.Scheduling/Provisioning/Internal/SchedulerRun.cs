@@ -444,7 +444,8 @@ internal sealed class SchedulerRun
         }
 
         var chunkReqs = narrow.Count == 0 ? reqs : reqs.Add(narrow);
-        if (chunkReqs.Any(r => r.IsEmpty && reqs[r.Key]?.IsEmpty != true))
+        // Only the keys the topology narrowed can have become empty here (the rest are the group's own).
+        if (narrow.Count > 0 && narrow.Keys.Any(k => chunkReqs[k]!.IsEmpty && reqs[k]?.IsEmpty != true))
         {
             reason = "the pod's topology constraints leave no domain it may use";
             return false;
