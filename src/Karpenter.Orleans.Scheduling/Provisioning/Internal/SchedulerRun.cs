@@ -22,6 +22,7 @@ internal sealed class SchedulerRun
     private readonly Dictionary<(int Group, string Key), HashSet<string>> _blockedDomains = [];
     private readonly Dictionary<(int Group, string Key), HashSet<string>> _launchableDomains = [];
     private readonly Dictionary<(RequirementSet, RequirementSet), RequirementSet> _mergeCache = [];
+    private readonly Dictionary<(int Pool, int Group, RequirementSet Requirements), List<int>> _fittingCache = [];
     private readonly Dictionary<(int[], RequirementSet), int[]> _narrowCache = new(TypesAndRequirements.Comparer);
     private readonly ResourceVector[] _reserved;
     private readonly Dictionary<(int, Relaxation), RelaxedView> _views = [];
@@ -1158,19 +1159,34 @@ internal sealed class SchedulerRun
             remainingLimits = null;
         }
 
-        var fitting = new List<int>();
+        // Without limits in play the fitting types depend on the pool, the group and the requirements only: a run
+        // opens claims for the same ones again and again (and never edits the list).
+        List<int>? fitting = null;
         var withinLimits = 0;
-        foreach (var t in _buffer)
+        if (remainingLimits is null && _fittingCache.TryGetValue((pool.Index, g.Index, merged), out fitting))
         {
-            if (!WithinLimits(_m.Index.Capacity[t], remainingLimits))
+            withinLimits = _buffer.Count;
+        }
+        else
+        {
+            fitting = new List<int>(_buffer.Count);
+            foreach (var t in _buffer)
             {
-                continue;
+                if (!WithinLimits(_m.Index.Capacity[t], remainingLimits))
+                {
+                    continue;
+                }
+
+                withinLimits++;
+                if (g.Requests.FitsIn(pool.Room[t]))
+                {
+                    fitting.Add(t);
+                }
             }
 
-            withinLimits++;
-            if (g.Requests.FitsIn(pool.Room[t]))
+            if (remainingLimits is null)
             {
-                fitting.Add(t);
+                _fittingCache[(pool.Index, g.Index, merged)] = fitting;
             }
         }
 
