@@ -22,6 +22,7 @@ internal sealed class SchedulerRun
     private readonly Dictionary<(int Group, string Key), HashSet<string>> _blockedDomains = [];
     private readonly Dictionary<(int Group, string Key), HashSet<string>> _launchableDomains = [];
     private readonly Dictionary<(RequirementSet, RequirementSet), RequirementSet> _mergeCache = [];
+    private (PodGroup? Group, Relaxation? Relax, RelaxedView? View) _lastView;
     private readonly Dictionary<(int Pool, int Group, RequirementSet Requirements), List<int>> _fittingCache = [];
     private readonly Dictionary<(int[], RequirementSet), int[]> _narrowCache = new(TypesAndRequirements.Comparer);
     private readonly ResourceVector[] _reserved;
@@ -624,6 +625,7 @@ internal sealed class SchedulerRun
     {
         var start = claimFrom;
         var contiguous = true;
+        var view = View(g, relax);
         for (var i = start; i < _claims.Count; i++)
         {
             var c = _claims[i];
@@ -633,7 +635,7 @@ internal sealed class SchedulerRun
                 continue;
             }
 
-            if (!g.Requests.FixedFitsIn(c.MaxRoom) || HostCap(c, g, relax, limit) == 0)
+            if (!g.Requests.FixedFitsIn(c.MaxRoom) || HostCap(c, g, view, limit) == 0)
             {
                 // Rejected for good (room only shrinks, counts only grow): later scans may start past it.
                 claimFrom += contiguous ? 1 : 0;
@@ -889,9 +891,11 @@ internal sealed class SchedulerRun
     }
 
     /// <summary>How many pods the hostname-level constraints allow on a target (0 = none).</summary>
-    private int HostCap(Target t, PodGroup g, Relaxation relax, int limit)
+    private int HostCap(Target t, PodGroup g, Relaxation relax, int limit) => HostCap(t, g, View(g, relax), limit);
+
+    /// <summary><see cref="HostCap(Target, PodGroup, Relaxation, int)"/> with the group's view looked up once by a caller that scans many targets.</summary>
+    private int HostCap(Target t, PodGroup g, RelaxedView view, int limit)
     {
-        var view = View(g, relax);
         if (view.IsEmpty)
         {
             return limit;
@@ -959,12 +963,20 @@ internal sealed class SchedulerRun
 
     private RelaxedView View(PodGroup g, Relaxation relax)
     {
+        // Scans ask for the same group's view once per node or claim: remember the last one (hashing the
+        // relaxation record for every target was a third of a 50,000-pod solve).
+        if (ReferenceEquals(_lastView.Group, g) && ReferenceEquals(_lastView.Relax, relax))
+        {
+            return _lastView.View!;
+        }
+
         if (!_views.TryGetValue((g.Index, relax), out var view))
         {
             view = new RelaxedView(g, relax);
             _views[(g.Index, relax)] = view;
         }
 
+        _lastView = (g, relax, view);
         return view;
     }
 
