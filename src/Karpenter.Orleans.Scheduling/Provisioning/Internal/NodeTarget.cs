@@ -22,10 +22,7 @@ internal sealed class NodeTarget : Target
     public NodeTarget Clone()
     {
         var n = new NodeTarget { Name = Name, Labels = Labels, Allocatable = Allocatable, Taints = Taints, Cordoned = Cordoned, NodeClaim = NodeClaim, Used = Used };
-        foreach (var (k, v) in HostCounts)
-        {
-            n.HostCounts[k] = v;
-        }
+        CopyHostCountsTo(n);
 
         n.AntiOwners.UnionWith(AntiOwners);
         n.Ports.AddRange(Ports);

@@ -1525,7 +1525,7 @@ internal sealed class SchedulerRun
         {
             if (tg.IsHostname)
             {
-                t.HostCounts[tg.Id] = t.HostCount(tg.Id) + k;
+                t.AddHostCount(tg.Id, k);
                 _topology.Add(tg, null, k);
             }
             else if (t.Domain(tg.Key) is { } domain)

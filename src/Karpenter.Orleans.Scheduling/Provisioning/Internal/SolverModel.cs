@@ -438,7 +438,7 @@ internal sealed class SolverModel
                 {
                     if (tg.IsHostname)
                     {
-                        target.HostCounts[tg.Id] = target.HostCount(tg.Id) + 1;
+                        target.AddHostCount(tg.Id, 1);
                     }
 
                     InitialTopology.Add(tg, tg.IsHostname ? null : target.Domain(tg.Key), 1);

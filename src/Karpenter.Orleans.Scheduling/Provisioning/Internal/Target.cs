@@ -5,7 +5,9 @@ namespace Karpenter.Orleans.Scheduling.Provisioning.Internal;
 /// <summary>Something pods can be placed on: an existing node or a planned claim.</summary>
 internal abstract class Target
 {
-    public Dictionary<int, int> HostCounts { get; } = [];
+    // Pods per topology group here, by the group's id (ids are dense from 0): read for every candidate target
+    // of every chunk, so an array rather than a dictionary.
+    private int[] _hostCounts = [];
 
     /// <summary>Required hostname anti-affinity groups with an owner pod here.</summary>
     public HashSet<int> AntiOwners { get; } = [];
@@ -17,7 +19,20 @@ internal abstract class Target
 
     public ResourceVector Used { get; set; }
 
-    public int HostCount(int tg) => HostCounts.TryGetValue(tg, out var c) ? c : 0;
+    public int HostCount(int tg) => (uint)tg < (uint)_hostCounts.Length ? _hostCounts[tg] : 0;
+
+    public void AddHostCount(int tg, int pods)
+    {
+        if (tg >= _hostCounts.Length)
+        {
+            Array.Resize(ref _hostCounts, Math.Max(tg + 1, _hostCounts.Length * 2));
+        }
+
+        _hostCounts[tg] += pods;
+    }
+
+    /// <summary>Copies this target's per-group counts onto <paramref name="other"/> (a clone).</summary>
+    protected void CopyHostCountsTo(Target other) => other._hostCounts = (int[])_hostCounts.Clone();
 
     /// <summary>The value of a label key on this target, or null when not decided yet.</summary>
     public abstract string? Domain(string key);
