@@ -14,6 +14,9 @@ public sealed class RequirementSet : IReadOnlyCollection<Requirement>, IEquatabl
     private readonly ImmutableSortedDictionary<string, Requirement> _byKey;
     private int _hash;
 
+    // 0: not known yet, 1: no requirement has minValues, 2: one has.
+    private int _minValues;
+
     private RequirementSet(ImmutableSortedDictionary<string, Requirement> byKey) => _byKey = byKey;
 
     public static RequirementSet Of(params IEnumerable<Requirement> requirements)
@@ -163,6 +166,20 @@ public sealed class RequirementSet : IReadOnlyCollection<Requirement>, IEquatabl
         }
 
         return true;
+    }
+
+    /// <summary>Whether any requirement sets <c>minValues</c> (remembered: solvers ask it for every claim they open).</summary>
+    public bool AnyMinValues
+    {
+        get
+        {
+            if (_minValues == 0)
+            {
+                _minValues = _byKey.Values.Any(r => r.MinValues is not null) ? 2 : 1;
+            }
+
+            return _minValues == 2;
+        }
     }
 
     public override bool Equals(object? obj) => Equals(obj as RequirementSet);

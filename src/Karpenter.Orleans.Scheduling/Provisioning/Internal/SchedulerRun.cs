@@ -1054,16 +1054,7 @@ internal sealed class SchedulerRun
             return 0;
         }
 
-        if (!_mergeCache.TryGetValue((claim.Requirements, reqs), out merged!))
-        {
-            merged = claim.Requirements.Add(reqs);
-            if (merged.Equals(claim.Requirements))
-            {
-                merged = claim.Requirements;
-            }
-
-            _mergeCache[(claim.Requirements, reqs)] = merged;
-        }
+        merged = Merge(claim.Requirements, reqs);
 
         if (!ReferenceEquals(merged, claim.Requirements))
         {
@@ -1123,6 +1114,23 @@ internal sealed class SchedulerRun
         return (int)Math.Min(best, cap);
     }
 
+    /// <summary><paramref name="existing"/> with <paramref name="incoming"/> added, remembered; <paramref name="existing"/> itself when that adds nothing.</summary>
+    private RequirementSet Merge(RequirementSet existing, RequirementSet incoming)
+    {
+        if (!_mergeCache.TryGetValue((existing, incoming), out var merged))
+        {
+            merged = existing.Add(incoming);
+            if (merged.Equals(existing))
+            {
+                merged = existing;
+            }
+
+            _mergeCache[(existing, incoming)] = merged;
+        }
+
+        return merged;
+    }
+
     /// <summary><see cref="RequirementSet.Compatible"/>, remembered: the packings ask it for the same pairs again and again.</summary>
     private string? Compatible(RequirementSet existing, RequirementSet incoming)
     {
@@ -1156,7 +1164,7 @@ internal sealed class SchedulerRun
             return null;
         }
 
-        var merged = pool.Requirements.Add(reqs);
+        var merged = Merge(pool.Requirements, reqs);
         var allowed = pool.Types.And(_m.Index.For(merged));
         allowed.CopyIndices(_buffer);
         if (_buffer.Count == 0)
@@ -1226,7 +1234,7 @@ internal sealed class SchedulerRun
         // minValues: the claim's types must span enough distinct values.
         Dictionary<string, int>? minValues = null;
         var relaxed = false;
-        foreach (var r in merged)
+        foreach (var r in merged.AnyMinValues ? merged : RequirementSet.Empty)
         {
             if (r.MinValues is not { } mv)
             {
