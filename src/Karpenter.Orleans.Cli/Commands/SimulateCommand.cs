@@ -213,22 +213,26 @@ internal static class SimulateCommand
         var input = manifests.ToInput(catalog);
         inputs.Timings?.Mark("solver input");
 
-        // What Karpenter's first fit would launch, planned beside the solve (its own model, nothing shared). It plans
+        // What Karpenter's first fit would launch, planned beside the solve on the same compiled model. It plans
         // new claims only: with nodes or claims already there it is not comparable.
-        var karpenterTask = input.Nodes.Count == 0 && input.NodeClaims.Count == 0
-            ? Task.Factory.StartNew(() => KarpenterFirstFit.Plan(input, options), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-            : null;
+        var compare = input.Nodes.Count == 0 && input.NodeClaims.Count == 0;
         var stopwatch = Stopwatch.StartNew();
         SchedulingResult result;
+        FirstFitPlan? karpenter = null;
         using (inputs.Progress.Step($"solving for {input.Pods.Count.ToString("N0", CultureInfo.InvariantCulture)} pods"))
         {
-            result = ProvisioningSolver.Solve(input, options);
+            if (compare)
+            {
+                (result, karpenter) = ProvisioningSolver.SolveWithFirstFit(input, options);
+            }
+            else
+            {
+                result = ProvisioningSolver.Solve(input, options);
+            }
         }
 
         var solveSeconds = stopwatch.Elapsed.TotalSeconds;
         inputs.Timings?.Mark("solve");
-        var karpenter = karpenterTask?.GetAwaiter().GetResult();
-        inputs.Timings?.Mark("karpenter first fit");
 
         if (format == OutputFormats.Json)
         {

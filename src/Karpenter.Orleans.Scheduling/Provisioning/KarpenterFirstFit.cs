@@ -25,7 +25,12 @@ public static class KarpenterFirstFit
     public static FirstFitPlan Plan(SchedulingInput input, SolverOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var model = new SolverModel(input, options ?? SolverOptions.Default);
+        return Plan(new SolverModel(input, options ?? SolverOptions.Default));
+    }
+
+    /// <summary>The first fit on a model compiled once for it and the solve (<see cref="ProvisioningSolver.SolveWithFirstFit"/>); it only reads the model.</summary>
+    internal static FirstFitPlan Plan(SolverModel model)
+    {
         var claims = new List<Claim>();
         // Claims in the order pods try them: fewest pods first, older first among equals.
         var byLoad = new List<Claim>();

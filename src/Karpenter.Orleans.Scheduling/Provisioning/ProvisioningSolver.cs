@@ -23,7 +23,26 @@ public static class ProvisioningSolver
         ArgumentNullException.ThrowIfNull(input);
         options ??= SolverOptions.Default;
         var clock = Stopwatch.StartNew();
+        return SolveModel(new SolverModel(input, options), options, clock);
+    }
+
+    /// <summary>
+    /// Solves <paramref name="input"/> and plans what Karpenter's first fit (<see cref="KarpenterFirstFit"/>) would
+    /// launch for it, side by side on one compiled model (compiling the pods is most of a model's cost).
+    /// </summary>
+    public static (SchedulingResult Result, FirstFitPlan FirstFit) SolveWithFirstFit(SchedulingInput input, SolverOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        options ??= SolverOptions.Default;
+        var clock = Stopwatch.StartNew();
         var model = new SolverModel(input, options);
+        var firstFit = Task.Factory.StartNew(() => KarpenterFirstFit.Plan(model), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var result = SolveModel(model, options, clock);
+        return (result, firstFit.GetAwaiter().GetResult());
+    }
+
+    private static SchedulingResult SolveModel(SolverModel model, SolverOptions options, Stopwatch clock)
+    {
 
         // The strategies are independent packings of one model: run them side by side and keep the best
         // in a fixed order, so the result does not depend on which finishes first.

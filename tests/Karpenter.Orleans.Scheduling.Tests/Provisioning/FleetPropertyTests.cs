@@ -86,6 +86,25 @@ public sealed class FleetPropertyTests
             print: fleet => $"seed {fleet.Seed}, {fleet.Pods} pods");
 
     [Fact]
+    public void SolvingBesideTheFirstFitOnOneModelGivesWhatEachGivesAlone() =>
+        // karpo simulate compiles the model once for the solve and Karpenter's first fit and runs them side by side.
+        Fleets.Sample(
+            fleet =>
+            {
+                var (result, firstFit) = ProvisioningSolver.SolveWithFirstFit(FleetWorkload.Create(Shipped.Value, fleet.Pods, fleet.Seed));
+                var input = FleetWorkload.Create(Shipped.Value, fleet.Pods, fleet.Seed);
+
+                Assert.Equal(Outcome.Canonical(ProvisioningSolver.Solve(input)), Outcome.Canonical(result));
+                var alone = KarpenterFirstFit.Plan(input);
+                Assert.Equal((alone.NodeClaims, alone.Scheduled, alone.Unplaced), (firstFit.NodeClaims, firstFit.Scheduled, firstFit.Unplaced));
+                Assert.Equal(alone.PricePerHour, firstFit.PricePerHour, 9);
+                Assert.Equal(alone.Launches, firstFit.Launches);
+            },
+            iter: 6,
+            threads: 1,
+            print: fleet => $"seed {fleet.Seed}, {fleet.Pods} pods");
+
+    [Fact]
     public void TheBoundPricesCapacityTypeSelectorsAtTheirOwnOfferings()
     {
         // On-demand-only pods cannot use spot: a bound that priced their nodes at the pool's cheapest
