@@ -10,7 +10,7 @@ namespace Karpenter.Orleans.Scheduling.Manifests;
 /// <summary>
 /// The fast way through a manifest file: one pass over the events of <see cref="YamlTokenParser"/> (YamlDotNet's
 /// scanner, without its parser's per-scalar interning), each object's events turned
-/// straight into KubernetesClient's model through <see cref="ManifestJson"/>, without the whole-file tree and the
+/// straight into KubernetesClient's model (<see cref="EventModelBuilder"/>, through <see cref="ManifestJson"/>'s contracts), without the whole-file tree and the
 /// second parse of every object that <see cref="YamlManifestReader"/> needs for its located errors. NodePools and
 /// node classes, which are read by hand from a tree, get their tree from their own events (same lines and columns).
 /// Anything else (anchors, aliases, tags, merge keys, a value the model refuses, an unknown field) makes it give
