@@ -22,7 +22,13 @@ internal sealed class EventModelBuilder
     // The List<T> or Dictionary<string, T> made for a collection contract, and its element's contract; null when it is another collection type.
     private static readonly ConcurrentDictionary<JsonTypeInfo, (Type Made, JsonTypeInfo Element)?> Collections = new();
 
+    /// <summary>Values kept once: a dump repeats the same images, namespaces, label values and condition texts thousands of times.</summary>
+    private const int PooledValues = 4096;
+
+    private const int PooledLength = 64;
+
     private readonly JsonSerializerOptions _options;
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
     private readonly ArrayBufferWriter<byte> _scalar = new(256);
     private readonly Utf8JsonWriter _writer;
     private List<YamlEvent> _events = [];
@@ -111,7 +117,7 @@ internal sealed class EventModelBuilder
             if (info.Type == typeof(string))
             {
                 // ManifestJson's string converter reads a JSON string as it is, and leaves null to System.Text.Json: null.
-                value = e.IsNull ? null : e.Value;
+                value = e.IsNull ? null : Pooled(e.Value);
                 return true;
             }
 
@@ -146,6 +152,27 @@ internal sealed class EventModelBuilder
             (JsonTypeInfoKind.Dictionary, YamlEventKind.MappingStart) => Dictionary(info, out value),
             _ => false,
         };
+    }
+
+    // The same text as one string, so 10,000 pods hold one "registry.k8s.io/pause:3.10" (fewer objects for the GC to move).
+    private string Pooled(string text)
+    {
+        if (text.Length > PooledLength)
+        {
+            return text;
+        }
+
+        if (_values.TryGetValue(text, out var pooled))
+        {
+            return pooled;
+        }
+
+        if (_values.Count < PooledValues)
+        {
+            _values.Add(text, text);
+        }
+
+        return text;
     }
 
     private bool Object(JsonTypeInfo info, out object? value)
