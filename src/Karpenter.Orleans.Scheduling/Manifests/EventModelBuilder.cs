@@ -33,6 +33,7 @@ internal sealed class EventModelBuilder
     private readonly Utf8JsonWriter _writer;
     private List<YamlEvent> _events = [];
     private int _index;
+    private int _depth;
 
     public EventModelBuilder(JsonSerializerOptions options)
     {
@@ -45,6 +46,7 @@ internal sealed class EventModelBuilder
     {
         _events = events;
         _index = 0;
+        _depth = 0;
         try
         {
             var built = Node(_options.GetTypeInfo(type), out var value);
@@ -138,6 +140,23 @@ internal sealed class EventModelBuilder
             return true;
         }
 
+        if (e.Kind != YamlEventKind.Scalar && info.Kind == JsonTypeInfoKind.None)
+        {
+            // A mapping or list into a type with its own converter (managedFields' fieldsV1 is an object): that node alone
+            // through System.Text.Json, unless it nests as deep as the whole object's JSON may (then the JSON way decides).
+            if (_depth + Depth(_index) >= MaxDepth(info.Options))
+            {
+                return false;
+            }
+
+            _scalar.ResetWrittenCount();
+            _writer.Reset();
+            WriteJson(_events, ref _index, _writer);
+            _writer.Flush();
+            value = JsonSerializer.Deserialize(_scalar.WrittenSpan, info);
+            return true;
+        }
+
         if (e.Kind == YamlEventKind.Scalar && e.IsNull)
         {
             // System.Text.Json's object and collection converters read a null token as null.
@@ -153,6 +172,30 @@ internal sealed class EventModelBuilder
             _ => false,
         };
     }
+
+    // How deep the node at index nests (a scalar 0, a flat mapping or list 1).
+    private int Depth(int index)
+    {
+        int depth = 0, deepest = 0;
+        do
+        {
+            var kind = _events[index++].Kind;
+            if (kind is YamlEventKind.MappingStart or YamlEventKind.SequenceStart)
+            {
+                deepest = Math.Max(deepest, ++depth);
+            }
+            else if (kind is YamlEventKind.MappingEnd or YamlEventKind.SequenceEnd)
+            {
+                depth--;
+            }
+        }
+        while (depth > 0);
+
+        return deepest;
+    }
+
+    // System.Text.Json's limit when the options leave it unset is 64; one level is kept spare so the two ways never disagree at the edge.
+    private static int MaxDepth(JsonSerializerOptions options) => (options.MaxDepth == 0 ? 64 : options.MaxDepth) - 1;
 
     // The same text as one string, so 10,000 pods hold one "registry.k8s.io/pause:3.10" (fewer objects for the GC to move).
     private string Pooled(string text)
@@ -186,6 +229,7 @@ internal sealed class EventModelBuilder
         var target = contract.Create();
         var seen = 0UL;
         _index++;
+        _depth++;
         while (_events[_index].Kind != YamlEventKind.MappingEnd)
         {
             if (!contract.Properties.TryGetValue(_events[_index].Value, out var property) || (seen & property.Bit) != 0)
@@ -205,6 +249,7 @@ internal sealed class EventModelBuilder
         }
 
         _index++;
+        _depth--;
         value = target;
         return true;
     }
@@ -219,6 +264,7 @@ internal sealed class EventModelBuilder
 
         var list = (IList)Activator.CreateInstance(made)!;
         _index++;
+        _depth++;
         while (_events[_index].Kind != YamlEventKind.SequenceEnd)
         {
             if (!Node(element, out var item))
@@ -230,6 +276,7 @@ internal sealed class EventModelBuilder
         }
 
         _index++;
+        _depth--;
         value = list;
         return true;
     }
@@ -244,6 +291,7 @@ internal sealed class EventModelBuilder
 
         var dictionary = (IDictionary)Activator.CreateInstance(made)!;
         _index++;
+        _depth++;
         while (_events[_index].Kind != YamlEventKind.MappingEnd)
         {
             var key = _events[_index++].Value;
@@ -256,6 +304,7 @@ internal sealed class EventModelBuilder
         }
 
         _index++;
+        _depth--;
         value = dictionary;
         return true;
     }

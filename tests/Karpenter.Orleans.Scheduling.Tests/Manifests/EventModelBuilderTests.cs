@@ -93,6 +93,43 @@ public sealed class EventModelBuilderTests
         Assert.Equal(KubernetesJson.Serialize(ThroughJson(events, typeof(V1Deployment))), KubernetesJson.Serialize(direct));
     }
 
+    [Fact]
+    public void Managed_fields_of_a_kubectl_dump_are_the_json_they_hold()
+    {
+        const string yaml = """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: p
+              managedFields:
+              - apiVersion: v1
+                fieldsType: FieldsV1
+                fieldsV1:
+                  f:metadata:
+                    f:labels:
+                      ".": {}
+                  f:spec:
+                    f:containers:
+                      k:{"name":"app"}:
+                        f:image: {}
+                    f:tolerations: [a, {b: 1}]
+                manager: kubectl-create
+                operation: Update
+                time: "2026-12-01T09:00:00Z"
+            spec:
+              containers:
+              - name: app
+            """;
+        var events = ObjectEvents(yaml);
+
+        var direct = (V1Pod?)new EventModelBuilder(Options).TryBuild(events, typeof(V1Pod));
+
+        Assert.NotNull(direct);
+        var fields = Assert.IsType<JsonElement>(direct.Metadata.ManagedFields[0].FieldsV1);
+        Assert.True(fields.GetProperty("f:spec").GetProperty("f:containers").TryGetProperty("k:{\"name\":\"app\"}", out _));
+        Assert.Equal(KubernetesJson.Serialize(ThroughJson(events, typeof(V1Pod))), KubernetesJson.Serialize(direct));
+    }
+
     [Theory]
     [InlineData("metadata:\n  name: p\n  colour: red\n")]
     [InlineData("metadata:\n  name: p\n  name: q\n")]
