@@ -116,7 +116,7 @@ internal sealed class EventModelBuilder
         if (e.Kind == YamlEventKind.Scalar && info.Kind == JsonTypeInfoKind.None)
         {
             _index++;
-            if (info.Type == typeof(string))
+            if (info.Type == typeof(string) && info.Converter is ManifestJson.AnyScalarAsString)
             {
                 // ManifestJson's string converter reads a JSON string as it is, and leaves null to System.Text.Json: null.
                 value = e.IsNull ? null : Pooled(e.Value);
