@@ -40,7 +40,7 @@ internal static class ManifestJson
     }
 
     /// <summary>YAML's scalars are text: "8080", true and 3 all read into a string field as written.</summary>
-    private sealed class AnyScalarAsString : JsonConverter<string>
+    internal sealed class AnyScalarAsString : JsonConverter<string>
     {
         public override bool HandleNull => false;
 

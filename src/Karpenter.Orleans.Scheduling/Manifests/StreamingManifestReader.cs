@@ -10,7 +10,7 @@ namespace Karpenter.Orleans.Scheduling.Manifests;
 /// <summary>
 /// The fast way through a manifest file: one pass over the events of <see cref="YamlTokenParser"/> (YamlDotNet's
 /// scanner, without its parser's per-scalar interning), each object's events turned
-/// straight into KubernetesClient's model through <see cref="ManifestJson"/>, without the whole-file tree and the
+/// straight into KubernetesClient's model (<see cref="EventModelBuilder"/>, through <see cref="ManifestJson"/>'s contracts), without the whole-file tree and the
 /// second parse of every object that <see cref="YamlManifestReader"/> needs for its located errors. NodePools and
 /// node classes, which are read by hand from a tree, get their tree from their own events (same lines and columns).
 /// Anything else (anchors, aliases, tags, merge keys, a value the model refuses, an unknown field) makes it give
@@ -27,6 +27,7 @@ internal sealed class StreamingManifestReader
     private readonly List<YamlEvent> _events = [];
     private readonly ArrayBufferWriter<byte> _json = new(16 * 1024);
     private readonly Utf8JsonWriter _writer;
+    private readonly EventModelBuilder _builder;
     private int _count;
 
     private StreamingManifestReader(string file, TextReader content, JsonSerializerOptions options)
@@ -35,6 +36,7 @@ internal sealed class StreamingManifestReader
         _parser = new YamlTokenParser(content);
         _options = options;
         _writer = new Utf8JsonWriter(_json, new JsonWriterOptions { SkipValidation = true });
+        _builder = new EventModelBuilder(options);
     }
 
     /// <summary>
@@ -266,25 +268,27 @@ internal sealed class StreamingManifestReader
         }
 
         var type = ModelOf(kind);
-        _json.ResetWrittenCount();
-        _writer.Reset();
-        var index = 0;
-        WriteJson(ref index);
-        _writer.Flush();
-        if (type is null)
+        if (type is not null)
         {
-            // Only counted by kind; parsed once more only so that a key given twice is refused, as the full reader does.
-            using (JsonDocument.Parse(_json.WrittenMemory, NoDuplicates))
-            {
-            }
-
-            _documents.Add(new ManifestDocument(_file, number, item, kind, apiVersion, MetadataName(), null));
+            // Straight from the events when the model takes them plainly, else through the object's JSON as before.
+            var value = _builder.TryBuild(_events, type) ?? EventModelBuilder.ThroughJson(_events, type, _options, _json, _writer) ?? throw new GiveUp();
+            var name = (value as IMetadata<V1ObjectMeta>)?.Metadata?.Name;
+            _documents.Add(new ManifestDocument(_file, number, item, kind, apiVersion, name, value));
             return;
         }
 
-        var value = JsonSerializer.Deserialize(_json.WrittenSpan, type, _options) ?? throw new GiveUp();
-        var name = (value as IMetadata<V1ObjectMeta>)?.Metadata?.Name;
-        _documents.Add(new ManifestDocument(_file, number, item, kind, apiVersion, name, value));
+        _json.ResetWrittenCount();
+        _writer.Reset();
+        var index = 0;
+        EventModelBuilder.WriteJson(_events, ref index, _writer);
+        _writer.Flush();
+
+        // Only counted by kind; parsed once more only so that a key given twice is refused, as the full reader does.
+        using (JsonDocument.Parse(_json.WrittenMemory, NoDuplicates))
+        {
+        }
+
+        _documents.Add(new ManifestDocument(_file, number, item, kind, apiVersion, MetadataName(), null));
     }
 
     private static readonly JsonDocumentOptions NoDuplicates = new() { AllowDuplicateProperties = false, MaxDepth = DocumentBoundaryParser.MaxDepth + 1 };
@@ -338,43 +342,6 @@ internal sealed class StreamingManifestReader
         stream.Load(new Replay(_events));
         var root = (YamlMappingNode)stream.Documents[0].RootNode;
         return new ManifestDocument(_file, number, root, "", root.Start.Line, item, root.Start.Column);
-    }
-
-    private void WriteJson(ref int index)
-    {
-        var e = _events[index++];
-        switch (e.Kind)
-        {
-            case YamlEventKind.MappingStart:
-                _writer.WriteStartObject();
-                while (_events[index].Kind != YamlEventKind.MappingEnd)
-                {
-                    _writer.WritePropertyName(_events[index++].Value);
-                    WriteJson(ref index);
-                }
-
-                index++;
-                _writer.WriteEndObject();
-                break;
-            case YamlEventKind.SequenceStart:
-                _writer.WriteStartArray();
-                while (_events[index].Kind != YamlEventKind.SequenceEnd)
-                {
-                    WriteJson(ref index);
-                }
-
-                index++;
-                _writer.WriteEndArray();
-                break;
-            case YamlEventKind.Scalar when e.IsNull:
-                _writer.WriteNullValue();
-                break;
-            case YamlEventKind.Scalar:
-                _writer.WriteStringValue(e.Value);
-                break;
-            default:
-                throw new GiveUp();
-        }
     }
 
     // At a MappingStart; records the mapping, returns its top-level kind and apiVersion; ends on the event after it.
