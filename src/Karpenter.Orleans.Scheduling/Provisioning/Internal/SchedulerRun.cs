@@ -600,11 +600,15 @@ internal sealed class SchedulerRun
     {
         foreach (var claim in _claims)
         {
-            if (claim.GroupPods.ContainsKey(g) || !g.Requests.FixedFitsIn(claim.MaxRoom))
+            if (claim.GroupPods.ContainsKey(g))
             {
                 continue;
             }
 
+            // A per-group claim was aimed at its group's one cheapest type; finalize launches it as the cheapest
+            // type its requirements allow, so the pods may count on every such type that holds what it carries.
+            var own = claim.Types;
+            claim.Types = [.. claim.Pool.Types.And(_m.Index.For(claim.Requirements)).Indices().Where(t => claim.Used.FitsIn(claim.Pool.Room[t]))];
             var k = ClaimFit(claim, g, relax, chunkReqs, limit, out var merged, out var types);
             if (k > 0)
             {
@@ -612,6 +616,8 @@ internal sealed class SchedulerRun
                 CommitClaim(claim, g, relax, k, types);
                 return true;
             }
+
+            claim.Types = own;
         }
 
         return false;
