@@ -631,7 +631,6 @@ internal sealed class SchedulerRun
     {
         var start = claimFrom;
         var contiguous = true;
-        var view = View(g, relax);
         for (var i = start; i < _claims.Count; i++)
         {
             var c = _claims[i];
@@ -641,7 +640,7 @@ internal sealed class SchedulerRun
                 continue;
             }
 
-            if (!g.Requests.FixedFitsIn(c.MaxRoom) || HostCap(c, g, view, limit) == 0)
+            if (!g.Requests.FixedFitsIn(c.MaxRoom) || HostCap(c, g, relax, limit) == 0)
             {
                 // Rejected for good (room only shrinks, counts only grow): later scans may start past it.
                 claimFrom += contiguous ? 1 : 0;
@@ -897,11 +896,9 @@ internal sealed class SchedulerRun
     }
 
     /// <summary>How many pods the hostname-level constraints allow on a target (0 = none).</summary>
-    private int HostCap(Target t, PodGroup g, Relaxation relax, int limit) => HostCap(t, g, View(g, relax), limit);
-
-    /// <summary><see cref="HostCap(Target, PodGroup, Relaxation, int)"/> with the group's view looked up once by a caller that scans many targets.</summary>
-    private int HostCap(Target t, PodGroup g, RelaxedView view, int limit)
+    private int HostCap(Target t, PodGroup g, Relaxation relax, int limit)
     {
+        var view = View(g, relax);
         if (view.IsEmpty)
         {
             return limit;
