@@ -30,10 +30,10 @@ internal sealed class StreamingManifestReader
     private readonly EventModelBuilder _builder;
     private int _count;
 
-    private StreamingManifestReader(string file, TextReader content, JsonSerializerOptions options)
+    private StreamingManifestReader(string file, YamlTokenParser parser, JsonSerializerOptions options)
     {
         _file = file;
-        _parser = new YamlTokenParser(content);
+        _parser = parser;
         _options = options;
         _writer = new Utf8JsonWriter(_json, new JsonWriterOptions { SkipValidation = true });
         _builder = new EventModelBuilder(options);
@@ -78,15 +78,29 @@ internal sealed class StreamingManifestReader
     {
         try
         {
-            var reader = new StreamingManifestReader(file, new StringReader(content), options);
-            var documents = reader.Read();
-            return (documents, reader._count);
+            try
+            {
+                return Read(file, new YamlTokenParser(new ManifestScanner(content)), options);
+            }
+            catch (ManifestScanner.NotTaken)
+            {
+                // YAML the fast scanner leaves alone: YamlDotNet's scanner gives the same tokens where both read.
+            }
+
+            return Read(file, new YamlTokenParser(new StringReader(content)), options);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Whatever this reader cannot take (a YAML or model error, or a GiveUp), the full reader reads and reports.
             return null;
         }
+    }
+
+    private static (List<ManifestDocument> Documents, int Count) Read(string file, YamlTokenParser parser, JsonSerializerOptions options)
+    {
+        var reader = new StreamingManifestReader(file, parser, options);
+        var documents = reader.Read();
+        return (documents, reader._count);
     }
 
     /// <summary>Where the first "---" line at or after <paramref name="from"/> starts (else the last before it), or -1.</summary>

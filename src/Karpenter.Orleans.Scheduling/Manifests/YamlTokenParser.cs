@@ -5,7 +5,8 @@ namespace Karpenter.Orleans.Scheduling.Manifests;
 
 /// <summary>
 /// The events of the YAML that manifests are written in (documents of block and flow mappings, sequences and
-/// scalars), straight from YamlDotNet's scanner. YamlDotNet's own parser makes the same events, but it looks every
+/// scalars), straight from a scanner's tokens (<see cref="ManifestScanner"/>'s when it takes the text, else
+/// YamlDotNet's). YamlDotNet's own parser makes the same events, but it looks every
 /// scalar up in the runtime's intern table and allocates an event per node, which was a third of reading a
 /// 10,000-pod file (docs/benchmarks.md, Whole command). Anything outside that subset (directives, anchors,
 /// aliases, tags, a single-pair mapping in a flow sequence, anything malformed) throws
@@ -13,14 +14,20 @@ namespace Karpenter.Orleans.Scheduling.Manifests;
 /// </summary>
 internal sealed class YamlTokenParser
 {
-    private readonly Scanner _scanner;
+    private readonly IScanner _scanner;
     private readonly Stack<State> _states = new();
     private State _state = State.StreamStart;
     private Token? _token;
 
     public YamlTokenParser(TextReader input)
+        : this(new Scanner(input, skipComments: true))
     {
-        _scanner = new Scanner(input, skipComments: true);
+    }
+
+    /// <summary>The events of another scanner's tokens (<see cref="ManifestScanner"/>'s).</summary>
+    public YamlTokenParser(IScanner scanner)
+    {
+        _scanner = scanner;
     }
 
     private enum State
