@@ -2,7 +2,8 @@ namespace Karpenter.Orleans.Cli.Output;
 
 /// <summary>
 /// The figures of one <c>karpo bench --consolidate</c> run: the scale-in cluster, what the disruption planner
-/// made of it, and a fresh solve of the remaining pods as the yardstick. Timings are wall-clock seconds.
+/// made of it, and a fresh solve of the remaining pods as the yardstick. Timings are wall-clock seconds, with the
+/// process's CPU seconds over the same span next to the plans'.
 /// </summary>
 internal sealed record ConsolidationBenchReport
 {
@@ -51,6 +52,12 @@ internal sealed record ConsolidationBenchReport
 
     /// <summary>The timed plans after it, in order.</summary>
     public required IReadOnlyList<double> WarmPlanSeconds { get; init; }
+
+    /// <summary>CPU seconds of the process (every thread) during the cold plan.</summary>
+    public required double ColdPlanCpuSeconds { get; init; }
+
+    /// <summary>CPU seconds of the process during each warm plan, in the order of <see cref="WarmPlanSeconds"/>.</summary>
+    public required IReadOnlyList<double> WarmPlanCpuSeconds { get; init; }
 
     public required long PeakWorkingSetBytes { get; init; }
 

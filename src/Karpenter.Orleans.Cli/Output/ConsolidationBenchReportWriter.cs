@@ -32,7 +32,9 @@ internal static class ConsolidationBenchReportWriter
         table.AddRow("generate cluster", Figures.Seconds(report.GenerateSeconds));
         table.AddRow("fresh solve", Figures.Seconds(report.FreshSolveSeconds));
         table.AddRow("plan, cold", $"{Figures.Seconds(report.ColdPlanSeconds)} (target < 10 s at 2,000 nodes)");
+        table.AddRow("plan, cold, CPU", Figures.Seconds(report.ColdPlanCpuSeconds));
         table.AddRow("plan, warm runs", string.Join(", ", report.WarmPlanSeconds.Select(Figures.Seconds)));
+        table.AddRow("plan, warm runs, CPU", string.Join(", ", report.WarmPlanCpuSeconds.Select(Figures.Seconds)));
         table.AddRow("plan, warm median", Figures.Seconds(report.WarmPlanMedianSeconds));
         table.AddRow("peak working set", Figures.Bytes(report.PeakWorkingSetBytes));
         table.Write(writer);
@@ -91,6 +93,14 @@ internal static class ConsolidationBenchReportWriter
 
             json.WriteEndArray();
             json.WriteNumber("warmPlanMedianSeconds", Figures.Round(report.WarmPlanMedianSeconds));
+            json.WriteNumber("coldPlanCpuSeconds", Figures.Round(report.ColdPlanCpuSeconds));
+            json.WriteStartArray("warmPlanCpuSeconds");
+            foreach (var seconds in report.WarmPlanCpuSeconds)
+            {
+                json.WriteNumberValue(Figures.Round(seconds));
+            }
+
+            json.WriteEndArray();
             json.WriteNumber("peakWorkingSetBytes", report.PeakWorkingSetBytes);
             json.WriteEndObject();
         }

@@ -14,7 +14,7 @@ namespace Karpenter.Orleans.Scheduling.Disruption;
 internal static class Simulation
 {
     /// <summary>Delete-only check: existing capacity only, one greedy pass. Much cheaper than a full solve.</summary>
-    public static readonly SolverOptions ExistingOnly = new() { ExistingCapacityOnly = true, Improve = false };
+    public static readonly SolverOptions ExistingOnly = new() { ExistingCapacityOnly = true, Improve = false, NodePoolTopologyDomains = true };
 
     /// <summary>Replacement check: Karpenter's packing, new claims allowed.</summary>
     public static readonly SolverOptions WithClaims = new() { Improve = false };

@@ -24,6 +24,14 @@ public sealed record SolverOptions
     /// </summary>
     public bool ExistingCapacityOnly { get; init; }
 
+    /// <summary>
+    /// With <see cref="ExistingCapacityOnly"/>: the topology domains a NodePool could launch a claim in count as
+    /// domains too, though no claim is launched, as Karpenter's consolidation simulation counts them (kube-scheduler
+    /// counts only the domains of the nodes there are). The disruption planner's delete checks set it, so a
+    /// zonal spread cannot collapse into the zones that keep nodes when a zone's last node goes.
+    /// </summary>
+    public bool NodePoolTopologyDomains { get; init; }
+
     /// <summary>Compute the LP lower bound on cost and report the gap.</summary>
     public bool ComputeLowerBound { get; init; }
 }

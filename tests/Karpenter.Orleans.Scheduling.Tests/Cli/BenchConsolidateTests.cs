@@ -16,6 +16,9 @@ public sealed class BenchConsolidateTests
         Assert.Equal("benchmark", root.GetProperty("workload").GetString());
         Assert.Equal(3, root.GetProperty("seed").GetInt32());
         Assert.Equal(2, root.GetProperty("warmPlanSeconds").GetArrayLength());
+        Assert.Equal(2, root.GetProperty("warmPlanCpuSeconds").GetArrayLength());
+        Assert.True(root.GetProperty("coldPlanCpuSeconds").GetDouble() > 0, "the cold plan took no CPU time");
+        Assert.All(root.GetProperty("warmPlanCpuSeconds").EnumerateArray(), cpu => Assert.True(cpu.GetDouble() >= 0));
 
         var before = root.GetProperty("nodesBefore").GetInt32();
         Assert.InRange(before, 27, 33);
@@ -43,6 +46,7 @@ public sealed class BenchConsolidateTests
         Assert.Contains("actions: emptiness", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("after ÷ fresh", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("plan, cold", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("plan, cold, CPU", run.Stdout, StringComparison.Ordinal);
     }
 
     [Theory]

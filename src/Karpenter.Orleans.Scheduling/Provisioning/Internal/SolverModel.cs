@@ -12,6 +12,7 @@ namespace Karpenter.Orleans.Scheduling.Provisioning.Internal;
 internal sealed class SolverModel
 {
     private readonly ConcurrentDictionary<string, List<string>> _domains = new(StringComparer.Ordinal);
+    private readonly Lazy<List<PoolTemplate>> _domainPools;
     private readonly ConcurrentDictionary<(int Pool, string Key, bool Launchable), string[]> _poolDomains = new();
     private Dictionary<string, InstanceType>? _typesByName;
 
@@ -95,7 +96,12 @@ internal sealed class SolverModel
             return c != 0 ? c : a.FirstInputIndex.CompareTo(b.FirstInputIndex);
         });
 
-        Pools = CompilePools(input);
+        Pools = Options.ExistingCapacityOnly ? [] : CompilePools(input);
+        // The pools whose domains count: the launching ones, or (existing capacity only) the ones Karpenter would
+        // still count for topology; compiled only if a topology group asks for domains.
+        _domainPools = Options.ExistingCapacityOnly
+            ? new Lazy<List<PoolTemplate>>(() => Options.NodePoolTopologyDomains ? CompilePools(input) : [])
+            : new Lazy<List<PoolTemplate>>(Pools);
         AnyPreferNoSchedule = Pools.Any(p => p.Taints.Any(t => t.Effect == "PreferNoSchedule"));
         InitialTopology = new TopologyState(TopologyGroups.Count);
         InitialNodes = CompileNodes(input, claims, bound, nominatedTo, boundAnti);
@@ -132,7 +138,7 @@ internal sealed class SolverModel
         }
 
         var set = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var pool in Pools)
+        foreach (var pool in _domainPools.Value)
         {
             AddPoolDomains(pool, key, set);
         }
@@ -203,11 +209,6 @@ internal sealed class SolverModel
     {
         // Weight descending, then name descending, as Karpenter orders NodePools.
         // No NodePool means Karpenter's default one, with no requirements.
-        if (Options.ExistingCapacityOnly)
-        {
-            return [];
-        }
-
         var ordered = (input.NodePools.Count > 0 ? input.NodePools : [new NodePool { Name = "default" }])
             .OrderByDescending(p => p.Weight)
             .ThenByDescending(p => p.Name, StringComparer.Ordinal)
