@@ -113,7 +113,7 @@ internal sealed class ManifestScanner : IScanner
         }
 
         var c = _text[_pos];
-        if (column == 0 && (c is '-' or '.') && IsMarker(c))
+        if (column == 0 && IsMarkerAt(_pos))
         {
             DocumentMarker(c);
             return;
@@ -275,8 +275,9 @@ internal sealed class ManifestScanner : IScanner
         _pos++;
     }
 
-    private bool IsMarker(char c) =>
-        _pos + 2 < _text.Length && _text[_pos + 1] == c && _text[_pos + 2] == c && IsBlankAt(_pos + 3);
+    // "---" or "..." followed by a blank: a document marker (at a line's start).
+    private bool IsMarkerAt(int at) =>
+        _text[at] is '-' or '.' && at + 2 < _text.Length && _text[at + 1] == _text[at] && _text[at + 2] == _text[at] && IsBlankAt(at + 3);
 
     private void DocumentMarker(char c)
     {
@@ -490,11 +491,7 @@ internal sealed class ManifestScanner : IScanner
         var startMark = At(start);
         var endMark = At(i + 1);
         var scalar = new Scalar(value, quote == '"' ? ScalarStyle.DoubleQuoted : ScalarStyle.SingleQuoted, startMark, endMark);
-        var after = i + 1;
-        while (after < text.Length && text[after] == ' ')
-        {
-            after++;
-        }
+        var after = SpacesFrom(i + 1);
 
         if (after < text.Length && text[after] == ':')
         {
@@ -584,12 +581,7 @@ internal sealed class ManifestScanner : IScanner
     private bool ContinuesOnNextLine(int from)
     {
         var text = _text;
-        var i = from;
-        while (i < text.Length && text[i] == ' ')
-        {
-            i++;
-        }
-
+        var i = SpacesFrom(from);
         if (i >= text.Length)
         {
             return false;
@@ -631,7 +623,7 @@ internal sealed class ManifestScanner : IScanner
                 return false;
             }
 
-            if (column == 0 && (c is '-' or '.') && i + 2 < text.Length && text[i + 1] == c && text[i + 2] == c && IsBlankAt(i + 3))
+            if (column == 0 && IsMarkerAt(i))
             {
                 return false;
             }
@@ -642,13 +634,20 @@ internal sealed class ManifestScanner : IScanner
 
     private bool ColonFollows(int from)
     {
+        var i = SpacesFrom(from);
+        return i < _text.Length && _text[i] == ':';
+    }
+
+    // The first index at or after from that is not a space.
+    private int SpacesFrom(int from)
+    {
         var i = from;
         while (i < _text.Length && _text[i] == ' ')
         {
             i++;
         }
 
-        return i < _text.Length && _text[i] == ':';
+        return i;
     }
 
     // "|", "|-" or "|2": the lines below, more indented than the enclosing collection, kept as they are.
