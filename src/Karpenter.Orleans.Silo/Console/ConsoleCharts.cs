@@ -1,7 +1,9 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
 using OxyPlot;
 using OxyPlot.Annotations;
 using OxyPlot.Axes;
-using OxyPlot.Legends;
 using OxyPlot.Series;
 
 namespace Karpenter.Orleans.Silo.Console;
@@ -16,29 +18,43 @@ internal static class ConsoleCharts
 
     public const int Height = 260;
 
-    /// <summary>A time series chart of one or more lines, with an optional horizontal limit (a spend cap).</summary>
+    /// <summary>A time series chart of one or more lines, with an optional horizontal limit (a spend cap), and its legend: SVG, then HTML.</summary>
     public static string TimeSeries(string title, string unit, IEnumerable<(string Name, IEnumerable<(DateTimeOffset At, double Value)> Points)> lines, double? limit = null, string? limitName = null)
     {
         var model = new PlotModel { Title = title, TitleFontSize = 13, DefaultFontSize = 11, PlotAreaBorderColor = OxyColors.LightGray };
-        model.Axes.Add(new DateTimeAxis { Position = AxisPosition.Bottom, StringFormat = "HH:mm", MajorGridlineStyle = LineStyle.Dot });
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = unit, Minimum = 0, MajorGridlineStyle = LineStyle.Dot, MinimumPadding = 0, MaximumPadding = 0.1 });
-        model.Legends.Add(new Legend { LegendPosition = LegendPosition.TopLeft, LegendPlacement = LegendPlacement.Inside, LegendBackground = OxyColor.FromAColor(200, OxyColors.White) });
+        var time = new DateTimeAxis { Position = AxisPosition.Bottom, MajorGridlineStyle = LineStyle.Dot };
+        model.Axes.Add(time);
+        var values = new LinearAxis { Position = AxisPosition.Left, Title = unit, Minimum = 0, MajorGridlineStyle = LineStyle.Dot, MinimumPadding = 0, MaximumPadding = 0.1 };
+        model.Axes.Add(values);
+        // The legend is HTML under the plot, not OxyPlot's: the SVG exporter measures text without the browser's
+        // fonts, so its legend entries came out clipped and on top of each other.
+        var legend = new List<(string Name, OxyColor Color)>();
         var any = false;
+        DateTimeOffset? first = null, last = null;
         foreach (var (name, points) in lines)
         {
-            var series = new LineSeries { Title = name, StrokeThickness = 1.5 };
+            var color = model.DefaultColors[legend.Count % model.DefaultColors.Count];
+            legend.Add((name, color));
+            var series = new LineSeries { Title = name, StrokeThickness = 1.5, Color = color };
             foreach (var (at, value) in points)
             {
                 series.Points.Add(DateTimeAxis.CreateDataPoint(at.UtcDateTime, value));
+                first = first is { } f && f <= at ? f : at;
+                last = last is { } l && l >= at ? l : at;
             }
 
             any |= series.Points.Count > 0;
             model.Series.Add(series);
         }
 
+        time.StringFormat = TimeFormat(first is { } from && last is { } to ? to - from : TimeSpan.Zero);
+
         if (limit is { } cap)
         {
-            model.Annotations.Add(new LineAnnotation { Type = LineAnnotationType.Horizontal, Y = cap, Text = limitName ?? "limit", Color = OxyColors.IndianRed, LineStyle = LineStyle.Dash });
+            // The cap stays in view however far below it the lines are: the chart is spend against the cap.
+            var highest = model.Series.OfType<LineSeries>().SelectMany(l => l.Points).Select(p => p.Y).DefaultIfEmpty(0).Max();
+            values.Maximum = Math.Max(highest, cap) * 1.1;
+            model.Annotations.Add(new LineAnnotation { Type = LineAnnotationType.Horizontal, Y = cap, Color = OxyColors.IndianRed, LineStyle = LineStyle.Dash });
         }
 
         if (!any)
@@ -51,6 +67,24 @@ internal static class ConsoleCharts
         var fixedSize = $"width=\"{Width}\" height=\"{Height}\"";
         var start = svg.IndexOf("<svg ", StringComparison.Ordinal);
         var size = start < 0 ? -1 : svg.IndexOf(fixedSize, start, StringComparison.Ordinal);
-        return size < 0 ? svg : string.Concat(svg.AsSpan(0, size), $"viewBox=\"0 0 {Width} {Height}\"", svg.AsSpan(size + fixedSize.Length));
+        var html = new StringBuilder(size < 0 ? svg : string.Concat(svg.AsSpan(0, size), $"viewBox=\"0 0 {Width} {Height}\"", svg.AsSpan(size + fixedSize.Length)));
+        html.Append("<div class=\"legend\">");
+        foreach (var (name, color) in legend)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<span><i style=\"background:#{color.R:x2}{color.G:x2}{color.B:x2}\"></i>{WebUtility.HtmlEncode(name)}</span>");
+        }
+
+        if (limit is not null)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<span><i class=\"limit\"></i>{WebUtility.HtmlEncode(limitName ?? "limit")}</span>");
+        }
+
+        return html.Append("</div>").ToString();
     }
+
+    /// <summary>Tick labels that tell ticks apart: seconds over a few minutes of history, days over more than one.</summary>
+    internal static string TimeFormat(TimeSpan span) =>
+        span < TimeSpan.FromMinutes(10) ? "HH:mm:ss"
+        : span < TimeSpan.FromDays(1) ? "HH:mm"
+        : "MM-dd HH:mm";
 }
