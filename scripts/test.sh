@@ -72,7 +72,7 @@ trap 'exit 143' TERM
 # ================================================================================
 # Service hooks for later issues.
 #
-# start_postgres, start_moto, ensure_chromium and ensure_kubectl are called in the "services" step of main() below. Each hook is
+# start_postgres, start_moto, ensure_chromium, ensure_promtool and ensure_kubectl are called in the "services" step of main() below. Each hook is
 # safe to run on a fresh machine, exports where its service listens, and stops the
 # service on exit.
 # ================================================================================
@@ -198,6 +198,27 @@ ensure_chromium() {
       { cat "$STATE/apt-chromium.log" >&2; echo "ensure_chromium: apt-get install chromium failed" >&2; return 1; }
   fi
   export KARPO_TEST_CHROMIUM=$browser
+}
+
+# ensure_promtool: Prometheus' promtool, which runs the alert rules' unit tests
+# (tests/Karpenter.Orleans.Silo.Tests/Operations/PromtoolTests, deploy/prometheus/alerts.test.yml). Installed
+# with Debian's prometheus package when missing, without starting its service; exports KARPO_TEST_PROMTOOL.
+# Without it those tests fail, naming it; every other test still runs.
+ensure_promtool() {
+  local tool=${KARPO_TEST_PROMTOOL:-/usr/bin/promtool}
+  if [[ ! -x $tool ]]; then
+    log "installing promtool (apt-get prometheus)"
+    local policy_added=
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && policy_added=1
+    fi
+    { DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus; } >"$STATE/apt-promtool.log" 2>&1 ||
+      log "promtool could not be installed (see ${STATE#"$ROOT"/}/apt-promtool.log); the promtool tests will fail"
+    [[ -n $policy_added ]] && rm -f /usr/sbin/policy-rc.d
+  fi
+  export KARPO_TEST_PROMTOOL=$tool
+  return 0
 }
 
 # ensure_kubectl: the real kubectl the API server tests drive
@@ -380,6 +401,7 @@ main() {
   start_postgres || { echo "0 passed, 0 failed"; return 1; }
   start_moto || { echo "0 passed, 0 failed"; return 1; }
   ensure_chromium || { echo "0 passed, 0 failed"; return 1; }
+  ensure_promtool
   # kubectl drives the API server's kubectl tests (they skip, saying why, only without it).
   ensure_kubectl
 

@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Karpenter.Orleans.Abstractions;
+using Karpenter.Orleans.CloudProviders;
 using Karpenter.Orleans.Grains.Telemetry;
+using Karpenter.Orleans.Silo.Api;
 using Karpenter.Orleans.Silo.Tests.TestSupport;
 
 namespace Karpenter.Orleans.Silo.Tests.Operations;
@@ -44,6 +47,7 @@ public sealed partial class KarpenterMetricFamiliesTests
         });
         using var read = silo.CreateClient(KarpoSiloFactory.ReadToken);
         using var admin = silo.CreateClient(KarpoSiloFactory.AdminToken);
+        await StartFailingLaunchesAsync(silo, admin);
 
         // Wait for a node with pods on it, then delete its claim so a termination is measured.
         var claim = await WaitForAsync(async () =>
@@ -69,6 +73,13 @@ public sealed partial class KarpenterMetricFamiliesTests
                     missing.Add(MetricNames.PodsState + " on a node");
                 }
 
+                // "Launch failures by reason" (dashboards, alert tests) groups by this label: the refused launch must carry it.
+                if (!s.TryGetValue(MetricNames.ProvisioningAttempts, out var attempts)
+                    || !attempts.Any(l => l.GetValueOrDefault("cluster") == QuotaCluster && l.GetValueOrDefault("result") == "failure" && l.GetValueOrDefault("reason") == LaunchFailureReasons.QuotaExceeded))
+                {
+                    missing.Add($"{MetricNames.ProvisioningAttempts}{{cluster=\"{QuotaCluster}\", result=\"failure\", reason=\"{LaunchFailureReasons.QuotaExceeded}\"}}");
+                }
+
                 return missing.Count == 0;
             },
             () => $"every Karpenter family (missing: {string.Join(", ", missing)}; NodeClaim {claim.Cluster}/{claim.Name} deleted)");
@@ -91,6 +102,71 @@ public sealed partial class KarpenterMetricFamiliesTests
         Assert.Equal("1", series[MetricNames.BuildInfo].Single()["__value"]);
         var pods = series[MetricNames.PodsState];
         Assert.Equal(pods.Count, pods.Select(l => (l["cluster"], l["namespace"], l["name"])).Distinct().Count());
+
+        AlertTestSeriesUseOnlyEmittedLabels(series);
+    }
+
+    /// <summary>
+    /// The series alerts.test.yml feeds promtool carry only label names the service really puts on those metrics
+    /// (and Prometheus' job and instance), so alerts that pass there match what a silo serves.
+    /// </summary>
+    private static void AlertTestSeriesUseOnlyEmittedLabels(Dictionary<string, List<Dictionary<string, string>>> scraped)
+    {
+        var test = OpsFiles.ReadYamlMap("deploy/prometheus/alerts.test.yml");
+        var checkedNames = new HashSet<string>(StringComparer.Ordinal);
+        var problems = new List<string>();
+        foreach (var input in test.List("tests").Select(t => OpsFiles.AsMap(t, "test")).SelectMany(t => t.List("input_series")))
+        {
+            var text = OpsFiles.AsMap(input, "input series").Str("series")!;
+            var m = SampleLine().Match(text + " 0");
+            Assert.True(m.Success, $"alerts.test.yml: cannot read series {text}");
+            var name = m.Groups["name"].Value;
+            if (!scraped.TryGetValue(name, out var served))
+            {
+                continue;
+            }
+
+            checkedNames.Add(name);
+            var emitted = served.SelectMany(l => l.Keys).ToHashSet(StringComparer.Ordinal);
+            var extra = LabelPair().Matches(m.Groups["labels"].Value).Select(p => p.Groups[1].Value)
+                .Where(l => l is not ("job" or "instance") && !emitted.Contains(l)).ToList();
+            if (extra.Count > 0)
+            {
+                problems.Add($"{text}: the service never puts {string.Join(", ", extra)} on {name}");
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+        Assert.Subset(checkedNames, new HashSet<string>(StringComparer.Ordinal)
+        {
+            MetricNames.ProvisioningAttempts, MetricNames.ClusterCost, MetricNames.ClusterSpendCap, MetricNames.Nodes,
+        });
+    }
+
+    private const string QuotaCluster = "metrics-no-quota";
+
+    /// <summary>A cluster of an account whose vCPU quotas are 0, with a pod to launch for: every launch is refused by the quota ledger.</summary>
+    private static async Task StartFailingLaunchesAsync(ConfiguredSiloFactory silo, HttpClient admin)
+    {
+        var token = await admin.RegisterAsync(QuotaCluster);
+        foreach (var code in new[] { QuotaCodes.OnDemandStandard, QuotaCodes.SpotStandard })
+        {
+            using var quota = await admin.PutJsonAsync($"/api/v1/quotas/simulated/111122223333/us-east-1/{code}", new QuotaLimitRequest(0));
+            Assert.True(quota.IsSuccessStatusCode, $"quota {code}: {quota.StatusCode}");
+        }
+
+        using (var cap = await admin.PutJsonAsync($"/api/v1/clusters/{QuotaCluster}/spend-cap", new SpendCapRequest(5)))
+        {
+            Assert.True(cap.IsSuccessStatusCode, $"spend cap: {cap.StatusCode}");
+        }
+
+        using var agent = silo.CreateClient(token);
+        var nodePool = new ClusterObject(ObjectKind.NodePool, """
+            {"apiVersion": "karpenter.sh/v1", "kind": "NodePool", "metadata": {"name": "default"},
+             "spec": {"template": {"spec": {"requirements": [{"key": "karpenter.k8s.aws/instance-category", "operator": "In", "values": ["m", "c"]}]}}}}
+            """);
+        using var put = await agent.PutJsonAsync($"/api/v1/clusters/{QuotaCluster}/state", ApiJson.Snapshot(nodePool, ApiJson.PendingPod("refused-0")));
+        Assert.True(put.IsSuccessStatusCode, $"state: {put.StatusCode}");
     }
 
     /// <summary>Series by metric name, each as its labels plus "__value".</summary>
