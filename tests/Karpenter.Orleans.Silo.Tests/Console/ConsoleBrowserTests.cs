@@ -80,9 +80,9 @@ public sealed class ConsoleBrowserTests(ConsoleSilo silo) : IClassFixture<Consol
         await page.ScreenshotAsync(new() { Path = Shot("fleet"), FullPage = true });
 
         // Spend against the caps: the fleet's cap in its card and as the chart's dashed line, a cluster's in its row.
-        Assert.Contains("/ $0.150/h", await page.InnerTextAsync(".cards"), StringComparison.Ordinal);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"/ ${ConsoleSilo.FleetCap:0.000}/h"), await page.InnerTextAsync(".cards"), StringComparison.Ordinal);
         Assert.True(await page.Locator("#chart-cost svg [stroke-dasharray], #chart-cost svg [style*='stroke-dasharray']").CountAsync() > 0, "the fleet spend cap is not drawn on the cost chart");
-        Assert.Contains("$0.750/h", await page.InnerTextAsync($"#clusters tr:has(a:text-is('{ConsoleSilo.OpsCluster}'))"), StringComparison.Ordinal);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"${ConsoleSilo.OpsClusterCap:0.000}/h"), await page.InnerTextAsync($"#clusters tr:has(a:text-is('{ConsoleSilo.OpsCluster}'))"), StringComparison.Ordinal);
 
         // Each cluster says how fresh its row is (the page reads the silo's snapshot, not the clusters).
         Assert.Contains("clusters, as of", await page.InnerTextAsync("#freshness"), StringComparison.Ordinal);

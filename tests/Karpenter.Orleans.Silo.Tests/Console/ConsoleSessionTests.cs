@@ -40,6 +40,23 @@ public sealed class ConsoleSessionTests(KarpoSiloFactory silo)
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetWithCookieAsync(client, "/api/v1/clusters", KarpoSiloFactory.AdminToken)).StatusCode);
     }
 
+    [Fact]
+    public async Task A_sign_in_posted_from_another_site_sets_no_cookie()
+    {
+        // Login CSRF: another site posts its own valid token so the victim's browser works in the attacker's session.
+        // Without the form's antiforgery token the post is refused and no cookie is set.
+        using var client = silo.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var login = new HttpRequestMessage(HttpMethod.Post, "/login")
+        {
+            Content = new FormUrlEncodedContent([new("_handler", "login"), new("Token", KarpoSiloFactory.AdminToken)]),
+        };
+        using var refused = await client.SendAsync(login);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.False(refused.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("karpo_console=", StringComparison.Ordinal)),
+            "a sign-in without the form's antiforgery token must not set the console cookie");
+    }
+
     private static async Task<HttpResponseMessage> GetWithCookieAsync(HttpClient client, string path, string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);

@@ -24,7 +24,7 @@ public sealed class ConsoleSilo : IAsyncLifetime
 
     public const double OpsClusterCap = 0.75;
 
-    public const double FleetCap = 0.15;
+    public const double FleetCap = 0.25;
 
     public ConfiguredSiloFactory Factory => _factory ?? throw new InvalidOperationException("not started");
 
