@@ -11,7 +11,7 @@ namespace Karpenter.Orleans.Agent;
 /// <summary>
 /// The agent's loop while this replica leads: watches the cluster and streams it to the service, and polls the
 /// service for commands (carried out by <see cref="IClusterCommandHandler"/>, then acknowledged), NodeClaims
-/// (<see cref="INodeClaimReconciler"/>) and NodePool status with pending pods (<see cref="IClusterFeedback"/>).
+/// (<see cref="INodeClaimReconciler"/>) and NodePool and node class status with pending pods (<see cref="IClusterFeedback"/>).
 /// A seam that is not registered is not polled (said once at start). Each term starts from a fresh list.
 /// </summary>
 public sealed class AgentWorker(IServiceProvider services, AgentOptions options, KarpoServiceClient service, ILoggerFactory loggers) : BackgroundService
@@ -63,7 +63,15 @@ public sealed class AgentWorker(IServiceProvider services, AgentOptions options,
 
         if (services.GetService<IClusterFeedback>() is { } feedback)
         {
-            work.Add(PollAsync("feedback", options.FeedbackPollInterval, async ct => await feedback.PublishAsync(await service.GetNodePoolsAsync(ct), await service.GetPendingAsync(ct), ct), cancellationToken));
+            work.Add(PollAsync("feedback", options.FeedbackPollInterval, async ct => await feedback.PublishAsync(
+                new ClusterFeedbackInput(await service.GetNodePoolsAsync(ct), await service.GetPendingAsync(ct))
+                {
+                    NodeClaims = await service.GetNodeClaimsAsync(ct),
+                    NodeClasses = await NodeClassesAsync(ct),
+                    Mirror = mirror,
+                    Refused = streamer.Refused,
+                },
+                ct), cancellationToken));
         }
         else
         {
@@ -78,6 +86,20 @@ public sealed class AgentWorker(IServiceProvider services, AgentOptions options,
         {
             Streamer = null;
             Mirror = null;
+        }
+    }
+
+    /// <summary>The service's node classes; null when it could not say (the rest of the feedback is still written).</summary>
+    private async Task<IReadOnlyList<NodeClassInfo>?> NodeClassesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await service.GetNodeClassesAsync(cancellationToken);
+        }
+        catch (ServiceRequestException exception)
+        {
+            _logger.LogDebug("No node classes from the service this time: {Error}", exception.Message);
+            return null;
         }
     }
 

@@ -115,6 +115,10 @@ public sealed class CommandHandler(IKubernetes kubernetes, ILogger<CommandHandle
             if (add)
             {
                 await RecordAsync(NodeRef(node), "Normal", "Disrupting", $"Disrupting Node: tainted {command.Taint}", cancellationToken).ConfigureAwait(false);
+                if (ClaimRef(node) is { } claim)
+                {
+                    await RecordAsync(claim, "Normal", "Disrupting", $"Disrupting NodeClaim: its node {node.Metadata.Name} is tainted {command.Taint}", cancellationToken).ConfigureAwait(false);
+                }
             }
 
             return new CommandAck(command.Id, CommandOutcome.Done);
@@ -141,7 +145,7 @@ public sealed class CommandHandler(IKubernetes kubernetes, ILogger<CommandHandle
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.TooManyRequests)
         {
             var message = StatusMessage(e);
-            await RecordNodeAsync(command.Node, "Normal", "DisruptionBlocked", $"Cannot disrupt Node: eviction of pod {ns}/{name} refused: {message}", cancellationToken).ConfigureAwait(false);
+            await RecordNodeAsync(command.Node, "Normal", "DisruptionBlocked", $"eviction of pod {ns}/{name} refused: {message}", cancellationToken).ConfigureAwait(false);
             return new CommandAck(command.Id, CommandOutcome.Refused, message);
         }
 
@@ -293,12 +297,26 @@ public sealed class CommandHandler(IKubernetes kubernetes, ILogger<CommandHandle
 
     private static V1ObjectReference NodeRef(V1Node node) => KubernetesEvents.Reference("v1", "Node", node.Metadata);
 
-    private async Task RecordNodeAsync(string nodeName, string type, string reason, string message, CancellationToken cancellationToken)
+    /// <summary>
+    /// The NodeClaim that owns <paramref name="node"/> (the agent sets the owner reference when the Node registers),
+    /// for the disruption Events Karpenter records on the claim as well as on the Node; null for a Node no claim owns.
+    /// </summary>
+    private static V1ObjectReference? ClaimRef(V1Node node) =>
+        node.Metadata.OwnerReferences?.FirstOrDefault(o => o.Kind == "NodeClaim" && o.ApiVersion == $"{NodeClaimObjects.Group}/{NodeClaimObjects.Version}") is { } owner
+            ? new V1ObjectReference { ApiVersion = owner.ApiVersion, Kind = owner.Kind, Name = owner.Name, Uid = owner.Uid }
+            : null;
+
+    /// <summary>Records "Cannot disrupt Node: ..." on the Node and "Cannot disrupt NodeClaim: ..." on its claim.</summary>
+    private async Task RecordNodeAsync(string nodeName, string type, string reason, string why, CancellationToken cancellationToken)
     {
         try
         {
             var node = await kubernetes.CoreV1.ReadNodeAsync(nodeName, cancellationToken: cancellationToken).ConfigureAwait(false);
-            await RecordAsync(NodeRef(node), type, reason, message, cancellationToken).ConfigureAwait(false);
+            await RecordAsync(NodeRef(node), type, reason, $"Cannot disrupt Node: {why}", cancellationToken).ConfigureAwait(false);
+            if (ClaimRef(node) is { } claim)
+            {
+                await RecordAsync(claim, type, reason, $"Cannot disrupt NodeClaim: {why}", cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (HttpOperationException e)
         {

@@ -92,7 +92,8 @@ internal static class AgentCluster
         try
         {
             var kubeconfig = Path.Combine(dir, "kubeconfig");
-            server.WriteKubeconfig(kubeconfig, Token);
+            // The server's own first token: Token for the servers started here, the rig's for AgentRig's.
+            server.WriteKubeconfig(kubeconfig);
             var start = new ProcessStartInfo(Kubectl!) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
             start.ArgumentList.Add("--kubeconfig=" + kubeconfig);
             start.ArgumentList.Add("--cache-dir=" + Path.Combine(dir, "cache"));

@@ -1,3 +1,4 @@
+using k8s;
 using Karpenter.Orleans.Agent.Tests.TestSupport;
 
 namespace Karpenter.Orleans.Agent.Tests;
@@ -33,7 +34,18 @@ public sealed class AgentStreamingTests
         Assert.True(rig.Server.CloseWatches() >= 6);
         await rig.CreatePodAsync("b");
         await rig.DeletePodAsync("a");
+        // b reaches the service only through a resumed watch (there is no second list), so the pods watch is open again after this.
+        await rig.EventuallyAsync("/pending equal to [b]", async () => (await rig.PendingNamesAsync()).SequenceEqual(new[] { "default/b" }));
+
+        // A change the pods watch does not see moves the server's version past the last pod event; only the bookmark carries it to the agent.
+        await rig.Kube.CoreV1.CreateNamespacedConfigMapAsync(new k8s.Models.V1ConfigMap { Metadata = new k8s.Models.V1ObjectMeta { Name = "unwatched" } }, "default");
+        var unwatched = rig.Server.ResourceVersion;
+        var watchesBefore = rig.AgentWatches("api/v1/pods");
         rig.Server.SendBookmarks();
+        // The agent's own writes (Events) may move the version on meanwhile; the bookmark is at one between these two.
+        var bookmarked = rig.Server.ResourceVersion;
+        rig.Server.CloseWatches();
+        await rig.EventuallyAsync("the pods watch opened again", () => Task.FromResult(rig.AgentWatches("api/v1/pods") > watchesBefore));
         await rig.CreatePodAsync("c");
 
         await rig.EventuallyAsync("/pending equal to the cluster", async () =>
@@ -42,9 +54,11 @@ public sealed class AgentStreamingTests
             return (await rig.PendingNamesAsync()).SequenceEqual(cluster);
         });
         Assert.Equal(["default/b", "default/c"], await rig.PendingNamesAsync());
-        // Resumed, not listed again: one list of pods, and a watch after the close from a version past the list's.
+        // Resumed, not listed again: one list of pods, and the watch after the bookmark asked from the bookmark's version.
         Assert.Equal(1, rig.AgentLists("api/v1/pods"));
-        Assert.True(rig.AgentWatches("api/v1/pods") >= 2);
+        var resumed = rig.Server.Requests.Where(r => r.StartsWith("GET /api/v1/pods?", StringComparison.Ordinal) && r.Contains("watch=true", StringComparison.Ordinal)).Skip(watchesBefore).First();
+        var from = long.Parse(System.Text.RegularExpressions.Regex.Match(resumed, "resourceVersion=([0-9]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(from, unwatched, bookmarked);
     }
 
     [Fact]

@@ -101,6 +101,45 @@ public sealed class CommandHandlerTests
     }
 
     [Fact]
+    public async Task Disrupting_and_DisruptionBlocked_are_recorded_on_the_NodeClaim_that_owns_the_node_too_and_kubectl_describe_shows_them()
+    {
+        await using var server = await StartAsync();
+        using var client = server.CreateClient(Token);
+        await InstallKarpenterCrdsAsync(client);
+        var claim = (System.Text.Json.JsonElement)await client.CustomObjects.CreateClusterCustomObjectAsync(new Dictionary<string, object>
+        {
+            ["apiVersion"] = "karpenter.sh/v1",
+            ["kind"] = "NodeClaim",
+            ["metadata"] = new Dictionary<string, object> { ["name"] = "general-x7k2p" },
+            ["spec"] = new Dictionary<string, object> { ["nodeClassRef"] = new Dictionary<string, object> { ["group"] = "karpenter.k8s.aws", ["kind"] = "EC2NodeClass", ["name"] = "default" } },
+        }, "karpenter.sh", "v1", "nodeclaims");
+        var uid = claim.GetProperty("metadata").GetProperty("uid").GetString()!;
+        var node = Node("n1");
+        node.Metadata.OwnerReferences = [new V1OwnerReference { ApiVersion = "karpenter.sh/v1", Kind = "NodeClaim", Name = "general-x7k2p", Uid = uid }];
+        await client.CoreV1.CreateNodeAsync(node);
+        await CreateBudgetAsync(client, "web", Web, 0);
+        await CreateReadyPodAsync(client, Pod("web-1", "n1", Web));
+        var handler = Handler(client);
+
+        Assert.Equal(CommandOutcome.Done, (await handler.HandleAsync(Command(ClusterCommandKind.TaintNode, "n1", taint: "karpenter.sh/disrupted:NoSchedule"), default)).Outcome);
+        Assert.Equal(CommandOutcome.Refused, (await handler.HandleAsync(Command(ClusterCommandKind.EvictPod, "n1", "web-1"), default)).Outcome);
+
+        var onClaim = (await client.CoreV1.ListEventForAllNamespacesAsync()).Items.Where(e => e.InvolvedObject.Kind == "NodeClaim").ToList();
+        Assert.All(onClaim, e => Assert.Equal(("karpenter.sh/v1", "general-x7k2p", uid), (e.InvolvedObject.ApiVersion, e.InvolvedObject.Name, e.InvolvedObject.Uid)));
+        var disrupting = Assert.Single(onClaim, e => e.Reason == "Disrupting");
+        Assert.Contains("karpenter.sh/disrupted:NoSchedule", disrupting.Message, StringComparison.Ordinal);
+        var blocked = Assert.Single(onClaim, e => e.Reason == "DisruptionBlocked");
+        Assert.StartsWith("Cannot disrupt NodeClaim: eviction of pod default/web-1 refused:", blocked.Message, StringComparison.Ordinal);
+        Assert.Contains(server.Requests, r => r.StartsWith("POST /api/v1/namespaces/default/events", StringComparison.Ordinal));
+        var nodeBlocked = (await client.CoreV1.ListEventForAllNamespacesAsync()).Items.Single(e => e.InvolvedObject.Kind == "Node" && e.Reason == "DisruptionBlocked");
+        Assert.StartsWith("Cannot disrupt Node: eviction of pod default/web-1 refused:", nodeBlocked.Message, StringComparison.Ordinal);
+
+        var described = await KubectlAsync(server, "describe", "nodeclaim", "general-x7k2p");
+        Assert.Matches(@"Normal\s+Disrupting\s+.*Disrupting NodeClaim", described);
+        Assert.Matches(@"Normal\s+DisruptionBlocked\s+.*Cannot disrupt NodeClaim: eviction of pod default/web-1 refused", described);
+    }
+
+    [Fact]
     public async Task Evicting_a_pod_that_is_gone_or_was_recreated_on_another_node_is_done_without_an_eviction()
     {
         await using var server = await StartAsync();

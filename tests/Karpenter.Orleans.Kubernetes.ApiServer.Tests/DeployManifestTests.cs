@@ -257,6 +257,7 @@ public sealed class DeployManifestTests
             [("karpenter.sh", "nodeclaims")] = ["get", "list", "watch", "create", "update", "patch", "delete"],
             [("karpenter.sh", "nodeclaims/status")] = ["get", "patch", "update"],
             [("karpenter.k8s.aws", "ec2nodeclasses")] = ["get", "list", "watch"],
+            [("karpenter.k8s.aws", "ec2nodeclasses/status")] = ["get", "patch", "update"],
         };
         var role = KubernetesYaml.Deserialize<V1ClusterRole>(File.ReadAllText(RepositoryFiles.PathOf("deploy/kubernetes/base/agent/clusterrole.yaml")));
 

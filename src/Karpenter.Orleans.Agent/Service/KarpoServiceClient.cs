@@ -101,6 +101,10 @@ public sealed class KarpoServiceClient : IDisposable
     public async Task<IReadOnlyList<NodePoolStatus>> GetNodePoolsAsync(CancellationToken cancellationToken) =>
         await SendAsync<NodePoolStatus[]>(HttpMethod.Get, "nodepools", null, cancellationToken);
 
+    /// <summary>GET .../nodeclasses: the node classes the service accepted, with what its provider resolved.</summary>
+    public async Task<IReadOnlyList<NodeClassInfo>> GetNodeClassesAsync(CancellationToken cancellationToken) =>
+        await SendAsync<NodeClassInfo[]>(HttpMethod.Get, "nodeclasses", null, cancellationToken);
+
     public void Dispose() => _http.Dispose();
 
     private async Task<IReadOnlyList<T>> GetAllPagesAsync<T>(string list, CancellationToken cancellationToken)

@@ -22,6 +22,7 @@ public sealed class ClusterMirror
     private readonly HashSet<ObjectKind> _listed = [];
     private TaskCompletionSource _changed = NewSignal();
     private bool _snapshotRequired = true;
+    private ObjectKey[] _snapshotKeys = [];
     private long _sequence;
 
     /// <summary>A mirror that takes nothing until every one of <paramref name="kinds"/> has been listed once, so the first snapshot is the whole cluster.</summary>
@@ -75,6 +76,27 @@ public sealed class ClusterMirror
             {
                 return _listed.IsSupersetOf(_expected);
             }
+        }
+    }
+
+    /// <summary>The objects of the last snapshot taken, in the order it carries them (the service names a refused one by its place).</summary>
+    public IReadOnlyList<ObjectKey> SnapshotKeys
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _snapshotKeys;
+            }
+        }
+    }
+
+    /// <summary>The keys of the objects of one kind held now.</summary>
+    public IReadOnlyList<ObjectKey> Keys(ObjectKind kind)
+    {
+        lock (_lock)
+        {
+            return [.. _objects.Keys.Where(k => k.Kind == kind)];
         }
     }
 
@@ -165,7 +187,9 @@ public sealed class ClusterMirror
                 _pending.Clear();
                 _order.Clear();
                 // The held arrays are replaced, never changed, on update, so the snapshot may keep references to them.
-                var objects = _objects.Select(p => KeyValuePair.Create(p.Key.Kind, p.Value)).ToArray();
+                var held = _objects.ToArray();
+                var objects = held.Select(p => KeyValuePair.Create(p.Key.Kind, p.Value)).ToArray();
+                _snapshotKeys = [.. held.Select(p => p.Key)];
                 return new ClusterSnapshot(session, _sequence, new SnapshotObjects(objects));
             }
 

@@ -16,6 +16,9 @@ public sealed class ClusterStreamer(ClusterMirror mirror, KarpoServiceClient ser
     /// <summary>The current agent session: new at start and after every failed send.</summary>
     public string Session { get; private set; } = NewSession();
 
+    /// <summary>The objects the service refused in its last answers, with why.</summary>
+    public RefusedObjects Refused { get; } = new();
+
     /// <summary>How many snapshots the service accepted.</summary>
     public int Snapshots { get; private set; }
 
@@ -60,6 +63,15 @@ public sealed class ClusterStreamer(ClusterMirror mirror, KarpoServiceClient ser
                 }
 
                 failures = 0;
+                if (next is ClusterSnapshot)
+                {
+                    Refused.Snapshot(mirror.SnapshotKeys, result.Errors);
+                }
+                else if (next is DeltaBatch deltas)
+                {
+                    Refused.Deltas(deltas.Deltas, result.Errors);
+                }
+
                 Report(result);
                 if (result.ResyncRequired)
                 {

@@ -154,6 +154,7 @@ public sealed partial class ClusterGrain(
         _daemonSets.Clear();
         _pdbs.Clear();
         var poolManifests = new Dictionary<string, string>(StringComparer.Ordinal);
+        var invalidPools = new Dictionary<string, string>(StringComparer.Ordinal);
         var nodeClasses = new Dictionary<string, NodeClassManifest>(StringComparer.Ordinal);
         var applied = 0;
         for (var i = 0; i < snapshot.Objects.Count; i++)
@@ -172,12 +173,25 @@ public sealed partial class ClusterGrain(
             }
             else
             {
+                if (obj.Kind == ObjectKind.NodePool && NodePoolName(obj.Json) is { } invalidName)
+                {
+                    subject = invalidName;
+                    invalidPools[invalidName] = obj.Json;
+                }
+
                 errors.Add(subject is null ? $"objects[{i}] ({obj.Kind}): {error}" : $"objects[{i}] ({obj.Kind} {subject}): {error}");
             }
         }
 
         await ReplaceNodeClassesAsync(nodeClasses);
+        foreach (var name in invalidPools.Keys.Where(_nodePoolManifests.ContainsKey))
+        {
+            // As for a delta: a valid NodePool already in use stays in force when its new spec is refused.
+            poolManifests.TryAdd(name, _nodePoolManifests[name]);
+        }
+
         await ReplaceNodePoolsAsync(poolManifests);
+        await ReplaceInvalidNodePoolsAsync(invalidPools, poolManifests);
         RestoreNominations();
         _session = snapshot.AgentSession;
         _sequence = snapshot.Sequence;
@@ -573,6 +587,39 @@ public sealed partial class ClusterGrain(
             }
 
             TriggerBatch();
+        }
+    }
+
+    /// <summary>
+    /// After a snapshot: the refused NodePools not in use are kept invalid in their grains, so their status says
+    /// what is wrong (as a delta's would); invalid ones the snapshot no longer has are forgotten.
+    /// </summary>
+    private async Task ReplaceInvalidNodePoolsAsync(Dictionary<string, string> invalid, Dictionary<string, string> valid)
+    {
+        foreach (var gone in _invalidNodePools.Where(n => !invalid.ContainsKey(n) && !valid.ContainsKey(n)).ToList())
+        {
+            _invalidNodePools.Remove(gone);
+            await GrainFactory.GetGrain<INodePoolGrain>($"{ClusterId}/{gone}").RemoveAsync();
+        }
+
+        foreach (var (name, json) in invalid.Where(p => !valid.ContainsKey(p.Key)))
+        {
+            await GrainFactory.GetGrain<INodePoolGrain>($"{ClusterId}/{name}").SetSpecAsync(json);
+            _invalidNodePools.Add(name);
+        }
+    }
+
+    /// <summary>metadata.name of a NodePool object that may not be a valid NodePool at all; null when there is none to read.</summary>
+    private static string? NodePoolName(string json)
+    {
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(json)?["metadata"]?["name"] is System.Text.Json.Nodes.JsonValue value
+                && value.TryGetValue<string>(out var name) && name.Length > 0 ? name : null;
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or ArgumentException)
+        {
+            return null;
         }
     }
 

@@ -49,7 +49,7 @@ public sealed class AgentRig : IAsyncDisposable
 
     public AgentWorker Worker => Agent!.Services.GetRequiredService<AgentWorker>();
 
-    public static async Task<AgentRig> StartAsync(IReadOnlyDictionary<string, string?>? siloSettings = null, bool installCrds = true)
+    public static async Task<AgentRig> StartAsync(IReadOnlyDictionary<string, string?>? siloSettings = null, bool installCrds = true, string provider = "simulated")
     {
         var apiServerOptions = new KubeApiServerOptions();
         apiServerOptions.BearerTokens.Add("kube-test-token-0d3b");
@@ -63,7 +63,7 @@ public sealed class AgentRig : IAsyncDisposable
         var silo = new AgentTestSilo(siloSettings);
         silo.StartServer();
         using var admin = silo.Client(AgentTestSilo.AdminToken);
-        using var response = await admin.PostAsJsonAsync("api/v1/clusters", new ClusterRegistration(ClusterId, "simulated", "us-east-1", "111111111111"), AgentJson.Options);
+        using var response = await admin.PostAsJsonAsync("api/v1/clusters", new ClusterRegistration(ClusterId, provider, "us-east-1", "111111111111"), AgentJson.Options);
         response.EnsureSuccessStatusCode();
         var registered = await response.Content.ReadFromJsonAsync<ClusterRegistrationResponse>(AgentJson.Options);
         var directory = Path.Combine(silo.Directory, "agent");
