@@ -8,14 +8,14 @@ namespace Karpenter.Orleans.Service.Tests.Simulation;
 
 /// <summary>
 /// The embedded default's cluster as a new user sees it: the default NodePools, DaemonSet, PodDisruptionBudgets
-/// and workload curve (a 2-minute wave), stepped a second at a time on the fake clock. Within its first falls
-/// the service consolidates nodes that still run pods (reason Underutilized, the pods evicted and placed on
-/// other nodes), not only the nodes the fall left empty.
+/// and workload curve (a 2-minute wave), stepped a second at a time on the fake clock. Within its first periods
+/// the service consolidates nodes that still run pods (reason Underutilized: deleted or replaced by a cheaper
+/// node, their pods evicted through the cluster), not only the nodes a fall leaves empty.
 /// </summary>
 public sealed class SimulatedFleetConsolidationTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task The_default_workload_falling_is_followed_by_consolidation_of_nodes_that_still_run_pods()
+    public async Task The_default_workload_gets_nodes_that_still_run_pods_consolidated_within_its_first_periods()
     {
         await using var service = await ServiceCluster.StartAsync();
         var registration = TestObjects.Registration("fleet-consolidate");
