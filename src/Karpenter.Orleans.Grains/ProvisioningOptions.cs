@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Karpenter.Orleans.Scheduling.Disruption;
 
 namespace Karpenter.Orleans.Grains;
 
@@ -61,6 +62,20 @@ public sealed class ProvisioningOptions
     /// </summary>
     [Range(0.0, 100.0)]
     public double ConsolidationMinSavingPerPodPerHour { get; set; } = 0.002;
+
+    /// <summary>
+    /// How many candidates multi-node consolidation considers at once (<c>DisruptionOptions.MultiNodeCandidateLimit</c>;
+    /// Karpenter: 100). A pass that stops at it with candidates left counts one consolidation timeout.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int MultiNodeConsolidationLimit { get; set; } = DisruptionOptions.Default.MultiNodeCandidateLimit;
+
+    /// <summary>
+    /// How many nodes single-node consolidation proves per pass (<c>DisruptionOptions.SingleNodeCandidateLimit</c>), where
+    /// Karpenter stops after 3 minutes. A pass that stops at it with candidates left counts one consolidation timeout.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int SingleNodeConsolidationLimit { get; set; } = DisruptionOptions.Default.SingleNodeCandidateLimit;
 
     /// <summary>
     /// Karpenter's validation period: a consolidation command (emptiness, multi-node, single-node) waits this long

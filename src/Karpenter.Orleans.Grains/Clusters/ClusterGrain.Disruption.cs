@@ -69,9 +69,17 @@ public sealed partial class ClusterGrain
         }
 
         KarpoTelemetry.VoluntaryDisruptionEvaluationDuration.Record(stopwatch.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("cluster", ClusterId));
-        var blocked = plan.Blocked.Select(b => b.Node).ToHashSet(StringComparer.Ordinal);
-        KarpoTelemetry.Gauges.Set(MetricNames.VoluntaryDisruptionEligibleNodes, input.Nodes.Count(n => n.NodeClaim is not null && !blocked.Contains(n.Name)),
-            new KeyValuePair<string, object?>("cluster", ClusterId));
+        foreach (var (reason, count) in plan.EligibleNodes)
+        {
+            KarpoTelemetry.Gauges.Set(MetricNames.VoluntaryDisruptionEligibleNodes, count,
+                new KeyValuePair<string, object?>("cluster", ClusterId), new KeyValuePair<string, object?>("reason", reason.ToString().ToLowerInvariant()));
+        }
+
+        foreach (var method in plan.StoppedAtLimit)
+        {
+            KarpoTelemetry.VoluntaryDisruptionConsolidationTimeouts.Add(1, new("cluster", ClusterId), new("consolidation_type", ConsolidationType(method)));
+        }
+
         var forced = input.Nodes.Where(n => n.Interruption is { Type: not InterruptionType.RebalanceRecommendation }).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
         var waiting = _validating.Count > 0;
         foreach (var action in plan.Actions)
@@ -277,7 +285,12 @@ public sealed partial class ClusterGrain
         return new DisruptionExplanation(ClusterId, now, rows, Math.Round(plan.Summary.PricePerHourBefore, 6), Math.Round(plan.Summary.PricePerHourAfter, 6));
     }
 
-    private DisruptionOptions DisruptionOptions => new() { MinSavingPerPodPerHour = Options.ConsolidationMinSavingPerPodPerHour };
+    private DisruptionOptions DisruptionOptions => new()
+    {
+        MinSavingPerPodPerHour = Options.ConsolidationMinSavingPerPodPerHour,
+        MultiNodeCandidateLimit = Options.MultiNodeConsolidationLimit,
+        SingleNodeCandidateLimit = Options.SingleNodeConsolidationLimit,
+    };
 
     /// <summary>
     /// The cluster as the planner sees it: every node with its claim (price, phase, drift, interruption), the
@@ -343,7 +356,8 @@ public sealed partial class ClusterGrain
         DisruptionMethod.Emptiness => "empty",
         DisruptionMethod.MultiNodeConsolidation => "multi",
         DisruptionMethod.SingleNodeConsolidation => "single",
-        _ => "none",
+        // Karpenter's drift (and the forceful methods) have no consolidation type: an empty label.
+        _ => "",
     };
 
     private static string Describe(DisruptionAction action)

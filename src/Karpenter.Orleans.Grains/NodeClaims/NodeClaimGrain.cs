@@ -231,7 +231,8 @@ public sealed class NodeClaimGrain(
         {
             // The instance is gone already, or it never became a node (no pod to move): the claim ends now and
             // pods nominated to it go back to the provisioner, which avoids the interrupted offering.
-            KarpoTelemetry.NodeClaimsDisrupted.Add(1, new("cluster", spec.ClusterId), new("nodepool", spec.NodePool), new("reason", "interrupted"));
+            KarpoTelemetry.NodeClaimsDisrupted.Add(1, new("cluster", spec.ClusterId), new("nodepool", spec.NodePool), new("reason", "interrupted"),
+                new("capacity_type", S.CapacityType ?? ""));
             S.Interruption = notice;
             S.Phase = NodeClaimPhase.Disrupting;
             S.Reason = $"interrupted: {MessageType(notice.Kind).Replace('_', ' ')}";

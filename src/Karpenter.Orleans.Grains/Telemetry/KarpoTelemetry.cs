@@ -38,6 +38,8 @@ public static class KarpoTelemetry
 
     public static readonly Counter<long> VoluntaryDisruptionDecisions = Meter.CreateCounter<long>(Strip(MetricNames.VoluntaryDisruptionDecisions), description: "Disruption commands started by the planner");
 
+    public static readonly Counter<long> VoluntaryDisruptionConsolidationTimeouts = Meter.CreateCounter<long>(Strip(MetricNames.VoluntaryDisruptionConsolidationTimeouts), description: "Consolidation passes that stopped at their limit with candidates left");
+
     public static readonly Histogram<double> VoluntaryDisruptionEvaluationDuration = Meter.CreateHistogram(Strip(MetricNames.VoluntaryDisruptionEvaluationDuration), "s", "One disruption pass", advice: RunBuckets);
 
     public static readonly Histogram<double> PodsStartupDuration = Meter.CreateHistogram(Strip(MetricNames.PodsStartupDuration), "s", "Pod creation to binding", advice: LatencyBuckets);

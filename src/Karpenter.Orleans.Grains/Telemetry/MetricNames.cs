@@ -13,14 +13,17 @@ public static class MetricNames
     /// <summary>Counter of launched NodeClaims ended; labels nodepool, reason (emptiness, interruption, registration_timeout, instance_terminated, node_deleted, orphan, disrupted, deleted).</summary>
     public const string NodeClaimsTerminated = "karpenter_nodeclaims_terminated_total";
 
-    /// <summary>Counter; labels nodepool, reason (empty, drifted, expired, interrupted, underutilized).</summary>
+    /// <summary>Counter; labels nodepool, reason (empty, drifted, expired, interrupted, underutilized), capacity_type.</summary>
     public const string NodeClaimsDisrupted = "karpenter_nodeclaims_disrupted_total";
 
-    /// <summary>Counter of disruption commands the planner started; labels decision (delete, replace), reason (empty, drifted, expired, interrupted, underutilized), consolidation_type (empty, multi, single, or none).</summary>
+    /// <summary>Counter of disruption commands the planner started; labels decision (delete, replace), reason (empty, drifted, expired, interrupted, underutilized), consolidation_type (empty, multi, single; empty for the other methods, as Karpenter's drift).</summary>
     public const string VoluntaryDisruptionDecisions = "karpenter_voluntary_disruption_decisions_total";
 
-    /// <summary>Gauge; nodes the last disruption pass found disruptable (not blocked), label reason (the first method that would act, or none).</summary>
+    /// <summary>Gauge; the candidates the last disruption pass found before acting, label reason (empty, drifted, underutilized), as Karpenter counts them per method.</summary>
     public const string VoluntaryDisruptionEligibleNodes = "karpenter_voluntary_disruption_eligible_nodes";
+
+    /// <summary>Counter; label consolidation_type (multi, single). Karpenter counts its methods' timeouts; the planner has no clock, so it counts the passes a method stopped at its candidate limit with candidates left.</summary>
+    public const string VoluntaryDisruptionConsolidationTimeouts = "karpenter_voluntary_disruption_consolidation_timeouts_total";
 
     /// <summary>Histogram, seconds one disruption pass (the planner) took.</summary>
     public const string VoluntaryDisruptionEvaluationDuration = "karpenter_voluntary_disruption_decision_evaluation_duration_seconds";

@@ -85,6 +85,23 @@ internal sealed class DisruptionPass
     /// <summary>Single-node consolidation left candidates unproven because of its per-pass limit.</summary>
     public bool HitEvaluationLimit { get; private set; }
 
+    /// <summary>Multi-node consolidation stopped taking candidates at <see cref="DisruptionOptions.MultiNodeCandidateLimit"/> with more left.</summary>
+    public bool HitCandidateLimit { get; private set; }
+
+    /// <summary>
+    /// The candidates each voluntary method would consider before the pass acts, as Karpenter's eligible-nodes
+    /// gauge counts them per reason: empty nodes emptiness may take, drifted nodes drift may replace, non-empty
+    /// nodes consolidation may prove. Budgets are not applied (Karpenter counts before them).
+    /// </summary>
+    public IReadOnlyDictionary<DisruptionReason, int> Eligible() => new Dictionary<DisruptionReason, int>
+    {
+        [DisruptionReason.Empty] = Live().Count(e => IsEmpty(e) && !_goingAway.Contains(e.Name) && !e.Touched &&
+            Block(e, forceful: false) is null && ConsolidationBlock(e, DisruptionReason.Empty, budget: false) is null),
+        [DisruptionReason.Drifted] = Live().Count(e => e.Cluster.Drifted is not null && !_goingAway.Contains(e.Name) && !e.Touched &&
+            Block(e, forceful: false, eventual: true) is null),
+        [DisruptionReason.Underutilized] = ConsolidationCandidates().Count,
+    };
+
     public void Run()
     {
         while (Next() is { } action)
@@ -290,6 +307,7 @@ internal sealed class DisruptionPass
         {
             if (candidates.Count >= _o.MultiNodeCandidateLimit)
             {
+                HitCandidateLimit = true;
                 break;
             }
 

@@ -16,8 +16,13 @@ public static class DisruptionPlanner
         var state = new PlannerState(input);
         var before = LivePrice(state);
         var pass = new DisruptionPass(state, options!);
+        var eligible = pass.Eligible();
         pass.Run();
-        return new DisruptionPlan(pass.Actions, Sorted(pass.Blocked()), Summary(before, state));
+        return new DisruptionPlan(pass.Actions, Sorted(pass.Blocked()), Summary(before, state))
+        {
+            EligibleNodes = eligible,
+            StoppedAtLimit = StoppedAtLimit(pass.HitCandidateLimit, pass.HitEvaluationLimit),
+        };
     }
 
     /// <summary>
@@ -34,10 +39,15 @@ public static class DisruptionPlanner
         var before = LivePrice(state);
         var actions = new List<DisruptionAction>();
         List<BlockedNode> blocked = [];
+        IReadOnlyDictionary<DisruptionReason, int>? eligible = null;
+        bool multiLimit = false, singleLimit = false;
         for (var i = 0; i < maxPasses; i++)
         {
             var pass = new DisruptionPass(state, options!);
+            eligible ??= pass.Eligible();
             pass.Run();
+            multiLimit |= pass.HitCandidateLimit;
+            singleLimit |= pass.HitEvaluationLimit;
             blocked = pass.Blocked();
             actions.AddRange(pass.Actions);
             // A pass that acted changed the cluster; one that stopped at its evaluation limit left candidates to prove.
@@ -49,8 +59,15 @@ public static class DisruptionPlanner
             state.CompletePass();
         }
 
-        return new DisruptionPlan(actions, Sorted(blocked), Summary(before, state));
+        return new DisruptionPlan(actions, Sorted(blocked), Summary(before, state))
+        {
+            EligibleNodes = eligible!,
+            StoppedAtLimit = StoppedAtLimit(multiLimit, singleLimit),
+        };
     }
+
+    private static List<DisruptionMethod> StoppedAtLimit(bool multi, bool single) =>
+        [.. new[] { (multi, DisruptionMethod.MultiNodeConsolidation), (single, DisruptionMethod.SingleNodeConsolidation) }.Where(x => x.Item1).Select(x => x.Item2)];
 
     /// <summary>
     /// Karpenter's validation of a consolidation command (emptiness, multi-node, single-node) chosen a validation

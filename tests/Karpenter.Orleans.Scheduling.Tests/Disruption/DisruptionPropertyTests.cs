@@ -6,9 +6,9 @@ namespace Karpenter.Orleans.Scheduling.Tests.Disruption;
 
 /// <summary>
 /// Invariants of every plan over generated clusters, checked with the tests' own arithmetic (not the
-/// solver's): every pod of a disrupted node lands on a node that exists and has room, anti pods never
-/// share a host, a pass never disrupts more pods of a PDB than it allows, consolidation never raises the
-/// bill, and the same input gives the same plan.
+/// solver's): every pod of the input still has a node after the plan, one that exists and has room for it
+/// (cpu and pod count), anti pods never share a host, a pass never disrupts more pods of a PDB than it
+/// allows, consolidation never raises the bill, and the same input gives the same plan.
 /// </summary>
 public sealed class DisruptionPropertyTests
 {
@@ -83,11 +83,16 @@ public sealed class DisruptionPropertyTests
     public void TheSameInputGivesTheSamePlan() => Holds((spec, input) =>
         Assert.Equal(PlanAssert.Canonical(DisruptionPlanner.PlanToConvergence(input)), PlanAssert.Canonical(DisruptionPlanner.PlanToConvergence(spec.Input()))));
 
-    /// <summary>Replays the actions on the input's placement and checks every node's cpu, pod count and anti pods.</summary>
+    /// <summary>
+    /// Replays the actions on the input's placement and checks that every pod of the input ends on a node that
+    /// is there, and every node's cpu, pod count (its allocatable pods) and anti pods.
+    /// </summary>
     private static void AssertPlacementsHold(DisruptionInput input, DisruptionPlan plan)
     {
         var room = input.Nodes.ToDictionary(n => n.Name, n => new ResourceQuantity(n.Node.Status.Allocatable["cpu"].ToString()).ToDecimal(), StringComparer.Ordinal);
+        var podRoom = input.Nodes.ToDictionary(n => n.Name, n => new ResourceQuantity(n.Node.Status.Allocatable["pods"].ToString()).ToDecimal(), StringComparer.Ordinal);
         var catalog = input.Catalog.InstanceTypes.ToDictionary(t => t.Name, t => t.Allocatable.MilliCpu / 1000m, StringComparer.Ordinal);
+        var catalogPods = input.Catalog.InstanceTypes.ToDictionary(t => t.Name, t => (decimal)t.Allocatable.Pods, StringComparer.Ordinal);
         var at = input.Pods.ToDictionary(Key, p => p.Spec.NodeName, StringComparer.Ordinal);
         var pods = input.Pods.ToDictionary(Key, p => p, StringComparer.Ordinal);
         foreach (var a in plan.Actions)
@@ -95,6 +100,7 @@ public sealed class DisruptionPropertyTests
             foreach (var r in a.Replacements)
             {
                 room[r.Name] = catalog[r.InstanceType];
+                podRoom[r.Name] = catalogPods[r.InstanceType];
             }
 
             var moves = a.Moves.ToDictionary(m => m.Pod, m => m.To, StringComparer.Ordinal);
@@ -114,8 +120,11 @@ public sealed class DisruptionPropertyTests
             }
         }
 
+        // Every pod of the input ends on a node that is still there.
+        Assert.All(at, p => Assert.True(p.Value is not null && room.ContainsKey(p.Value), $"pod {p.Key} has no node after the plan"));
         foreach (var group in at.GroupBy(p => p.Value!, StringComparer.Ordinal))
         {
+            Assert.True(group.Count() <= podRoom[group.Key], $"node {group.Key} holds {group.Count()} pods, it allows {podRoom[group.Key]}");
             var cpu = group.Sum(p => new ResourceQuantity(pods[p.Key].Spec.Containers[0].Resources.Requests["cpu"].ToString()).ToDecimal());
             Assert.True(cpu <= room[group.Key], $"node {group.Key} holds {cpu} cpu, it has {room[group.Key]}");
             var anti = group.Count(p => pods[p.Key].Metadata.Labels is { } l && l.TryGetValue("app", out var app) && app == "anti");

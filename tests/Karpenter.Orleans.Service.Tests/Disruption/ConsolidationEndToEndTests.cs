@@ -11,8 +11,8 @@ using Xunit.Abstractions;
 namespace Karpenter.Orleans.Service.Tests.Disruption;
 
 /// <summary>
-/// The disruption controller end to end on real silos and real time: a simulated cluster grows to hundreds of
-/// nodes, loses three quarters of its pods, and consolidation (not only emptiness) brings its bill close to what
+/// The disruption controller end to end on real silos and real time: a simulated cluster grows to more than
+/// 500 nodes, loses three quarters of its pods, and consolidation (not only emptiness) brings its bill close to what
 /// a fresh plan of the remaining pods costs, with drains that go through the simulated cluster's evictions and
 /// PodDisruptionBudgets, and no pod left without a node.
 /// </summary>
@@ -28,7 +28,7 @@ public sealed class ConsolidationEndToEndTests(ITestOutputHelper output)
         """;
 
     [Fact]
-    public async Task Hundreds_of_nodes_losing_three_quarters_of_their_pods_consolidate_to_within_ten_percent_of_a_fresh_plan()
+    public async Task Five_hundred_nodes_losing_three_quarters_of_their_pods_consolidate_to_within_ten_percent_of_a_fresh_plan()
     {
         await using var service = await ServiceCluster.StartAsync(realTime: true, configure: s =>
         {
@@ -50,7 +50,8 @@ public sealed class ConsolidationEndToEndTests(ITestOutputHelper output)
         var peakNodes = cluster.Nodes;
         var peakCost = await LiveCostAsync(grain);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak: {peakNodes} nodes, ${peakCost:0.###}/h"));
-        Assert.True(peakNodes >= 250, $"the cluster should grow to hundreds of nodes, has {peakNodes}");
+        // The issue's figure: a cluster of 500 nodes (the solver packs these pods on 2-vCPU types, about 600 of them).
+        Assert.True(peakNodes >= 500, $"the cluster should grow to at least 500 nodes, has {peakNodes}");
 
         // Three quarters of the pods go, spread over every node.
         cluster.SetReplicas("web", 300);

@@ -246,7 +246,8 @@ internal sealed class DisruptionQueue(IDisruptionHost host, NodeTerminator termi
         {
             if (State.Claims.TryGetValue(c.Claim, out var entry) && entry.IsLive)
             {
-                KarpoTelemetry.NodeClaimsDisrupted.Add(1, new("cluster", host.ClusterId), new("nodepool", entry.NodePool), new("reason", command.Reason.ToLowerInvariant()));
+                KarpoTelemetry.NodeClaimsDisrupted.Add(1, new("cluster", host.ClusterId), new("nodepool", entry.NodePool), new("reason", command.Reason.ToLowerInvariant()),
+                    new("capacity_type", entry.CapacityType ?? ""));
                 await terminator.StartAsync(c.Claim, reasonText, forceAt);
             }
         }
