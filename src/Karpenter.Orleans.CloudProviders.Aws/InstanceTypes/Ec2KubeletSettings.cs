@@ -1,0 +1,24 @@
+using Karpenter.Orleans.Scheduling.Resources;
+
+namespace Karpenter.Orleans.CloudProviders.Aws.InstanceTypes;
+
+/// <summary>
+/// The kubelet settings of an EC2NodeClass (<c>spec.kubelet</c>, Karpenter v1) that change what a node of a
+/// type can hold: <paramref name="MaxPods"/> replaces the ENI-limited pod count, <paramref name="PodsPerCore"/>
+/// caps it at that many pods per vCPU (0 or unset: no cap), a <c>kubeReserved</c> value replaces the default
+/// kube-reserved of its resource (cpu in millicores, memory and ephemeral storage in bytes; an unset one keeps
+/// Karpenter's default), and <paramref name="SystemReserved"/> is taken off as given (nothing by default).
+/// </summary>
+public sealed record Ec2KubeletSettings(
+    int? MaxPods = null,
+    int? PodsPerCore = null,
+    long? KubeReservedMilliCpu = null,
+    long? KubeReservedMemory = null,
+    long? KubeReservedEphemeralStorage = null,
+    ResourceVector SystemReserved = default)
+{
+    /// <summary>No override: Karpenter's defaults.</summary>
+    public static Ec2KubeletSettings None { get; } = new();
+
+    public bool IsDefault => this == None;
+}
