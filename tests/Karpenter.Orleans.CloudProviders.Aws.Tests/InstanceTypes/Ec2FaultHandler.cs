@@ -15,6 +15,9 @@ internal sealed class Ec2FaultHandler
     /// <summary>An EC2 error code and its HTTP status, or null to pass calls through.</summary>
     public (string Code, HttpStatusCode Status)? FailWith { get; set; }
 
+    /// <summary>Describe calls answered in pages (<see cref="Ec2Pages.Paginate"/>).</summary>
+    public Ec2Pages Pages { get; } = new();
+
     /// <summary>Lets the test hold every DescribeInstanceTypes call until it is released.</summary>
     public TaskCompletionSource? Gate { get; set; }
 
@@ -48,7 +51,11 @@ internal sealed class Ec2FaultHandler
             return new HttpResponseMessage(failure.Status) { Content = new StringContent(xml, Encoding.UTF8, "text/xml") };
         }
 
-        return await send();
+        var form = body.Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2))
+            .Select(p => new KeyValuePair<string, string>(Uri.UnescapeDataString(p[0]), p.Length > 1 ? Uri.UnescapeDataString(p[1].Replace('+', ' ')) : ""))
+            .ToList();
+        return await Pages.SendAsync(action, form, send, cancellationToken);
     }
 
     private sealed class Pass(Ec2FaultHandler faults) : DelegatingHandler
