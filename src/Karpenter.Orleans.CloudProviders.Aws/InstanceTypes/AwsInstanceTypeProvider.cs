@@ -141,7 +141,7 @@ public sealed class AwsInstanceTypeProvider
                 }
 
                 if (usage.Contains("spot")
-                    && SpotPricePolicy.Price(name, zone, spot.TryGetValue((name, zone), out var s) ? s : null, odPrice) is { } spotPrice)
+                    && SpotPricePolicy.Price(name, zone, spot.TryGetValue((name, zone), out var s) ? s : null, odPrice, spot.Count > 0) is { } spotPrice)
                 {
                     offerings.Add(new Offering(zone, CapacityTypes.Spot, spotPrice));
                 }
@@ -210,10 +210,18 @@ public sealed class AwsInstanceTypeProvider
     private async Task<Dictionary<(string Type, string Zone), decimal>> DescribeSpotPricesAsync(string region, IAmazonEC2 ec2)
     {
         var latest = new Dictionary<(string, string), (DateTime At, decimal Price)>();
+        var now = _time.GetUtcNow().UtcDateTime;
         string? token = null;
         do
         {
-            var request = new DescribeSpotPriceHistoryRequest { ProductDescriptions = ["Linux/UNIX", "Linux/UNIX (Amazon VPC)"], MaxResults = 1000, NextToken = token };
+            // StartTime now, as Karpenter: EC2 then answers each pool's price in effect now, not its history.
+            var request = new DescribeSpotPriceHistoryRequest
+            {
+                ProductDescriptions = ["Linux/UNIX", "Linux/UNIX (Amazon VPC)"],
+                StartTime = now,
+                MaxResults = 1000,
+                NextToken = token,
+            };
             var response = await Call(region, "DescribeSpotPriceHistory", () => ec2.DescribeSpotPriceHistoryAsync(request)).ConfigureAwait(false);
             foreach (var record in response.SpotPriceHistory ?? [])
             {
