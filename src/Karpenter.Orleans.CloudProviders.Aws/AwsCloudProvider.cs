@@ -37,6 +37,12 @@ public sealed class AwsCloudProvider(
         try
         {
             var status = await nodeClasses.ResolveAsync(region, nodeClass, cancellationToken).ConfigureAwait(false);
+            if (instances.Refusal(region) is { } refusal)
+            {
+                // A refused permission is the node class's problem to show, not only the claim's.
+                status = status.Refused(refusal.Code, $"EC2 refused {refusal.Action} in {region} at {refusal.At:O}: {refusal.Message}; launches are not tried again before {refusal.Until:O}");
+            }
+
             return new NodeClassStatus(status.IsReady, status.ToJson());
         }
         catch (AmazonEC2Exception e)

@@ -25,8 +25,13 @@ public sealed class AwsInstanceTypeProvider
     private readonly TimeProvider _time;
     private readonly Dictionary<string, RegionCache> _regions = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private readonly Ec2Resilience _resilience;
 
-    public AwsInstanceTypeProvider(AwsClientFactory clients, AwsProviderOptions options, TimeProvider time)
+    /// <param name="clients">The EC2 clients per region.</param>
+    /// <param name="options">The provider's options.</param>
+    /// <param name="time">The clock of the refresh interval and of the spot prices' StartTime.</param>
+    /// <param name="resilience">The pipeline the describe calls run through (throttling backs off); by default one with <see cref="Instances.AwsLaunchRetryOptions"/>' defaults on the system clock.</param>
+    public AwsInstanceTypeProvider(AwsClientFactory clients, AwsProviderOptions options, TimeProvider time, Ec2Resilience? resilience = null)
     {
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(options);
@@ -34,6 +39,7 @@ public sealed class AwsInstanceTypeProvider
         _clients = clients;
         _options = options;
         _time = time;
+        _resilience = resilience ?? new Ec2Resilience(TimeProvider.System);
     }
 
     /// <summary>The configured regions, else every region the account can use (DescribeRegions).</summary>
@@ -245,11 +251,11 @@ public sealed class AwsInstanceTypeProvider
         return latest.ToDictionary(p => p.Key, p => p.Value.Price);
     }
 
-    private static async Task<T> Call<T>(string region, string operation, Func<Task<T>> call)
+    private async Task<T> Call<T>(string region, string operation, Func<Task<T>> call)
     {
         try
         {
-            return await call().ConfigureAwait(false);
+            return await _resilience.ExecuteAsync(operation, _ => call()).ConfigureAwait(false);
         }
         catch (AmazonServiceException ex)
         {

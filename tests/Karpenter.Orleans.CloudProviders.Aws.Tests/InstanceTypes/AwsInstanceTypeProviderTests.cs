@@ -18,6 +18,9 @@ public sealed class AwsInstanceTypeProviderTests(MotoServer moto) : IAsyncLifeti
     private readonly Ec2FaultHandler _handler = new();
     private AwsClientFactory? _clients;
 
+    // The launch harness's backoff (milliseconds) on the real clock: the catalog's clock is a fake one.
+    private Ec2Resilience Resilience { get; } = new(TimeProvider.System, AwsLaunchHarness.Retry);
+
     public Task InitializeAsync() => moto.ResetAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -28,7 +31,7 @@ public sealed class AwsInstanceTypeProviderTests(MotoServer moto) : IAsyncLifeti
     {
         var o = options ?? moto.Options();
         _clients = new AwsClientFactory(o, MotoServer.Credentials, _handler.Handler);
-        return new AwsInstanceTypeProvider(_clients, o, _time);
+        return new AwsInstanceTypeProvider(_clients, o, _time, Resilience);
     }
 
     private static Dictionary<string, InstanceType> Published()
@@ -252,6 +255,44 @@ public sealed class AwsInstanceTypeProviderTests(MotoServer moto) : IAsyncLifeti
         Assert.Same(good, during);
         Assert.NotSame(good, after);
         Assert.Equal(good.InstanceTypes.Count, after.InstanceTypes.Count);
+    }
+
+    [Fact]
+    public async Task A_throttled_describe_backs_off_and_then_succeeds()
+    {
+        var provider = Provider();
+        _handler.Fail("DescribeInstanceTypes", "RequestLimitExceeded", HttpStatusCode.ServiceUnavailable, times: 2);
+        _handler.Fail("DescribeSpotPriceHistory", "Throttling", HttpStatusCode.BadRequest, times: 1);
+
+        var catalog = await provider.GetAsync("us-east-1");
+
+        Assert.True(catalog.InstanceTypes.Count > 1000, $"{catalog.InstanceTypes.Count} types");
+        Assert.Equal(3, _handler.Calls("DescribeInstanceTypes"));
+        Assert.Equal(2, _handler.Calls("DescribeSpotPriceHistory"));
+    }
+
+    [Fact]
+    public async Task Throttling_past_the_retries_fails_as_throttled_after_one_call_and_its_retries()
+    {
+        var provider = Provider();
+        _handler.Fail("DescribeInstanceTypes", "RequestLimitExceeded", HttpStatusCode.ServiceUnavailable, times: 100);
+
+        var error = await Assert.ThrowsAsync<CloudProviderException>(() => provider.GetAsync("us-east-1"));
+
+        Assert.Equal(CloudErrorCode.Throttled, error.Code);
+        Assert.Equal(1 + AwsLaunchHarness.Retry.MaxRetryAttempts, _handler.Calls("DescribeInstanceTypes"));
+    }
+
+    [Fact]
+    public async Task An_unauthorized_describe_is_asked_once_not_retried()
+    {
+        var provider = Provider();
+        _handler.Fail("DescribeInstanceTypes", "UnauthorizedOperation", HttpStatusCode.Forbidden, times: 100);
+
+        var error = await Assert.ThrowsAsync<CloudProviderException>(() => provider.GetAsync("us-east-1"));
+
+        Assert.Equal(CloudErrorCode.Unauthorized, error.Code);
+        Assert.Equal(1, _handler.Calls("DescribeInstanceTypes"));
     }
 
     [Theory]
