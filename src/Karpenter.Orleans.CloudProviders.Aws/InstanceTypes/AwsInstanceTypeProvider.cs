@@ -82,15 +82,28 @@ public sealed class AwsInstanceTypeProvider
         return refresh.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// EC2's capacity facts of the region's types as of the last refresh (empty before one), from which an
+    /// EC2NodeClass's kubelet settings give each type its allocatable.
+    /// </summary>
+    public IReadOnlyDictionary<string, Ec2CapacityFacts> CapacityFacts(string region)
+    {
+        lock (_lock)
+        {
+            return _regions.TryGetValue(region, out var cache) ? cache.Facts : new Dictionary<string, Ec2CapacityFacts>();
+        }
+    }
+
     private async Task<InstanceTypeCatalog> RefreshAsync(string region, RegionCache cache)
     {
         await Task.Yield();
         try
         {
-            var catalog = await DescribeAsync(region).ConfigureAwait(false);
+            var (catalog, facts) = await DescribeAsync(region).ConfigureAwait(false);
             lock (_lock)
             {
                 cache.Catalog = catalog;
+                cache.Facts = facts;
                 cache.NextRefresh = _time.GetUtcNow() + _options.CatalogRefreshInterval;
                 cache.Refresh = null;
             }
@@ -117,7 +130,7 @@ public sealed class AwsInstanceTypeProvider
         }
     }
 
-    private async Task<InstanceTypeCatalog> DescribeAsync(string region)
+    private async Task<(InstanceTypeCatalog Catalog, Dictionary<string, Ec2CapacityFacts> Facts)> DescribeAsync(string region)
     {
         var ec2 = _clients.Ec2(region);
         var onDemand = OnDemandPriceTable.Load(_options.CatalogPath);
@@ -127,6 +140,7 @@ public sealed class AwsInstanceTypeProvider
 
         var zones = new SortedSet<string>(StringComparer.Ordinal);
         var types = new List<InstanceType>(infos.Count);
+        var allFacts = new Dictionary<string, Ec2CapacityFacts>(StringComparer.Ordinal);
         foreach (var info in infos.OrderBy(i => i.InstanceType.Value, StringComparer.Ordinal))
         {
             var name = info.InstanceType.Value;
@@ -155,10 +169,11 @@ public sealed class AwsInstanceTypeProvider
 
             zones.UnionWith(typeZones);
             var facts = Ec2InstanceTypeFacts.Capacity(info);
+            allFacts[name] = facts;
             types.Add(new InstanceType(name, Ec2InstanceTypeFacts.Labels(info), Ec2Allocatable.Capacity(facts), Ec2Allocatable.Allocatable(facts), offerings));
         }
 
-        return new InstanceTypeCatalog([.. zones], types, region);
+        return (new InstanceTypeCatalog([.. zones], types, region), allFacts);
     }
 
     private async Task<List<InstanceTypeInfo>> DescribeInstanceTypesAsync(string region, IAmazonEC2 ec2)
@@ -282,5 +297,7 @@ public sealed class AwsInstanceTypeProvider
         public DateTimeOffset NextRefresh { get; set; }
 
         public Task<InstanceTypeCatalog>? Refresh { get; set; }
+
+        public IReadOnlyDictionary<string, Ec2CapacityFacts> Facts { get; set; } = new Dictionary<string, Ec2CapacityFacts>();
     }
 }

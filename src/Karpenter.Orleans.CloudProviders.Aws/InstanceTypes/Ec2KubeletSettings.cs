@@ -1,3 +1,4 @@
+using Karpenter.Orleans.CloudProviders.Aws.NodeClasses;
 using Karpenter.Orleans.Scheduling.Resources;
 
 namespace Karpenter.Orleans.CloudProviders.Aws.InstanceTypes;
@@ -21,4 +22,23 @@ public sealed record Ec2KubeletSettings(
     public static Ec2KubeletSettings None { get; } = new();
 
     public bool IsDefault => this == None;
+
+    /// <summary>The settings of an EC2NodeClass's <c>spec.kubelet</c>.</summary>
+    public static Ec2KubeletSettings From(KubeletConfiguration? kubelet)
+    {
+        if (kubelet is null)
+        {
+            return None;
+        }
+
+        var kube = kubelet.KubeReserved ?? new Dictionary<string, long>();
+        var system = kubelet.SystemReserved ?? new Dictionary<string, long>();
+        return new Ec2KubeletSettings(
+            kubelet.MaxPods,
+            kubelet.PodsPerCore,
+            kube.TryGetValue("cpu", out var c) ? c : null,
+            kube.TryGetValue("memory", out var m) ? m : null,
+            kube.TryGetValue("ephemeral-storage", out var e) ? e : null,
+            new ResourceVector(system.GetValueOrDefault("cpu"), system.GetValueOrDefault("memory"), 0, system.GetValueOrDefault("ephemeral-storage")));
+    }
 }

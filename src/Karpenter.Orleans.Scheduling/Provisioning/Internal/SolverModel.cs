@@ -244,7 +244,9 @@ internal sealed class SolverModel
                 }
 
                 overhead[t] = o;
-                room[t] = WithMaxPods(Index.Allocatable[t], pool.MaxPods) - o;
+                room[t] = (pool.AllocatableByType is { } byType && byType.TryGetValue(Index.Types[t].Name, out var kubelet)
+                    ? kubelet
+                    : WithMaxPods(Index.Allocatable[t], pool.MaxPods)) - o;
                 price[t] = types.Contains(t) ? Index.CheapestOffering(t, reqs)?.Price ?? double.PositiveInfinity : double.PositiveInfinity;
             }
 
