@@ -41,4 +41,21 @@ public sealed class NodePoolAllocatableTests
         Assert.Equal(4, reserved.NodeClaims.Count);
         Assert.All(reserved.NodeClaims, c => Assert.InRange(c.Pods.Count, 1, 12));
     }
+
+    [Fact]
+    public void A_claim_in_flight_holds_what_its_NodePool_gives_its_type()
+    {
+        var input = new Scenario()
+            .Type("s2", "2", "8Gi", 0.10, t => TestCatalogs.Common(t, "a", "2").Pods(29))
+            .NodeClaim(new InFlightNodeClaim { Name = "default-x7k2p", NodePool = "default", InstanceType = "s2", Zone = "zone-a", CapacityType = Karpenter.Orleans.Scheduling.Model.CapacityTypes.OnDemand })
+            .Replicas(40, "web", cpu: "10m", memory: "16Mi")
+            .Input();
+        var byType = new Dictionary<string, ResourceVector> { ["s2"] = new(1930, 6000 * Mi, 110, 17L * 1024 * Mi * 1024) };
+
+        var result = ProvisioningSolver.Solve(input with { NodePools = [input.NodePools[0] with { AllocatableByType = byType }] });
+
+        // All 40 go to the claim on its way, which holds 110 pods under the NodePool's kubelet settings.
+        Assert.Empty(result.NodeClaims);
+        Assert.Equal(40, Assert.Single(result.NodeClaimPlacements).Pods.Count);
+    }
 }
