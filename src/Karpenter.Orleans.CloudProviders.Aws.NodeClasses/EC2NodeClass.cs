@@ -16,7 +16,8 @@ public sealed record EC2NodeClass(
     IReadOnlyList<BlockDeviceMapping> BlockDeviceMappings,
     MetadataOptions MetadataOptions,
     IReadOnlyDictionary<string, string> Tags,
-    int? MaxPods)
+    int? MaxPods,
+    KubeletConfiguration? Kubelet = null)
 {
     public const string ApiVersion = "karpenter.k8s.aws/v1";
     public const string KindName = "EC2NodeClass";

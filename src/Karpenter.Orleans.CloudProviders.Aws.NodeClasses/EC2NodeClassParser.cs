@@ -145,13 +145,20 @@ public sealed partial class EC2NodeClassParser
         var devices = BlockDevices(spec["blockDeviceMappings"]);
         var metadata = Metadata(spec["metadataOptions"]);
         int? maxPods = null;
+        var kubeletSettings = KubeletConfiguration.None;
         if (spec["kubelet"] is { } kubelet)
         {
-            maxPods = OptionalInt(Obj(kubelet, "spec.kubelet")["maxPods"], "spec.kubelet.maxPods", 0, int.MaxValue);
+            var k = Obj(kubelet, "spec.kubelet");
+            maxPods = OptionalInt(k["maxPods"], "spec.kubelet.maxPods", 0, int.MaxValue);
+            kubeletSettings = new KubeletConfiguration(
+                maxPods,
+                OptionalInt(k["podsPerCore"], "spec.kubelet.podsPerCore", 0, int.MaxValue),
+                Reserved(k["kubeReserved"], "spec.kubelet.kubeReserved"),
+                Reserved(k["systemReserved"], "spec.kubelet.systemReserved"));
         }
 
         return new EC2NodeClass(_name, subnets, groups, amis, amiFamily ?? FamilyOf(alias!), role, profile,
-            OptionalText(spec["userData"], "spec.userData"), devices, metadata, tags, maxPods);
+            OptionalText(spec["userData"], "spec.userData"), devices, metadata, tags, maxPods, kubeletSettings);
     }
 
     private static string FamilyOf(string alias) => alias.Split('@')[0] switch
@@ -329,6 +336,46 @@ public sealed partial class EC2NodeClassParser
         }
 
         return (int)Math.Ceiling(bytes / GiB);
+    }
+
+    /// <summary>kubeReserved / systemReserved: cpu, memory, ephemeral-storage (and pid, which holds no pods' room) as quantities.</summary>
+    private Dictionary<string, long>? Reserved(JsonNode? node, string at)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (key, value) in Obj(node, at))
+        {
+            var field = $"{at}.{key}";
+            if (key is not ("cpu" or "memory" or "ephemeral-storage" or "pid"))
+            {
+                throw Error(field, "only cpu, memory, ephemeral-storage and pid can be reserved");
+            }
+
+            var text = value is null ? throw Error(field, "required") : Scalar(value, field);
+            decimal amount;
+            try
+            {
+                amount = new ResourceQuantity(text.Trim()).ToDecimal();
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+            {
+                throw Error(field, $"\"{text}\" is not a Kubernetes quantity (like 100m or 1Gi)");
+            }
+
+            if (amount < 0)
+            {
+                throw Error(field, $"\"{text}\" is negative");
+            }
+
+            // cpu is kept in millicores, the rest in whole units (bytes), rounded up so the room is never overstated.
+            result[key] = key == "cpu" ? (long)Math.Ceiling(amount * 1000) : (long)Math.Ceiling(amount);
+        }
+
+        return result;
     }
 
     private MetadataOptions Metadata(JsonNode? node)

@@ -4,6 +4,7 @@ using Karpenter.Orleans.CloudProviders.Aws.Instances;
 using Karpenter.Orleans.CloudProviders.Aws.Interruption;
 using Karpenter.Orleans.CloudProviders.Aws.NodeClasses;
 using Karpenter.Orleans.CloudProviders.Aws.Quotas;
+using Karpenter.Orleans.Scheduling.Manifests;
 using Karpenter.Orleans.Scheduling.Model;
 
 namespace Karpenter.Orleans.CloudProviders.Aws;
@@ -37,6 +38,12 @@ public sealed class AwsCloudProvider(
         try
         {
             var status = await nodeClasses.ResolveAsync(region, nodeClass, cancellationToken).ConfigureAwait(false);
+            if (instances.Refusal(region) is { } refusal)
+            {
+                // A refused permission is the node class's problem to show, not only the claim's.
+                status = status.Refused(refusal.Code, $"EC2 refused {refusal.Action} in {region} at {refusal.At:O}: {refusal.Message}; launches are not tried again before {refusal.Until:O}");
+            }
+
             return new NodeClassStatus(status.IsReady, status.ToJson());
         }
         catch (AmazonEC2Exception e)
@@ -44,6 +51,37 @@ public sealed class AwsCloudProvider(
             throw new CloudProviderException(Ec2ErrorCodes.ToCloudErrorCode(e.ErrorCode),
                 $"resolving EC2NodeClass {nodeClass.Name} in {region}: {e.ErrorCode}: {e.Message}", e);
         }
+    }
+
+    public NodePool ApplyNodeClass(string region, NodePool pool, NodeClassDocument nodeClass)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(nodeClass);
+        if (nodeClass.Kind != EC2NodeClass.KindName)
+        {
+            return pool;
+        }
+
+        EC2NodeClass parsed;
+        try
+        {
+            parsed = EC2NodeClassParser.Parse(nodeClass);
+        }
+        catch (ManifestException)
+        {
+            // Its status says why; the launch refuses it.
+            return pool;
+        }
+
+        var kubelet = Ec2KubeletSettings.From(parsed.Kubelet);
+        if (kubelet.IsDefault)
+        {
+            return pool;
+        }
+
+        // Karpenter sizes a node of the node class from the type's facts and its kubelet settings, pods and reserves alike.
+        var facts = instanceTypes.CapacityFacts(region);
+        return pool with { AllocatableByType = facts.ToDictionary(f => f.Key, f => Ec2Allocatable.Allocatable(f.Value, kubelet), StringComparer.Ordinal) };
     }
 
     public Task<IReadOnlyList<string>?> GetRegionsAsync(CancellationToken cancellationToken = default) =>

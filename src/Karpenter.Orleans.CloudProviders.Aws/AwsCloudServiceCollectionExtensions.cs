@@ -23,6 +23,7 @@ public static class AwsCloudServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new AwsClientFactory(sp.GetRequiredService<IOptions<AwsProviderOptions>>().Value));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<AwsProviderOptions>>().Value);
+        services.TryAddSingleton<Ec2Resilience>();
         services.TryAddSingleton<AwsInstanceTypeProvider>();
         services.TryAddSingleton<AwsNodeClassResolver>();
         services.TryAddSingleton<AwsInstanceProvider>();

@@ -45,6 +45,14 @@ public interface ICloudProvider
     Task<NodeClassStatus?> ResolveNodeClassAsync(string region, NodeClassDocument nodeClass, CancellationToken cancellationToken = default) =>
         Task.FromResult<NodeClassStatus?>(null);
 
+    /// <summary>
+    /// <paramref name="pool"/> as a node launched with <paramref name="nodeClass"/> holds pods: for AWS, the
+    /// EC2NodeClass's kubelet settings (maxPods, podsPerCore, kubeReserved, systemReserved) give each type of the
+    /// region's catalog the allocatable its nodes get (<see cref="NodePool.AllocatableByType"/>). By default the
+    /// pool unchanged; also for a node class the provider cannot read (its status says why).
+    /// </summary>
+    NodePool ApplyNodeClass(string region, NodePool pool, NodeClassDocument nodeClass) => pool;
+
     /// <summary>Instance types of the region with their current offerings and prices.</summary>
     Task<InstanceTypeCatalog> GetInstanceTypesAsync(string region, CancellationToken cancellationToken = default);
 

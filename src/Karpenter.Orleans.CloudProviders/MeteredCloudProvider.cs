@@ -20,6 +20,9 @@ internal sealed class MeteredCloudProvider(ICloudProvider inner) : ICloudProvide
     public Task<NodeClassStatus?> ResolveNodeClassAsync(string region, NodeClassDocument nodeClass, CancellationToken cancellationToken = default) =>
         TimeAsync("ResolveNodeClass", () => inner.ResolveNodeClassAsync(region, nodeClass, cancellationToken));
 
+    // Computed from what the provider holds already: nothing to time.
+    public NodePool ApplyNodeClass(string region, NodePool pool, NodeClassDocument nodeClass) => inner.ApplyNodeClass(region, pool, nodeClass);
+
     public Task<IReadOnlyList<string>?> GetRegionsAsync(CancellationToken cancellationToken = default) =>
         TimeAsync("GetRegions", () => inner.GetRegionsAsync(cancellationToken));
 

@@ -109,6 +109,72 @@ public sealed class AwsLaunchFaultTests(MotoServer moto) : IAsyncLifetime
         Assert.Empty(await _aws.DescribeAllAsync());
     }
 
+    [Theory]
+    [InlineData("VcpuLimitExceeded", "on-demand")]
+    [InlineData("MaxSpotInstanceCountExceeded", "spot")]
+    public async Task The_accounts_vcpu_limits_are_quota_failures_not_missing_capacity(string code, string capacityType)
+    {
+        var cheapest = Cheapest with { CapacityType = capacityType };
+        var next = Next with { CapacityType = capacityType };
+        _aws.Faults.InsufficientCapacity(cheapest.InstanceType, cheapest.Zone, code);
+
+        var partly = await _aws.Cloud.LaunchAsync(AwsLaunchHarness.Request("shop", offerings: [cheapest, next]));
+        _aws.Faults.InsufficientCapacity(next.InstanceType, next.Zone, code);
+        var wholly = await _aws.Cloud.LaunchAsync(AwsLaunchHarness.Request("shop", offerings: [cheapest, next]));
+
+        Assert.Equal(next.InstanceType, partly.Instance?.InstanceType);
+        var failure = Assert.Single(partly.Failures);
+        Assert.Equal((cheapest, CloudErrorCode.QuotaExceeded), (failure.Offering, failure.Code));
+        Assert.Contains(code, failure.Message, StringComparison.Ordinal);
+        // Every offering refused for the quota: no instance, and a result (not an error) naming each, for the
+        // NodeClaim grain to report to the account's quota ledger rather than mark the offerings unavailable.
+        Assert.Null(wholly.Instance);
+        Assert.Equal([(cheapest, CloudErrorCode.QuotaExceeded), (next, CloudErrorCode.QuotaExceeded)], wholly.Failures.Select(f => (f.Offering, f.Code)));
+    }
+
+    [Fact]
+    public async Task UnauthorizedOperation_holds_launches_in_the_region_off_and_shows_on_the_node_class_without_more_calls()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var aws = new AwsLaunchHarness(moto, time);
+        var subnet = (await aws.Ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest())).Subnets.Single(s => s.AvailabilityZone == "us-east-1a").SubnetId;
+        var nodeClass = new NodeClassDocument("karpenter.k8s.aws/v1", "EC2NodeClass", "default",
+            """{"apiVersion":"karpenter.k8s.aws/v1","kind":"EC2NodeClass","metadata":{"name":"default"},"spec":{"role":"KarpoNodeRole","amiSelectorTerms":[{"alias":"al2023@latest"}],"subnetSelectorTerms":[{"id":""" + $"\"{subnet}\"" + """}],"securityGroupSelectorTerms":[{"name":"default"}]}}""");
+        aws.Faults.Fail("CreateFleet", HttpStatusCode.Forbidden, "UnauthorizedOperation");
+
+        // Ten provisioning runs in the next minute, each with a new NodeClaim.
+        var errors = new List<CloudProviderException>();
+        for (var i = 0; i < 10; i++)
+        {
+            errors.Add(await Assert.ThrowsAsync<CloudProviderException>(() => aws.Cloud.LaunchAsync(
+                AwsLaunchHarness.Request("shop", nodeClaim: $"general-{i}", offerings: [Cheapest]) with { NodeClass = nodeClass })));
+            time.Advance(TimeSpan.FromSeconds(5));
+        }
+
+        Assert.All(errors, e => Assert.Equal(CloudErrorCode.Unauthorized, e.Code));
+        Assert.Equal(1, aws.Faults.Calls("CreateFleet"));
+        Assert.All(errors.Skip(1), e => Assert.Contains("not tried again before", e.Message, StringComparison.Ordinal));
+        // The launches after the first made no EC2 call at all.
+        var callsAfterRefusal = aws.Faults.Actions.Count;
+        var status = await aws.Cloud.ResolveNodeClassAsync(AwsLaunchHarness.Region, nodeClass);
+        Assert.False(status!.Ready);
+        var conditions = System.Text.Json.Nodes.JsonNode.Parse(status.Json)!["conditions"]!.AsArray().ToDictionary(c => c!["type"]!.GetValue<string>(), c => c!);
+        Assert.Equal(("False", "UnauthorizedOperation"), (conditions["ValidationSucceeded"]["status"]!.GetValue<string>(), conditions["ValidationSucceeded"]["reason"]!.GetValue<string>()));
+        Assert.Contains("CreateFleet", conditions["ValidationSucceeded"]["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("False", conditions["Ready"]["status"]!.GetValue<string>());
+        Assert.Equal("True", conditions["SubnetsReady"]["status"]!.GetValue<string>());
+
+        // Once the hold-off has passed (the permission granted meanwhile), the next launch asks EC2 and launches.
+        time.Advance(TimeSpan.FromSeconds(15));
+        aws.Faults.Clear();
+        var launched = await aws.Cloud.LaunchAsync(AwsLaunchHarness.Request("shop", nodeClaim: "general-ok", offerings: [Cheapest]) with { NodeClass = nodeClass });
+
+        Assert.NotNull(launched.Instance);
+        Assert.Equal(2, aws.Faults.Calls("CreateFleet"));
+        Assert.True(aws.Faults.Actions.Count > callsAfterRefusal);
+        Assert.True((await aws.Cloud.ResolveNodeClassAsync(AwsLaunchHarness.Region, nodeClass))!.Ready);
+    }
+
     [Fact]
     public async Task A_role_without_any_permission_fails_the_launch_at_its_first_call()
     {

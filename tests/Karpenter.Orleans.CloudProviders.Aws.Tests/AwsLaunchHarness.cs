@@ -15,18 +15,19 @@ public sealed class AwsLaunchHarness : IDisposable
 
     public static readonly AwsLaunchRetryOptions Retry = new() { MaxRetryAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) };
 
-    public AwsLaunchHarness(MotoServer moto)
+    public AwsLaunchHarness(MotoServer moto, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         var options = moto.Options(Region);
         Faults = new Ec2FaultInjector();
         Clients = new AwsClientFactory(options, MotoServer.Credentials, Faults.CreateHandler);
 
         // A second client without the injector, to look at what EC2 holds.
         Inspect = new AwsClientFactory(options, MotoServer.Credentials);
-        var instanceTypes = new AwsInstanceTypeProvider(Clients, options, TimeProvider.System);
+        var instanceTypes = new AwsInstanceTypeProvider(Clients, options, time, new Ec2Resilience(TimeProvider.System, Retry));
         var nodeClasses = new AwsNodeClassResolver(Clients);
-        Instances = new AwsInstanceProvider(Clients, instanceTypes, nodeClasses, TimeProvider.System, Retry, Log);
-        Cloud = new AwsCloudProvider(instanceTypes, Instances, new AwsInterruptionQueue(Clients, options, TimeProvider.System), new AwsVcpuQuotas(options), options, nodeClasses);
+        Instances = new AwsInstanceProvider(Clients, instanceTypes, nodeClasses, time, Retry, Log);
+        Cloud = new AwsCloudProvider(instanceTypes, Instances, new AwsInterruptionQueue(Clients, options, time), new AwsVcpuQuotas(options), options, nodeClasses);
     }
 
     public Ec2FaultInjector Faults { get; }

@@ -108,6 +108,9 @@ public sealed class EC2NodeClassParserTests
     [InlineData("httpPutResponseHopLimit: 2", "httpPutResponseHopLimit: 65", "spec.metadataOptions.httpPutResponseHopLimit: 65 is outside 1 to 64")]
     [InlineData("httpPutResponseHopLimit: 2", "httpTokens: sometimes", "spec.metadataOptions.httpTokens: \"sometimes\" is not one of required, optional")]
     [InlineData("maxPods: 58", "maxPods: many", "spec.kubelet.maxPods: \"many\" is not a whole number")]
+    [InlineData("maxPods: 58", "podsPerCore: -1", "spec.kubelet.podsPerCore: -1 is outside")]
+    [InlineData("maxPods: 58", "kubeReserved:\n      cpu: lots", "spec.kubelet.kubeReserved.cpu: \"lots\" is not a Kubernetes quantity")]
+    [InlineData("maxPods: 58", "systemReserved:\n      gpu: \"1\"", "spec.kubelet.systemReserved.gpu: only cpu, memory, ephemeral-storage and pid can be reserved")]
     [InlineData("  userData: |\n", "  userdata: x\n  userData: |\n", "spec.userdata: unknown field")]
     public void A_bad_field_is_named_with_the_file_document_and_object(string replace, string with, string expected)
     {
@@ -117,6 +120,18 @@ public sealed class EC2NodeClassParserTests
         var error = Assert.Throws<ManifestException>(() => EC2NodeClassManifests.Read("nodeclass.yaml", text));
 
         Assert.StartsWith($"nodeclass.yaml: document 2 (EC2NodeClass default): {expected}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_kubelet_settings_that_size_a_node_are_read()
+    {
+        var nodeClass = ParseOne(Good.Replace("    maxPods: 58", "    maxPods: 110\n    podsPerCore: 10\n    kubeReserved:\n      cpu: 250m\n      memory: 1Gi\n    systemReserved:\n      memory: 200Mi\n      ephemeral-storage: 2Gi", StringComparison.Ordinal));
+
+        var kubelet = Assert.IsType<KubeletConfiguration>(nodeClass.Kubelet);
+        Assert.Equal((110, 10), (kubelet.MaxPods, kubelet.PodsPerCore));
+        Assert.Equal(new Dictionary<string, long> { ["cpu"] = 250, ["memory"] = 1L << 30 }, kubelet.KubeReserved);
+        Assert.Equal(new Dictionary<string, long> { ["memory"] = 200L << 20, ["ephemeral-storage"] = 2L << 30 }, kubelet.SystemReserved);
+        Assert.Equal(110, nodeClass.MaxPods);
     }
 
     [Fact]

@@ -27,6 +27,9 @@ public sealed partial class Ec2FaultInjector
     private readonly ConcurrentQueue<Ec2CreateFleetCall> _fleets = new();
     private (HttpStatusCode Status, string Code)? _all;
 
+    /// <summary>Describe calls answered in pages (<see cref="Ec2Pages.Paginate"/>).</summary>
+    public Ec2Pages Pages { get; } = new();
+
     /// <summary>The Action of every EC2 call made, in order.</summary>
     public IReadOnlyList<string> Actions => [.. _actions];
 
@@ -100,7 +103,7 @@ public sealed partial class Ec2FaultInjector
                 request.Content = Content(body);
             }
 
-            response = await next(request, cancellationToken);
+            response = await Pages.SendAsync(action, form, () => next(request, cancellationToken), cancellationToken);
         }
 
         if (_lost.TryGetValue(action, out var lost) && lost > 0)

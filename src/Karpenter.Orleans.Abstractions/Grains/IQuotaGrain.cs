@@ -20,5 +20,13 @@ public interface IQuotaGrain : IGrainWithStringKey
 
     Task SetLimitAsync(string quotaCode, int vcpus);
 
+    /// <summary>
+    /// The cloud refused the launch of <paramref name="reservationId"/> for this quota (EC2's VcpuLimitExceeded or
+    /// MaxSpotInstanceCountExceeded): the account's real limit is below the ledger's. The hold is released, and
+    /// until the provider's quotas are next asked the limit is the vCPUs in use now, so no cluster of the account
+    /// launches into the same refusal meanwhile.
+    /// </summary>
+    Task ReportExceededAsync(string quotaCode, string reservationId);
+
     Task<IReadOnlyList<QuotaLine>> GetLedgerAsync();
 }

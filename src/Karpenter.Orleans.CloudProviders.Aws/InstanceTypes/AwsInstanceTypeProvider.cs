@@ -25,8 +25,13 @@ public sealed class AwsInstanceTypeProvider
     private readonly TimeProvider _time;
     private readonly Dictionary<string, RegionCache> _regions = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private readonly Ec2Resilience _resilience;
 
-    public AwsInstanceTypeProvider(AwsClientFactory clients, AwsProviderOptions options, TimeProvider time)
+    /// <param name="clients">The EC2 clients per region.</param>
+    /// <param name="options">The provider's options.</param>
+    /// <param name="time">The clock of the refresh interval and of the spot prices' StartTime.</param>
+    /// <param name="resilience">The pipeline the describe calls run through (throttling backs off); by default one with <see cref="Instances.AwsLaunchRetryOptions"/>' defaults on the system clock.</param>
+    public AwsInstanceTypeProvider(AwsClientFactory clients, AwsProviderOptions options, TimeProvider time, Ec2Resilience? resilience = null)
     {
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(options);
@@ -34,6 +39,7 @@ public sealed class AwsInstanceTypeProvider
         _clients = clients;
         _options = options;
         _time = time;
+        _resilience = resilience ?? new Ec2Resilience(TimeProvider.System);
     }
 
     /// <summary>The configured regions, else every region the account can use (DescribeRegions).</summary>
@@ -76,15 +82,28 @@ public sealed class AwsInstanceTypeProvider
         return refresh.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// EC2's capacity facts of the region's types as of the last refresh (empty before one), from which an
+    /// EC2NodeClass's kubelet settings give each type its allocatable.
+    /// </summary>
+    public IReadOnlyDictionary<string, Ec2CapacityFacts> CapacityFacts(string region)
+    {
+        lock (_lock)
+        {
+            return _regions.TryGetValue(region, out var cache) ? cache.Facts : new Dictionary<string, Ec2CapacityFacts>();
+        }
+    }
+
     private async Task<InstanceTypeCatalog> RefreshAsync(string region, RegionCache cache)
     {
         await Task.Yield();
         try
         {
-            var catalog = await DescribeAsync(region).ConfigureAwait(false);
+            var (catalog, facts) = await DescribeAsync(region).ConfigureAwait(false);
             lock (_lock)
             {
                 cache.Catalog = catalog;
+                cache.Facts = facts;
                 cache.NextRefresh = _time.GetUtcNow() + _options.CatalogRefreshInterval;
                 cache.Refresh = null;
             }
@@ -111,7 +130,7 @@ public sealed class AwsInstanceTypeProvider
         }
     }
 
-    private async Task<InstanceTypeCatalog> DescribeAsync(string region)
+    private async Task<(InstanceTypeCatalog Catalog, Dictionary<string, Ec2CapacityFacts> Facts)> DescribeAsync(string region)
     {
         var ec2 = _clients.Ec2(region);
         var onDemand = OnDemandPriceTable.Load(_options.CatalogPath);
@@ -121,6 +140,7 @@ public sealed class AwsInstanceTypeProvider
 
         var zones = new SortedSet<string>(StringComparer.Ordinal);
         var types = new List<InstanceType>(infos.Count);
+        var allFacts = new Dictionary<string, Ec2CapacityFacts>(StringComparer.Ordinal);
         foreach (var info in infos.OrderBy(i => i.InstanceType.Value, StringComparer.Ordinal))
         {
             var name = info.InstanceType.Value;
@@ -141,7 +161,7 @@ public sealed class AwsInstanceTypeProvider
                 }
 
                 if (usage.Contains("spot")
-                    && SpotPricePolicy.Price(name, zone, spot.TryGetValue((name, zone), out var s) ? s : null, odPrice) is { } spotPrice)
+                    && SpotPricePolicy.Price(name, zone, spot.TryGetValue((name, zone), out var s) ? s : null, odPrice, spot.Count > 0) is { } spotPrice)
                 {
                     offerings.Add(new Offering(zone, CapacityTypes.Spot, spotPrice));
                 }
@@ -149,10 +169,11 @@ public sealed class AwsInstanceTypeProvider
 
             zones.UnionWith(typeZones);
             var facts = Ec2InstanceTypeFacts.Capacity(info);
+            allFacts[name] = facts;
             types.Add(new InstanceType(name, Ec2InstanceTypeFacts.Labels(info), Ec2Allocatable.Capacity(facts), Ec2Allocatable.Allocatable(facts), offerings));
         }
 
-        return new InstanceTypeCatalog([.. zones], types, region);
+        return (new InstanceTypeCatalog([.. zones], types, region), allFacts);
     }
 
     private async Task<List<InstanceTypeInfo>> DescribeInstanceTypesAsync(string region, IAmazonEC2 ec2)
@@ -210,10 +231,18 @@ public sealed class AwsInstanceTypeProvider
     private async Task<Dictionary<(string Type, string Zone), decimal>> DescribeSpotPricesAsync(string region, IAmazonEC2 ec2)
     {
         var latest = new Dictionary<(string, string), (DateTime At, decimal Price)>();
+        var now = _time.GetUtcNow().UtcDateTime;
         string? token = null;
         do
         {
-            var request = new DescribeSpotPriceHistoryRequest { ProductDescriptions = ["Linux/UNIX", "Linux/UNIX (Amazon VPC)"], MaxResults = 1000, NextToken = token };
+            // StartTime now, as Karpenter: EC2 then answers each pool's price in effect now, not its history.
+            var request = new DescribeSpotPriceHistoryRequest
+            {
+                ProductDescriptions = ["Linux/UNIX", "Linux/UNIX (Amazon VPC)"],
+                StartTime = now,
+                MaxResults = 1000,
+                NextToken = token,
+            };
             var response = await Call(region, "DescribeSpotPriceHistory", () => ec2.DescribeSpotPriceHistoryAsync(request)).ConfigureAwait(false);
             foreach (var record in response.SpotPriceHistory ?? [])
             {
@@ -237,11 +266,11 @@ public sealed class AwsInstanceTypeProvider
         return latest.ToDictionary(p => p.Key, p => p.Value.Price);
     }
 
-    private static async Task<T> Call<T>(string region, string operation, Func<Task<T>> call)
+    private async Task<T> Call<T>(string region, string operation, Func<Task<T>> call)
     {
         try
         {
-            return await call().ConfigureAwait(false);
+            return await _resilience.ExecuteAsync(operation, _ => call()).ConfigureAwait(false);
         }
         catch (AmazonServiceException ex)
         {
@@ -268,5 +297,7 @@ public sealed class AwsInstanceTypeProvider
         public DateTimeOffset NextRefresh { get; set; }
 
         public Task<InstanceTypeCatalog>? Refresh { get; set; }
+
+        public IReadOnlyDictionary<string, Ec2CapacityFacts> Facts { get; set; } = new Dictionary<string, Ec2CapacityFacts>();
     }
 }

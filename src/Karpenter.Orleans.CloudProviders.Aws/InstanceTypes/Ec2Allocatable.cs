@@ -4,10 +4,11 @@ using Karpenter.Orleans.Scheduling.Resources;
 namespace Karpenter.Orleans.CloudProviders.Aws.InstanceTypes;
 
 /// <summary>
-/// Karpenter's documented overhead rules for an AL2023 node without a kubelet override: memory capacity
-/// loses the VM overhead (7.5 %, and 64 MiB of CMA on arm64), pods are limited by ENIs
-/// (ENIs × (IPv4 per ENI − 1) + 2), kube-reserved takes cpu by core bands, 11 MiB per pod + 255 MiB and
-/// 1 GiB of disk, and the eviction threshold takes 100 MiB and 10 % of the 20 GiB root volume.
+/// Karpenter's documented overhead rules for an AL2023 node: memory capacity loses the VM overhead (7.5 %, and
+/// 64 MiB of CMA on arm64), pods are limited by ENIs (ENIs × (IPv4 per ENI − 1) + 2), kube-reserved takes cpu by
+/// core bands, 11 MiB per pod + 255 MiB and 1 GiB of disk, and the eviction threshold takes 100 MiB and 10 % of
+/// the 20 GiB root volume. An EC2NodeClass's kubelet settings (<see cref="Ec2KubeletSettings"/>) change the pod
+/// count (and with it the kube-reserved memory) and the reserved resources, as Karpenter applies them.
 /// </summary>
 public static class Ec2Allocatable
 {
@@ -24,21 +25,41 @@ public static class Ec2Allocatable
     private const long GiB = 1024 * MiB;
 
     /// <summary>The node's capacity as Karpenter expects it before the node reports its own.</summary>
-    public static ResourceVector Capacity(Ec2CapacityFacts facts)
+    public static ResourceVector Capacity(Ec2CapacityFacts facts, Ec2KubeletSettings? kubelet = null)
     {
         ArgumentNullException.ThrowIfNull(facts);
-        return new ResourceVector(facts.VCpus * 1000L, MemoryCapacityMiB(facts) * MiB, MaxPods(facts), RootVolumeGiB * GiB, Extended(facts));
+        return new ResourceVector(facts.VCpus * 1000L, MemoryCapacityMiB(facts) * MiB, Pods(facts, kubelet), RootVolumeGiB * GiB, Extended(facts));
     }
 
-    /// <summary>Capacity minus kube-reserved and the eviction threshold (system-reserved is empty by default).</summary>
-    public static ResourceVector Allocatable(Ec2CapacityFacts facts)
+    /// <summary>Capacity minus kube-reserved, system-reserved (empty by default) and the eviction threshold.</summary>
+    public static ResourceVector Allocatable(Ec2CapacityFacts facts, Ec2KubeletSettings? kubelet = null)
     {
         ArgumentNullException.ThrowIfNull(facts);
-        var pods = MaxPods(facts);
-        var kubeReserved = new ResourceVector(KubeReservedMilliCpu(facts.VCpus), KubeReservedMemoryMiB(pods) * MiB, 0, 1 * GiB);
+        kubelet ??= Ec2KubeletSettings.None;
+        var pods = Pods(facts, kubelet);
+        // Karpenter's default kube-reserved memory follows the pods the node will run, so maxPods moves it too.
+        var kubeReserved = new ResourceVector(
+            kubelet.KubeReservedMilliCpu ?? KubeReservedMilliCpu(facts.VCpus),
+            kubelet.KubeReservedMemory ?? KubeReservedMemoryMiB(pods) * MiB,
+            0,
+            kubelet.KubeReservedEphemeralStorage ?? 1 * GiB);
         // 10 % of the root volume, computed in bytes as Kubernetes does for a percentage threshold.
         var eviction = new ResourceVector(0, EvictionMemoryMiB * MiB, 0, RootVolumeGiB * GiB / 10);
-        return Capacity(facts) - kubeReserved - eviction;
+        var allocatable = Capacity(facts, kubelet) - kubeReserved - kubelet.SystemReserved - eviction;
+        // Reservations larger than the machine leave nothing, never a negative amount.
+        return new ResourceVector(Math.Max(0, allocatable.MilliCpu), Math.Max(0, allocatable.Memory), Math.Max(0, allocatable.Pods),
+            Math.Max(0, allocatable.EphemeralStorage), allocatable.Extended);
+    }
+
+    /// <summary>
+    /// The pods a node holds: the kubelet's maxPods when set, else the ENI limit; podsPerCore then caps it at
+    /// that many per vCPU (Karpenter v1: <c>min(podsPerCore × vCPUs, pods)</c>).
+    /// </summary>
+    public static long Pods(Ec2CapacityFacts facts, Ec2KubeletSettings? kubelet = null)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        var pods = kubelet?.MaxPods is { } max ? max : MaxPods(facts);
+        return kubelet?.PodsPerCore is > 0 and var perCore ? Math.Min(pods, (long)perCore * facts.VCpus) : pods;
     }
 
     public static long MemoryCapacityMiB(Ec2CapacityFacts facts)

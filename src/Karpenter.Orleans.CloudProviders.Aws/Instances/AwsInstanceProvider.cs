@@ -5,9 +5,6 @@ using Karpenter.Orleans.CloudProviders.Aws.InstanceTypes;
 using Karpenter.Orleans.CloudProviders.Aws.NodeClasses;
 using Karpenter.Orleans.Scheduling.Model;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Polly;
-using Polly.Retry;
 
 namespace Karpenter.Orleans.CloudProviders.Aws.Instances;
 
@@ -24,13 +21,15 @@ public sealed class AwsInstanceProvider
 
     private static readonly string[] ListedStates = ["pending", "running", "stopping", "stopped", "shutting-down"];
 
-    // The EC2 action a pipeline run is for, so a retry's log line names it.
-    private static readonly ResiliencePropertyKey<string> ActionKey = new("karpo.ec2-action");
-
     private readonly AwsClientFactory _clients;
     private readonly AwsInstanceTypeProvider _instanceTypes;
     private readonly AwsNodeClassResolver _nodeClasses;
-    private readonly ResiliencePipeline _pipeline;
+    private readonly Ec2Resilience _resilience;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _unauthorizedHoldOff;
+
+    // region → the last permission refusal of a launch there, while it holds launches off.
+    private readonly ConcurrentDictionary<string, AwsLaunchRefusal> _refusals = new(StringComparer.Ordinal);
 
     // (region, type) → architecture; instance types do not change architecture.
     private readonly ConcurrentDictionary<(string Region, string Type), string?> _architectures = new();
@@ -47,32 +46,40 @@ public sealed class AwsInstanceProvider
         _clients = clients;
         _instanceTypes = instanceTypes;
         _nodeClasses = nodeClasses;
-        retry ??= new AwsLaunchRetryOptions();
-        var log = logger ?? (ILogger)NullLogger.Instance;
-        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<AmazonEC2Exception>(e => Ec2ErrorCodes.IsThrottle(e.ErrorCode)),
-                MaxRetryAttempts = retry.MaxRetryAttempts,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = retry.BaseDelay,
-                MaxDelay = retry.MaxDelay,
-                OnRetry = args =>
-                {
-                    // Each wait is told, so an operator sees the account being throttled before calls fail as Throttled.
-                    log.LogWarning("EC2 throttled {Action} ({Code}): retry {Attempt} of {MaxAttempts} in {DelayMs} ms",
-                        args.Context.Properties.GetValue(ActionKey, "an EC2 call"), (args.Outcome.Exception as AmazonEC2Exception)?.ErrorCode,
-                        args.AttemptNumber + 1, retry.MaxRetryAttempts, args.RetryDelay.TotalMilliseconds);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
+        _resilience = Ec2Resilience.Create(time, retry, logger);
+        _time = time;
+        _unauthorizedHoldOff = (retry ?? new AwsLaunchRetryOptions()).UnauthorizedHoldOff;
     }
+
+    /// <summary>The permission refusal holding launches in <paramref name="region"/> off now, if any.</summary>
+    public AwsLaunchRefusal? Refusal(string region) =>
+        _refusals.TryGetValue(region, out var refusal) && _time.GetUtcNow() < refusal.Until ? refusal : null;
 
     public async Task<LaunchResult> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (Refusal(request.Region) is { } refusal)
+        {
+            // No EC2 call: the permission EC2 refused a moment ago is not back by itself.
+            throw new CloudProviderException(CloudErrorCode.Unauthorized,
+                $"EC2 {refusal.Code} on {refusal.Action} in {refusal.Region} at {refusal.At:O}: {refusal.Message}; launches in {refusal.Region} are not tried again before {refusal.Until:O}");
+        }
+
+        try
+        {
+            return await LaunchOnceAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CloudProviderException e) when (e.Code == CloudErrorCode.Unauthorized)
+        {
+            var now = _time.GetUtcNow();
+            var code = (e.InnerException as AmazonEC2Exception)?.ErrorCode ?? e.Data["ec2-code"] as string ?? "Unauthorized";
+            _refusals[request.Region] = new AwsLaunchRefusal(request.Region, e.Data["ec2-action"] as string ?? "a launch call", code, e.Message, now, now + _unauthorizedHoldOff);
+            throw;
+        }
+    }
+
+    private async Task<LaunchResult> LaunchOnceAsync(LaunchRequest request, CancellationToken cancellationToken)
+    {
         if (request.Offerings.Count == 0)
         {
             throw new CloudProviderException(CloudErrorCode.InvalidRequest, $"launch of NodeClaim '{request.NodeClaim}' (cluster '{request.ClusterId}') has no offerings");
@@ -187,7 +194,10 @@ public sealed class AwsInstanceProvider
             var other = fleetErrors.FirstOrDefault(e => !Ec2ErrorCodes.IsUnfulfillable(e.ErrorCode));
             if (other is not null)
             {
-                throw new CloudProviderException(Ec2ErrorCodes.ToCloudErrorCode(other.ErrorCode), $"CreateFleet for NodeClaim '{request.NodeClaim}': {other.ErrorCode}: {other.ErrorMessage}");
+                throw new CloudProviderException(Ec2ErrorCodes.ToCloudErrorCode(other.ErrorCode), $"CreateFleet for NodeClaim '{request.NodeClaim}': {other.ErrorCode}: {other.ErrorMessage}")
+                {
+                    Data = { ["ec2-action"] = "CreateFleet", ["ec2-code"] = other.ErrorCode },
+                };
             }
 
             if (fleetErrors.Count == 0)
@@ -481,20 +491,14 @@ public sealed class AwsInstanceProvider
     /// </summary>
     private async Task<T> Call<T>(string action, Func<Task<T>> call, CancellationToken cancellationToken)
     {
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(ActionKey, action);
         try
         {
-            return await _pipeline.ExecuteAsync(async _ => await call().ConfigureAwait(false), context).ConfigureAwait(false);
+            return await _resilience.ExecuteAsync(action, _ => call(), cancellationToken).ConfigureAwait(false);
         }
         catch (AmazonEC2Exception e)
         {
             // EC2's message names the action and the resource, never the credentials.
-            throw new CloudProviderException(Ec2ErrorCodes.ToCloudErrorCode(e.ErrorCode), $"EC2 {e.ErrorCode}: {e.Message}", e);
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
+            throw new CloudProviderException(Ec2ErrorCodes.ToCloudErrorCode(e.ErrorCode), $"EC2 {e.ErrorCode}: {e.Message}", e) { Data = { ["ec2-action"] = action } };
         }
     }
 }

@@ -24,9 +24,10 @@ internal static class Ec2ErrorCodes
 
     public static CloudErrorCode ToCloudErrorCode(string? code) => code switch
     {
-        // The account's vCPU limit is a quota, not a lack of capacity in one offering: other types of the
-        // same family hit it too, so the offering is not marked unavailable for it.
-        "VcpuLimitExceeded" => CloudErrorCode.QuotaExceeded,
+        // The account's vCPU limits (on-demand, and spot, which EC2 reports as MaxSpotInstanceCountExceeded) are
+        // quotas, not a lack of capacity in one offering: every type under the same quota hits them too, so the
+        // offering is not marked unavailable; the quota ledger learns the limit instead.
+        "VcpuLimitExceeded" or "MaxSpotInstanceCountExceeded" => CloudErrorCode.QuotaExceeded,
         _ when IsUnfulfillable(code) => CloudErrorCode.InsufficientCapacity,
         "UnauthorizedOperation" or "AuthFailure" or "OptInRequired" or "Blocked" or "PendingVerification" => CloudErrorCode.Unauthorized,
         _ when code is not null && code.StartsWith("AuthFailure", StringComparison.Ordinal) => CloudErrorCode.Unauthorized,

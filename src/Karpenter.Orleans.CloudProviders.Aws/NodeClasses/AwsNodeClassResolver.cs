@@ -129,7 +129,7 @@ public sealed class AwsNodeClassResolver(AwsClientFactory clients, TimeProvider?
                 filters.Add(new Filter("subnet-id", [term.Id]));
             }
 
-            var found = await Describe(() => ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest { Filters = filters }, cancellationToken), r => r.Subnets).ConfigureAwait(false);
+            var found = await Describe(next => ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest { Filters = filters, NextToken = next }, cancellationToken), r => r.Subnets, r => r.NextToken).ConfigureAwait(false);
             foreach (var s in found)
             {
                 subnets[s.SubnetId] = new AwsSubnet(s.SubnetId, s.AvailabilityZone, s.AvailabilityZoneId, s.AvailableIpAddressCount ?? 0);
@@ -150,7 +150,7 @@ public sealed class AwsNodeClassResolver(AwsClientFactory clients, TimeProvider?
                 filters.Add(new Filter("group-name", [term.Name]));
             }
 
-            var found = await Describe(() => ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { Filters = filters }, cancellationToken), r => r.SecurityGroups).ConfigureAwait(false);
+            var found = await Describe(next => ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { Filters = filters, NextToken = next }, cancellationToken), r => r.SecurityGroups, r => r.NextToken).ConfigureAwait(false);
             foreach (var g in found)
             {
                 groups[g.GroupId] = new ResolvedSecurityGroup(g.GroupId, g.GroupName);
@@ -319,11 +319,12 @@ public sealed class AwsNodeClassResolver(AwsClientFactory clients, TimeProvider?
                     return ([], $"the alias {term.Alias} cannot be resolved here (supported families: {string.Join(", ", AliasNamePatterns.Keys)})");
                 }
 
-                images.AddRange(await Describe(() => ec2.DescribeImagesAsync(new DescribeImagesRequest
+                images.AddRange(await Describe(next => ec2.DescribeImagesAsync(new DescribeImagesRequest
                 {
                     Owners = ["amazon"],
                     Filters = [new Filter("name", [pattern])],
-                }, cancellationToken), r => r.Images).ConfigureAwait(false));
+                    NextToken = next,
+                }, cancellationToken), r => r.Images, r => r.NextToken).ConfigureAwait(false));
                 continue;
             }
 
@@ -340,7 +341,7 @@ public sealed class AwsNodeClassResolver(AwsClientFactory clients, TimeProvider?
 
             // Karpenter's default owners when a term names none: the account itself and Amazon.
             List<string>? owners = term.Owner is not null ? [term.Owner] : term.Id is null ? ["self", "amazon"] : null;
-            images.AddRange(await Describe(() => ec2.DescribeImagesAsync(new DescribeImagesRequest { Owners = owners, Filters = filters }, cancellationToken), r => r.Images).ConfigureAwait(false));
+            images.AddRange(await Describe(next => ec2.DescribeImagesAsync(new DescribeImagesRequest { Owners = owners, Filters = filters, NextToken = next }, cancellationToken), r => r.Images, r => r.NextToken).ConfigureAwait(false));
         }
 
         // The newest image of each architecture, as Karpenter launches (name breaks ties so the choice is stable).
@@ -358,11 +359,22 @@ public sealed class AwsNodeClassResolver(AwsClientFactory clients, TimeProvider?
         [.. tags.Select(t => t.Value == "*" ? new Filter("tag-key", [t.Key]) : new Filter($"tag:{t.Key}", [t.Value]))];
 
     // An id that does not exist is "nothing matched" for a selector, not a failure of the resolution.
-    private static async Task<List<T>> Describe<TResponse, T>(Func<Task<TResponse>> call, Func<TResponse, List<T>?> items)
+    /// <summary>Every page of a describe call (EC2 pages its answers; a missing token ends them).</summary>
+    private static async Task<List<T>> Describe<TResponse, T>(Func<string?, Task<TResponse>> call, Func<TResponse, List<T>?> items, Func<TResponse, string?> nextToken)
     {
         try
         {
-            return items(await call().ConfigureAwait(false)) ?? [];
+            var all = new List<T>();
+            string? next = null;
+            do
+            {
+                var page = await call(next).ConfigureAwait(false);
+                all.AddRange(items(page) ?? []);
+                next = nextToken(page);
+            }
+            while (!string.IsNullOrEmpty(next));
+
+            return all;
         }
         catch (AmazonEC2Exception e) when (e.ErrorCode is not null && (e.ErrorCode.EndsWith(".NotFound", StringComparison.Ordinal) || e.ErrorCode.EndsWith(".Malformed", StringComparison.Ordinal)))
         {

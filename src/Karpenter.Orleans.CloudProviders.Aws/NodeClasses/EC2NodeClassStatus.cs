@@ -19,6 +19,9 @@ public sealed record EC2NodeClassStatus(
     public const string SecurityGroupsReady = "SecurityGroupsReady";
     public const string AmisReady = "AMIsReady";
 
+    /// <summary>Whether EC2 lets the provider launch with it (Karpenter's condition of the same name); false after a permission refusal.</summary>
+    public const string ValidationSucceeded = "ValidationSucceeded";
+
     public bool IsReady => Conditions.Any(c => c.Type == Ready && c.Status);
 
     /// <summary>Why it is not ready: the messages of the false conditions (Ready's alone when it is the only one, as for an invalid spec).</summary>
@@ -29,6 +32,18 @@ public sealed record EC2NodeClassStatus(
             var parts = Conditions.Where(c => !c.Status && c.Type != Ready).Select(c => c.Message).ToList();
             return parts.Count > 0 ? parts : Conditions.Where(c => !c.Status).Select(c => c.Message);
         }
+    }
+
+    /// <summary>
+    /// This status with EC2's permission refusal of a launch in its region: <c>ValidationSucceeded</c> false with
+    /// EC2's code as reason and its message, and <c>Ready</c> false naming it, until the refusal's hold-off ends.
+    /// </summary>
+    public EC2NodeClassStatus Refused(string code, string message)
+    {
+        var refusal = new NodeClassCondition(ValidationSucceeded, false, code, message);
+        var others = Conditions.Where(c => c.Type is not (Ready or ValidationSucceeded)).ToList();
+        var problems = others.Where(c => !c.Status).Select(c => c.Message).Append(message);
+        return this with { Conditions = [new NodeClassCondition(Ready, false, "NotReady", string.Join("; ", problems)), .. others, refusal] };
     }
 
     /// <summary>The status of a node class that cannot be read: Ready false with reason <c>InvalidSpec</c>.</summary>

@@ -168,6 +168,13 @@ public sealed partial class ClusterGrain
             ? nodeClass
             : null;
 
+    /// <summary>The NodePool as its node class launches it: the node class's kubelet settings change what each type holds.</summary>
+    private NodePool WithNodeClass(ClusterRegistration registration, NodePool pool) =>
+        ProviderNodeClasses() is not null && NodeClassOf(pool) is { } nodeClass
+            ? providers.Get(registration.Provider).ApplyNodeClass(registration.Region, pool,
+                new NodeClassDocument(nodeClass.ApiVersion, nodeClass.Kind, nodeClass.Name, nodeClass.Json))
+            : pool;
+
     /// <summary>The node class a new claim of <paramref name="nodePool"/> launches with; none when the provider reads none.</summary>
     private NodeClassManifest? LaunchNodeClass(string nodePool) =>
         ProviderNodeClasses() is not null && _nodePools.TryGetValue(nodePool, out var pool) ? NodeClassOf(pool) : null;

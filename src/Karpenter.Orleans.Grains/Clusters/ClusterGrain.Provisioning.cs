@@ -133,7 +133,8 @@ public sealed partial class ClusterGrain
         var input = new SchedulingInput
         {
             Catalog = catalog,
-            NodePools = _nodePools.Values.Where(p => !blocked.ContainsKey(p.Name)).OrderBy(p => p.Name, StringComparer.Ordinal).ToList(),
+            NodePools = _nodePools.Values.Where(p => !blocked.ContainsKey(p.Name)).OrderBy(p => p.Name, StringComparer.Ordinal)
+                .Select(p => WithNodeClass(registration, p)).ToList(),
             // A pod nominated to a claim that is not in flight any more (its node left, or was cordoned) sits
             // this run out, as before: it is neither placed again nor counted anywhere.
             Pods = _pods.Values.Where(p => p.Quarantine is null && (p.IsBound || (p.NodeClaim is null ? p.IsPending : nominations.Contains(p.Key))))

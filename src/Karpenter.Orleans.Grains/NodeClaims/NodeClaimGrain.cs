@@ -329,6 +329,13 @@ public sealed class NodeClaimGrain(
                         new("method", "Create"), new("provider", spec.Provider), new("error", failure.Code.ToString()));
                     failureReason = failure.Code.ToString();
                     failures.Add($"{failure.Offering.InstanceType}/{failure.Offering.Zone}/{failure.Offering.CapacityType}: {failure.Code}");
+                    if (failure.Code == CloudErrorCode.QuotaExceeded && result.Instance is null)
+                    {
+                        // The account is at its real limit, below the ledger's: every cluster of it learns so.
+                        await quota.ReportExceededAsync(group.Key, HoldId(spec));
+                        S.QuotaHeld = false;
+                    }
+
                     if (failure.Code == CloudErrorCode.InsufficientCapacity)
                     {
                         await GrainFactory.GetGrain<IOfferingsGrain>(regionKey).MarkUnavailableAsync(

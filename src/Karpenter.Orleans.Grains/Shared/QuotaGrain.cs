@@ -28,6 +28,9 @@ public sealed class QuotaGrain(
     private DateTimeOffset? _providerLimitsAt;
     private Task? _refreshing;
 
+    // quota code → the limit a cloud refusal showed (the vCPUs in use then), until the provider's quotas are next asked.
+    private readonly Dictionary<string, (int Limit, DateTimeOffset Until)> _refused = new(StringComparer.Ordinal);
+
     private Task WriteAsync() => (_writer ??= new CoalescingWriter(state.WriteStateAsync)).WriteAsync();
 
     async Task<QuotaDecision> IQuotaGrain.TryReserveAsync(QuotaRequest request)
@@ -89,6 +92,18 @@ public sealed class QuotaGrain(
         }
     }
 
+    async Task IQuotaGrain.ReportExceededAsync(string quotaCode, string reservationId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(quotaCode);
+        state.State.Holds.Remove(reservationId);
+        var (inUse, _) = Split(quotaCode);
+        // As long as a reported quota goes unseen: the cloud's refusal is as fresh a word as its quotas.
+        _refused[quotaCode] = (inUse, time.Now + ProviderQuotaRefresh);
+        logger.LogWarning("Quota ledger {Key}: the cloud refused a launch under {QuotaCode}; its limit is taken as the {InUse} vCPU in use until {Until:O}",
+            this.GetPrimaryKeyString(), quotaCode, inUse, _refused[quotaCode].Until);
+        await WriteAsync();
+    }
+
     async Task IQuotaGrain.SetLimitAsync(string quotaCode, int vcpus)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(vcpus);
@@ -109,10 +124,14 @@ public sealed class QuotaGrain(
         return lines;
     }
 
-    private int Limit(string code) =>
-        state.State.Limits.TryGetValue(code, out var l) ? l
-        : _providerLimits.TryGetValue(code, out var p) ? p
-        : options.Value.DefaultVcpuQuota ?? int.MaxValue;
+    private int Limit(string code)
+    {
+        var limit = state.State.Limits.TryGetValue(code, out var l) ? l
+            : _providerLimits.TryGetValue(code, out var p) ? p
+            : options.Value.DefaultVcpuQuota ?? int.MaxValue;
+        // The cloud's word of a moment ago beats a limit it has just shown to be too high.
+        return _refused.TryGetValue(code, out var refused) && time.Now < refused.Until ? Math.Min(limit, refused.Limit) : limit;
+    }
 
     /// <summary>Asks the provider for the account's quotas when they are older than the refresh interval; one question at a time.</summary>
     private Task RefreshProviderLimitsAsync()

@@ -34,6 +34,14 @@ public sealed record NodePool
     /// </summary>
     public int? MaxPods { get; init; }
 
+    /// <summary>
+    /// What a new node of this NodePool holds per instance type name when its node class's kubelet settings make
+    /// that differ from the catalog's allocatable (an EC2NodeClass's <c>maxPods</c>, <c>podsPerCore</c>,
+    /// <c>kubeReserved</c>, <c>systemReserved</c>; the provider computes it, <c>ICloudProvider.ApplyNodeClass</c>).
+    /// A type not in it keeps the catalog's allocatable with <see cref="MaxPods"/>. Null: no override.
+    /// </summary>
+    public IReadOnlyDictionary<string, ResourceVector>? AllocatableByType { get; init; }
+
     /// <summary>Null means "Never".</summary>
     public TimeSpan? ExpireAfter { get; init; } = TimeSpan.FromHours(720);
 

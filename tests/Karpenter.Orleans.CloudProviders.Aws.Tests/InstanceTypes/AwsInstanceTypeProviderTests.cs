@@ -18,6 +18,9 @@ public sealed class AwsInstanceTypeProviderTests(MotoServer moto) : IAsyncLifeti
     private readonly Ec2FaultHandler _handler = new();
     private AwsClientFactory? _clients;
 
+    // The launch harness's backoff (milliseconds) on the real clock: the catalog's clock is a fake one.
+    private Ec2Resilience Resilience { get; } = new(TimeProvider.System, AwsLaunchHarness.Retry);
+
     public Task InitializeAsync() => moto.ResetAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -28,7 +31,7 @@ public sealed class AwsInstanceTypeProviderTests(MotoServer moto) : IAsyncLifeti
     {
         var o = options ?? moto.Options();
         _clients = new AwsClientFactory(o, MotoServer.Credentials, _handler.Handler);
-        return new AwsInstanceTypeProvider(_clients, o, _time);
+        return new AwsInstanceTypeProvider(_clients, o, _time, Resilience);
     }
 
     private static Dictionary<string, InstanceType> Published()
@@ -87,6 +90,94 @@ public sealed class AwsInstanceTypeProviderTests(MotoServer moto) : IAsyncLifeti
         }
 
         Assert.Contains(catalog.InstanceTypes, t => !published.ContainsKey(t.Name));
+    }
+
+    [Fact]
+    public async Task Spot_prices_are_asked_from_now_and_each_pools_latest_record_wins()
+    {
+        var now = _time.GetUtcNow();
+        _handler.SpotPrices =
+        [
+            new SpotPriceRecord("m5.large", "us-east-1a", "0.040000", now.AddHours(-1)),
+            new SpotPriceRecord("m5.large", "us-east-1a", "0.050000", now.AddHours(-3)),
+            new SpotPriceRecord("m5.large", "us-east-1b", "0.031000", now.AddHours(-5), "Linux/UNIX (Amazon VPC)"),
+            new SpotPriceRecord("m5.large", "us-east-1b", "0.035000", now.AddHours(-2), "Linux/UNIX (Amazon VPC)"),
+            new SpotPriceRecord("c5.large", "us-east-1a", "0.00001", now.AddMinutes(-10)),
+        ];
+
+        var catalog = await Provider().GetAsync("us-east-1");
+
+        var request = Assert.Single(_handler.Requests("DescribeSpotPriceHistory"));
+        var startTime = DateTimeOffset.Parse(request.Single(p => p.Key == "StartTime").Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(now, startTime);
+        Assert.Equal(["Linux/UNIX", "Linux/UNIX (Amazon VPC)"], request.Where(p => p.Key.StartsWith("ProductDescription.", StringComparison.Ordinal)).Select(p => p.Value));
+
+        var m5 = catalog.InstanceTypes.Single(t => t.Name == "m5.large");
+        var spot = m5.Offerings.Where(o => o.CapacityType == CapacityTypes.Spot).ToDictionary(o => o.Zone, o => o.Price);
+        Assert.Equal(new Dictionary<string, double> { ["us-east-1a"] = 0.04, ["us-east-1b"] = 0.035 }, spot);
+        // The pools without a record have no spot offering; on-demand is offered in every zone EC2 offers the type in.
+        Assert.Equal(5, m5.Offerings.Count(o => o.CapacityType == CapacityTypes.OnDemand));
+        // An implausible record still says the pool exists; its price comes from the catalog rule.
+        var c5 = catalog.InstanceTypes.Single(t => t.Name == "c5.large").Offerings.Single(o => o.CapacityType == CapacityTypes.Spot);
+        Assert.Equal(("us-east-1a", SpotPriceRule.Price("c5.large", "us-east-1a", 0.085m)), (c5.Zone, c5.Price));
+        Assert.All(catalog.InstanceTypes.Where(t => t.Name is not ("m5.large" or "c5.large")), t => Assert.DoesNotContain(t.Offerings, o => o.CapacityType == CapacityTypes.Spot));
+    }
+
+    [Fact]
+    public async Task Spot_prices_change_with_the_next_refresh()
+    {
+        var options = moto.Options();
+        options.CatalogRefreshInterval = TimeSpan.FromHours(12);
+        var provider = Provider(options);
+        _handler.SpotPrices = [new SpotPriceRecord("m5.large", "us-east-1a", "0.040000", _time.GetUtcNow().AddHours(-1))];
+        var before = await provider.GetAsync("us-east-1");
+
+        _time.Advance(TimeSpan.FromHours(12));
+        _handler.SpotPrices = [new SpotPriceRecord("m5.large", "us-east-1a", "0.061000", _time.GetUtcNow().AddMinutes(-5))];
+        var after = await provider.GetAsync("us-east-1");
+
+        double Spot(InstanceTypeCatalog c) => c.InstanceTypes.Single(t => t.Name == "m5.large").Offerings.Single(o => o.CapacityType == CapacityTypes.Spot).Price;
+        Assert.Equal(0.04, Spot(before));
+        Assert.Equal(0.061, Spot(after));
+        Assert.Equal(_time.GetUtcNow(), DateTimeOffset.Parse(_handler.Requests("DescribeSpotPriceHistory")[^1].Single(p => p.Key == "StartTime").Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task An_edited_on_demand_price_table_is_read_again_at_the_next_refresh()
+    {
+        var source = SimulatedCatalogFile.Resolve(null, out var problem) ?? throw new InvalidOperationException(problem);
+        var path = Path.Combine(Path.GetTempPath(), $"karpo-prices-{Guid.NewGuid():n}.json");
+        File.Copy(source, path);
+        try
+        {
+            var options = moto.Options();
+            options.CatalogPath = path;
+            options.CatalogRefreshInterval = TimeSpan.FromHours(12);
+            var provider = Provider(options);
+            var before = await provider.GetAsync("us-east-1");
+
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+            var m5 = json["instanceTypes"]!.AsArray().Single(t => t!["name"]!.GetValue<string>() == "m5.large")!;
+            m5["onDemandPricePerHour"] = 0.2;
+            File.WriteAllText(path, json.ToJsonString());
+            // The table's parse is shared while the file's name, length and time are unchanged; this edit changes its time.
+            File.SetLastWriteTimeUtc(path, File.GetLastWriteTimeUtc(source).AddMinutes(1));
+            var cached = await provider.GetAsync("us-east-1");
+            _time.Advance(TimeSpan.FromHours(12));
+            var after = await provider.GetAsync("us-east-1");
+
+            double OnDemand(InstanceTypeCatalog c) => c.InstanceTypes.Single(t => t.Name == "m5.large").Offerings.First(o => o.CapacityType == CapacityTypes.OnDemand).Price;
+            Assert.Equal(0.096, OnDemand(before));
+            Assert.Equal(0.096, OnDemand(cached));
+            Assert.Equal(0.2, OnDemand(after));
+            // moto's spot prices are implausible, so spot follows the new on-demand price through the catalog rule.
+            var spot = after.InstanceTypes.Single(t => t.Name == "m5.large").Offerings.First(o => o.CapacityType == CapacityTypes.Spot);
+            Assert.Equal(SpotPriceRule.Price("m5.large", spot.Zone, 0.2m), spot.Price);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
@@ -164,6 +255,44 @@ public sealed class AwsInstanceTypeProviderTests(MotoServer moto) : IAsyncLifeti
         Assert.Same(good, during);
         Assert.NotSame(good, after);
         Assert.Equal(good.InstanceTypes.Count, after.InstanceTypes.Count);
+    }
+
+    [Fact]
+    public async Task A_throttled_describe_backs_off_and_then_succeeds()
+    {
+        var provider = Provider();
+        _handler.Fail("DescribeInstanceTypes", "RequestLimitExceeded", HttpStatusCode.ServiceUnavailable, times: 2);
+        _handler.Fail("DescribeSpotPriceHistory", "Throttling", HttpStatusCode.BadRequest, times: 1);
+
+        var catalog = await provider.GetAsync("us-east-1");
+
+        Assert.True(catalog.InstanceTypes.Count > 1000, $"{catalog.InstanceTypes.Count} types");
+        Assert.Equal(3, _handler.Calls("DescribeInstanceTypes"));
+        Assert.Equal(2, _handler.Calls("DescribeSpotPriceHistory"));
+    }
+
+    [Fact]
+    public async Task Throttling_past_the_retries_fails_as_throttled_after_one_call_and_its_retries()
+    {
+        var provider = Provider();
+        _handler.Fail("DescribeInstanceTypes", "RequestLimitExceeded", HttpStatusCode.ServiceUnavailable, times: 100);
+
+        var error = await Assert.ThrowsAsync<CloudProviderException>(() => provider.GetAsync("us-east-1"));
+
+        Assert.Equal(CloudErrorCode.Throttled, error.Code);
+        Assert.Equal(1 + AwsLaunchHarness.Retry.MaxRetryAttempts, _handler.Calls("DescribeInstanceTypes"));
+    }
+
+    [Fact]
+    public async Task An_unauthorized_describe_is_asked_once_not_retried()
+    {
+        var provider = Provider();
+        _handler.Fail("DescribeInstanceTypes", "UnauthorizedOperation", HttpStatusCode.Forbidden, times: 100);
+
+        var error = await Assert.ThrowsAsync<CloudProviderException>(() => provider.GetAsync("us-east-1"));
+
+        Assert.Equal(CloudErrorCode.Unauthorized, error.Code);
+        Assert.Equal(1, _handler.Calls("DescribeInstanceTypes"));
     }
 
     [Theory]

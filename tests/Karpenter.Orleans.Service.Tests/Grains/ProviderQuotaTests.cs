@@ -69,6 +69,40 @@ public sealed class ProviderQuotaTests
     }
 
     [Fact]
+    public async Task A_launch_the_cloud_refuses_for_the_accounts_vcpu_quota_teaches_the_ledger_for_every_cluster_of_the_account()
+    {
+        // No quota reported or set: the ledger knows no limit; the cloud's account has 16 on-demand vCPUs.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+        var cloud = ServiceCluster.NewCloud(clock, o => o.VcpuQuota[CapacityTypes.OnDemand] = 16);
+        await using var service = await ServiceCluster.StartAsync(cloud, clock,
+            services: s => s.AddSingleton<ICloudProvider>(new QuotaReportingCloud(cloud, Account, new Dictionary<string, int>())));
+        var onDemand = NodePool(capacityTypes: "\"on-demand\"");
+        var a = await RegisterAsync(service.Grains, "pq-a", Pods("a", 40, cpu: "1", memory: "2Gi"), onDemand);
+        var ledger = service.Grains.GetGrain<IQuotaGrain>($"{QuotaReportingCloud.ProviderName}/{Account}/{Region}");
+
+        for (var round = 0; round < 3; round++)
+        {
+            await a.ProvisionAsync();
+        }
+
+        var types = (await cloud.GetInstanceTypesAsync(Region)).InstanceTypes.ToDictionary(t => t.Name, t => (int)Math.Ceiling(t.Capacity.MilliCpu / 1000.0));
+        var inUse = (await cloud.ListAsync(Region, "pq-a")).Sum(i => types[i.InstanceType]);
+        Assert.InRange(inUse, 1, 16);
+        var line = (await ledger.GetLedgerAsync()).Single(l => l.QuotaCode == QuotaCodes.OnDemandStandard);
+        Assert.Equal(inUse, line.Limit);
+
+        // Another cluster of the account now waits on the ledger, without asking the cloud.
+        var b = await RegisterAsync(service.Grains, "pq-b", Pods("b", 4, cpu: "1", memory: "2Gi"), onDemand);
+        await b.ProvisionAsync();
+        Assert.Empty(await cloud.ListAsync(Region, "pq-b"));
+        Assert.Contains(await b.GetPendingPodsAsync(), p => p.Reason.Contains($"quota {QuotaCodes.OnDemandStandard}", StringComparison.Ordinal));
+
+        // The learnt limit lasts until the provider's quotas are asked again.
+        service.Clock.Advance(TimeSpan.FromMinutes(6));
+        Assert.NotEqual(inUse, (await ledger.GetLedgerAsync()).SingleOrDefault(l => l.QuotaCode == QuotaCodes.OnDemandStandard)?.Limit);
+    }
+
+    [Fact]
     public async Task Another_account_of_the_same_provider_does_not_get_the_reported_quota()
     {
         var (service, _) = await StartAsync(new Dictionary<string, int> { [QuotaCodes.OnDemandStandard] = Quota });
@@ -88,12 +122,12 @@ public sealed class ProviderQuotaTests
         return (service, cloud);
     }
 
-    private static async Task<IClusterGrain> RegisterAsync(IGrainFactory grains, string cluster, IEnumerable<k8s.Models.V1Pod> pods)
+    private static async Task<IClusterGrain> RegisterAsync(IGrainFactory grains, string cluster, IEnumerable<k8s.Models.V1Pod> pods, string? nodePool = null)
     {
         await grains.GetGrain<IFleetGrain>(IFleetGrain.FleetKey).RegisterClusterAsync(
             new ClusterRegistration(cluster, QuotaReportingCloud.ProviderName, Region, Account, null), Sha256("token-" + cluster));
         var grain = grains.GetGrain<IClusterGrain>(cluster);
-        var objects = new List<ClusterObject> { new(ObjectKind.NodePool, NodePool()) };
+        var objects = new List<ClusterObject> { new(ObjectKind.NodePool, nodePool ?? NodePool()) };
         objects.AddRange(pods.Select(Object));
         Assert.Empty((await grain.ResyncAsync(new ClusterSnapshot("session-1", 0, objects))).Errors);
         return grain;

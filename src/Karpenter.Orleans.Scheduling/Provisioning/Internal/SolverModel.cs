@@ -244,7 +244,9 @@ internal sealed class SolverModel
                 }
 
                 overhead[t] = o;
-                room[t] = WithMaxPods(Index.Allocatable[t], pool.MaxPods) - o;
+                room[t] = (pool.AllocatableByType is { } byType && byType.TryGetValue(Index.Types[t].Name, out var kubelet)
+                    ? kubelet
+                    : WithMaxPods(Index.Allocatable[t], pool.MaxPods)) - o;
                 price[t] = types.Contains(t) ? Index.CheapestOffering(t, reqs)?.Price ?? double.PositiveInfinity : double.PositiveInfinity;
             }
 
@@ -336,14 +338,14 @@ internal sealed class SolverModel
             {
                 var node = claims.Nodes[nodeName];
                 var reports = node.Status?.Allocatable is { } a && a.ContainsKey(ResourceNames.Cpu) && a.ContainsKey(ResourceNames.Memory);
-                var allocatable = reports ? ResourceVector.FromQuantities(node.Status!.Allocatable) : ClaimAllocatable(claim);
-                var capacity = !reports ? ClaimCapacity(claim) : node.Status?.Capacity is { Count: > 0 } cap ? ResourceVector.FromQuantities(cap) : allocatable;
+                var allocatable = reports ? ResourceVector.FromQuantities(node.Status!.Allocatable) : ClaimAllocatable(input, claim);
+                var capacity = !reports ? ClaimCapacity(input, claim) : node.Status?.Capacity is { Count: > 0 } cap ? ResourceVector.FromQuantities(cap) : allocatable;
                 nodes.Add(CompileTarget(input, nodeName, claim.Name, node.Metadata?.Labels ?? new Dictionary<string, string>(), allocatable, capacity,
                     node.Spec?.Taints ?? [], node.Spec?.Unschedulable == true, claim.NodePool, [.. podsByNode.GetValueOrDefault(nodeName) ?? [], .. nominated], antiByPod));
             }
             else
             {
-                nodes.Add(CompileTarget(input, claim.Name, claim.Name, ClaimLabels(claim), ClaimAllocatable(claim), ClaimCapacity(claim),
+                nodes.Add(CompileTarget(input, claim.Name, claim.Name, ClaimLabels(claim), ClaimAllocatable(input, claim), ClaimCapacity(input, claim),
                     [.. claim.Taints], false, claim.NodePool, nominated, antiByPod));
             }
         }
@@ -363,12 +365,18 @@ internal sealed class SolverModel
         return _typesByName.GetValueOrDefault(claim.InstanceType);
     }
 
-    private ResourceVector ClaimAllocatable(InFlightNodeClaim claim) =>
-        claim.Allocatable ?? TypeOf(claim)?.Allocatable ?? throw new ArgumentException(
+    // A claim planned under its NodePool's per-type allocatable (node class kubelet settings) holds that much in flight too.
+    private ResourceVector ClaimAllocatable(SchedulingInput input, InFlightNodeClaim claim) =>
+        claim.Allocatable ?? PoolAllocatable(input, claim) ?? TypeOf(claim)?.Allocatable ?? throw new ArgumentException(
             $"NodeClaim \"{claim.Name}\": instance type \"{claim.InstanceType}\" is not in the catalog and the claim gives no allocatable", "input");
 
-    private ResourceVector ClaimCapacity(InFlightNodeClaim claim) =>
-        claim.Capacity ?? TypeOf(claim)?.Capacity ?? ClaimAllocatable(claim);
+    private static ResourceVector? PoolAllocatable(SchedulingInput input, InFlightNodeClaim claim) =>
+        input.NodePools.FirstOrDefault(p => p.Name == claim.NodePool)?.AllocatableByType is { } byType && byType.TryGetValue(claim.InstanceType, out var allocatable)
+            ? allocatable
+            : null;
+
+    private ResourceVector ClaimCapacity(SchedulingInput input, InFlightNodeClaim claim) =>
+        claim.Capacity ?? TypeOf(claim)?.Capacity ?? ClaimAllocatable(input, claim);
 
     /// <summary>The labels the claim's node will carry: its type's, the claim's own, then what the claim pins down.</summary>
     private Dictionary<string, string> ClaimLabels(InFlightNodeClaim claim)
