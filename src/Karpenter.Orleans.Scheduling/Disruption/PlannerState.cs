@@ -243,11 +243,25 @@ internal sealed class PlannerState
     /// What a node of the type holds under its NodePool's node class (kubelet maxPods and reservations), as
     /// provisioning launches it; null when the NodePool gives nothing for the type (the catalog's applies).
     /// </summary>
-    public ResourceVector? PoolAllocatable(string? nodePool, string? instanceType) =>
-        nodePool is not null && instanceType is not null && Pools.TryGetValue(nodePool, out var pool)
-        && pool.AllocatableByType is { } byType && byType.TryGetValue(instanceType, out var allocatable)
-            ? allocatable
+    public ResourceVector? PoolAllocatable(string? nodePool, string? instanceType)
+    {
+        if (nodePool is null || instanceType is null || !Pools.TryGetValue(nodePool, out var pool))
+        {
+            return null;
+        }
+
+        if (pool.AllocatableByType is { } byType && byType.TryGetValue(instanceType, out var allocatable))
+        {
+            return allocatable;
+        }
+
+        _types ??= Input.Catalog.InstanceTypes.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        return pool.MaxPods is { } max && _types.TryGetValue(instanceType, out var type)
+            ? new ResourceVector(type.Allocatable.MilliCpu, type.Allocatable.Memory, max, type.Allocatable.EphemeralStorage, type.Allocatable.Extended)
             : null;
+    }
+
+    private Dictionary<string, InstanceType>? _types;
 
     /// <summary>What a new node of the type may hold in each NodePool (the catalog's where a NodePool says nothing).</summary>
     public IEnumerable<ResourceVector> LaunchAllocatables(InstanceType type) =>

@@ -25,10 +25,10 @@ public sealed class NodeClassAllocatableTests
     };
 
     /// <summary>An l8 holding one small pod, and an s2 ("full") whose kubelet reports <paramref name="fullPods"/> pods, that many bound.</summary>
-    private static DisruptionCluster Cluster(CatalogBuilder? catalog, int poolPods, int fullPods)
+    private static DisruptionCluster Cluster(CatalogBuilder? catalog, int poolPods, int fullPods, bool onlyMaxPods = false)
     {
         var cluster = new DisruptionCluster(catalog);
-        cluster.Pool(PoolWithMaxPods(cluster.Catalog, poolPods))
+        cluster.Pool(onlyMaxPods ? new NodePoolBuilder("default").Build() with { MaxPods = poolPods } : PoolWithMaxPods(cluster.Catalog, poolPods))
             .Node("big", "l8")
             .Node("full", "s2", n =>
             {
@@ -62,12 +62,14 @@ public sealed class NodeClassAllocatableTests
         return at.Values.Where(n => !gone.Contains(n)).GroupBy(n => n, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
     }
 
-    [Fact]
-    public void A_node_class_that_lowers_max_pods_keeps_consolidation_from_packing_more_pods_onto_a_replacement()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // NodePool.MaxPods alone, as karpo simulate reads an EC2NodeClass's kubelet.maxPods
+    public void A_node_class_that_lowers_max_pods_keeps_consolidation_from_packing_more_pods_onto_a_replacement(bool onlyMaxPods)
     {
         // The catalog says 110 pods; the node class says 5. The replacement s2 holds the lone pod, so the full
         // node's 5 pods would make 6 there.
-        var input = Cluster(null, poolPods: 5, fullPods: 5).Input();
+        var input = Cluster(null, poolPods: 5, fullPods: 5, onlyMaxPods).Input();
 
         var plan = DisruptionPlanner.PlanToConvergence(input, SingleNodeOnly);
 
