@@ -342,7 +342,8 @@ public sealed partial class ClusterGrain
         return new DisruptionInput
         {
             Catalog = catalog,
-            NodePools = _nodePools.Values.OrderBy(p => p.Name, StringComparer.Ordinal).ToList(),
+            // As provisioning sees them: a node class's kubelet settings change what each type holds.
+            NodePools = _nodePools.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => WithNodeClass(registration, p)).ToList(),
             Nodes = nodes,
             Pods = _pods.Values.Where(p => p.Quarantine is null && (p.IsBound || p.IsPending)).Select(p => p.Pod).ToList(),
             DaemonSets = _daemonSets.Values.ToList(),

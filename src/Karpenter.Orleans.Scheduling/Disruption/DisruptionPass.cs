@@ -476,7 +476,7 @@ internal sealed class DisruptionPass
                 }
             }
 
-            if (cheapest < price && pods.Any(p => p.FitsIn(type.Allocatable)))
+            if (cheapest < price && _s.LaunchAllocatables(type).Any(a => pods.Any(p => p.FitsIn(a))))
             {
                 return true;
             }
@@ -500,7 +500,7 @@ internal sealed class DisruptionPass
 
         foreach (var type in _s.Input.Catalog.InstanceTypes)
         {
-            if (type.Offerings.Any(o => o.Available && o.Price < price) && need.FitsIn(type.Allocatable))
+            if (type.Offerings.Any(o => o.Available && o.Price < price) && _s.LaunchAllocatables(type).Any(a => need.FitsIn(a)))
             {
                 return true;
             }

@@ -35,7 +35,7 @@ internal sealed class PlannerState
             }
 
             _taken.Add(node.Name);
-            if (!Nodes.TryAdd(node.Name, new NodeEntry(node)))
+            if (!Nodes.TryAdd(node.Name, new NodeEntry(WithPoolAllocatable(node))))
             {
                 throw new ArgumentException($"DisruptionInput.Nodes: node {node.Name} is listed twice", nameof(input));
             }
@@ -239,11 +239,69 @@ internal sealed class PlannerState
         }
     }
 
+    /// <summary>
+    /// What a node of the type holds under its NodePool's node class (kubelet maxPods and reservations), as
+    /// provisioning launches it; null when the NodePool gives nothing for the type (the catalog's applies).
+    /// </summary>
+    public ResourceVector? PoolAllocatable(string? nodePool, string? instanceType)
+    {
+        if (nodePool is null || instanceType is null || !Pools.TryGetValue(nodePool, out var pool))
+        {
+            return null;
+        }
+
+        if (pool.AllocatableByType is { } byType && byType.TryGetValue(instanceType, out var allocatable))
+        {
+            return allocatable;
+        }
+
+        _types ??= Input.Catalog.InstanceTypes.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        return pool.MaxPods is { } max && _types.TryGetValue(instanceType, out var type)
+            ? new ResourceVector(type.Allocatable.MilliCpu, type.Allocatable.Memory, max, type.Allocatable.EphemeralStorage, type.Allocatable.Extended)
+            : null;
+    }
+
+    private Dictionary<string, InstanceType>? _types;
+
+    /// <summary>What a new node of the type may hold in each NodePool (the catalog's where a NodePool says nothing).</summary>
+    public IEnumerable<ResourceVector> LaunchAllocatables(InstanceType type) =>
+        Pools.Count == 0 ? [type.Allocatable] : Pools.Values.Select(p => PoolAllocatable(p.Name, type.Name) ?? type.Allocatable);
+
+    // A registered node whose kubelet has not reported allocatable yet holds what its NodePool launched it with.
+    private ClusterNode WithPoolAllocatable(ClusterNode node)
+    {
+        var reported = node.Node.Status?.Allocatable;
+        if ((reported is not null && reported.ContainsKey(ResourceNames.Cpu) && reported.ContainsKey(ResourceNames.Memory))
+            || PoolAllocatable(node.NodePool, node.InstanceType) is not { } allocatable)
+        {
+            return node;
+        }
+
+        var quantities = allocatable.ToQuantityStrings().ToDictionary(p => p.Key, p => new ResourceQuantity(p.Value), StringComparer.Ordinal);
+        return node with
+        {
+            Node = new V1Node
+            {
+                ApiVersion = node.Node.ApiVersion,
+                Kind = node.Node.Kind,
+                Metadata = node.Node.Metadata,
+                Spec = node.Node.Spec,
+                Status = new V1NodeStatus
+                {
+                    Allocatable = quantities,
+                    Capacity = node.Node.Status?.Capacity is { Count: > 0 } capacity ? capacity : quantities,
+                    Conditions = node.Node.Status?.Conditions,
+                    Addresses = node.Node.Status?.Addresses,
+                },
+            },
+        };
+    }
+
     private ClusterNode ToClusterNode(PlannedNodeClaim claim)
     {
         var type = Input.Catalog.InstanceTypes.FirstOrDefault(t => t.Name == claim.InstanceType);
         var labels = new Dictionary<string, string>(claim.Labels, StringComparer.Ordinal) { [WellKnownLabels.Hostname] = claim.Name };
-        var allocatable = type?.Allocatable.ToQuantityStrings().ToDictionary(p => p.Key, p => new ResourceQuantity(p.Value), StringComparer.Ordinal);
+        var allocatable = (PoolAllocatable(claim.NodePool, claim.InstanceType) ?? type?.Allocatable)?.ToQuantityStrings().ToDictionary(p => p.Key, p => new ResourceQuantity(p.Value), StringComparer.Ordinal);
         var capacity = type?.Capacity.ToQuantityStrings().ToDictionary(p => p.Key, p => new ResourceQuantity(p.Value), StringComparer.Ordinal);
         return new ClusterNode
         {
