@@ -176,7 +176,8 @@ public sealed partial class ClusterGrain : IDisruptionHost
         var result = await solveGate.RunAsync(() => solver.Solve(new SchedulingInput
         {
             Catalog = catalog,
-            NodePools = _nodePools.Values.OrderBy(p => p.Name, StringComparer.Ordinal).ToList(),
+            // The node class's kubelet settings size the replacement as provisioning would.
+            NodePools = _nodePools.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => WithNodeClass(registration, p)).ToList(),
             Pods = moving,
             DaemonSets = _daemonSets.Values.ToList(),
             PodDisruptionBudgets = _pdbs.Values.ToList(),
