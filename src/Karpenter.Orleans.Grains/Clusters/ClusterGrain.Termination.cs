@@ -173,11 +173,13 @@ public sealed partial class ClusterGrain : IDisruptionHost
         }
 
         var catalog = await RegionCatalogAsync(registration);
+        // The node class's kubelet settings size the replacement as provisioning would; applied here, on the grain's
+        // turn, because the solve below runs off it.
+        var nodePools = _nodePools.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => WithNodeClass(registration, p)).ToList();
         var result = await solveGate.RunAsync(() => solver.Solve(new SchedulingInput
         {
             Catalog = catalog,
-            // The node class's kubelet settings size the replacement as provisioning would.
-            NodePools = _nodePools.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => WithNodeClass(registration, p)).ToList(),
+            NodePools = nodePools,
             Pods = moving,
             DaemonSets = _daemonSets.Values.ToList(),
             PodDisruptionBudgets = _pdbs.Values.ToList(),
