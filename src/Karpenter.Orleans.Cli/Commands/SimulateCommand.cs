@@ -156,7 +156,7 @@ internal static class SimulateCommand
             }
 
             inputs.Timings?.Mark("catalog and manifests");
-            return (catalog, NodeClassInputs.Apply(manifests, stderr));
+            return (catalog, NodeClassInputs.Apply(manifests, catalog, stderr));
         }
 
         // The catalog is read while the manifests are (two cores: the command's start is most of what a user waits
@@ -189,7 +189,7 @@ internal static class SimulateCommand
 
         manifests = read!;
         inputs.Timings?.Mark("catalog and manifests");
-        return (loaded, NodeClassInputs.Apply(manifests, stderr));
+        return (loaded, NodeClassInputs.Apply(manifests, loaded, stderr));
     }
 
     /// <summary>RFC 3339: a full date and time with a zone (Z or ±hh:mm), as Kubernetes writes timestamps.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using Amazon.EC2;
 using Amazon.EC2.Model;
 using Amazon.Runtime;
+using Karpenter.Orleans.CloudProviders.Aws.NodeClasses;
 using Karpenter.Orleans.CloudProviders.Aws.Pricing;
 using Karpenter.Orleans.Scheduling.Model;
 using InstanceType = Karpenter.Orleans.Scheduling.Model.InstanceType;

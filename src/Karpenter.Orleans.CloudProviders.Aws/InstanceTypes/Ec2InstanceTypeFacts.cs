@@ -1,5 +1,6 @@
 using System.Globalization;
 using Amazon.EC2.Model;
+using Karpenter.Orleans.CloudProviders.Aws.NodeClasses;
 using Karpenter.Orleans.Scheduling.Model;
 
 namespace Karpenter.Orleans.CloudProviders.Aws.InstanceTypes;

@@ -2,6 +2,7 @@ using System.Net;
 using Amazon.EC2;
 using Amazon.EC2.Model;
 using Karpenter.Orleans.CloudProviders.Aws.InstanceTypes;
+using Karpenter.Orleans.CloudProviders.Aws.NodeClasses;
 using Karpenter.Orleans.CloudProviders.Simulated;
 using Karpenter.Orleans.Scheduling.Manifests;
 using Karpenter.Orleans.Scheduling.Model;

@@ -1,4 +1,4 @@
-using Karpenter.Orleans.CloudProviders.Aws.InstanceTypes;
+using Karpenter.Orleans.CloudProviders.Aws.NodeClasses;
 
 namespace Karpenter.Orleans.CloudProviders.Aws.Tests.InstanceTypes;
 

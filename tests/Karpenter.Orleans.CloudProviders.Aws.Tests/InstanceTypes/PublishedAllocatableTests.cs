@@ -1,6 +1,7 @@
 using System.Globalization;
 using Amazon.EC2.Model;
 using Karpenter.Orleans.CloudProviders.Aws.InstanceTypes;
+using Karpenter.Orleans.CloudProviders.Aws.NodeClasses;
 using Karpenter.Orleans.CloudProviders.Simulated;
 using Karpenter.Orleans.Scheduling.Manifests;
 using Karpenter.Orleans.Scheduling.Model;

@@ -1,7 +1,6 @@
-using Karpenter.Orleans.CloudProviders.Aws.NodeClasses;
 using Karpenter.Orleans.Scheduling.Resources;
 
-namespace Karpenter.Orleans.CloudProviders.Aws.InstanceTypes;
+namespace Karpenter.Orleans.CloudProviders.Aws.NodeClasses;
 
 /// <summary>
 /// The kubelet settings of an EC2NodeClass (<c>spec.kubelet</c>, Karpenter v1) that change what a node of a

@@ -1,4 +1,4 @@
-namespace Karpenter.Orleans.CloudProviders.Aws.InstanceTypes;
+namespace Karpenter.Orleans.CloudProviders.Aws.NodeClasses;
 
 /// <summary>
 /// What EC2 says about an instance type's hardware, as far as allocatable depends on it.

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Karpenter.Orleans.Scheduling.Resources;
 
-namespace Karpenter.Orleans.CloudProviders.Aws.InstanceTypes;
+namespace Karpenter.Orleans.CloudProviders.Aws.NodeClasses;
 
 /// <summary>
 /// Karpenter's documented overhead rules for an AL2023 node: memory capacity loses the VM overhead (7.5 %, and
