@@ -28,6 +28,13 @@ public static class NodeClaimObjects
     /// <summary>The value of <see cref="ManagedByLabel"/> on the agent's objects.</summary>
     public const string ManagedBy = "karpo-agent";
 
+    /// <summary>How the service's reason for a claim it ended after failed launches begins.</summary>
+    private const string LaunchFailedPrefix = "launch failed: ";
+
+    /// <summary>The cloud error codes the service names in a launch failure (its <c>CloudErrorCode</c> names).</summary>
+    private static readonly HashSet<string> CloudErrorCodes =
+        new(["InsufficientCapacity", "QuotaExceeded", "Unauthorized", "InvalidRequest", "NotFound", "Throttled", "Internal"], StringComparer.Ordinal);
+
     /// <summary>The conditions a NodeClaim's Ready summarises, in lifecycle order.</summary>
     public static readonly IReadOnlyList<string> LifecycleConditions = ["Launched", "Registered", "Initialized"];
 
@@ -167,10 +174,10 @@ public static class NodeClaimObjects
         var launched = claim.LaunchedAt is not null || claim.InstanceId is not null || claim.Phase is > NodeClaimPhase.Pending and < NodeClaimPhase.Terminated;
         var registered = claim.RegisteredAt is not null || claim.NodeName is not null;
         var initialized = claim.InitializedAt is not null;
-        var failed = claim.Phase == NodeClaimPhase.Pending && claim.Reason is { Length: > 0 };
+        var failed = (claim.Phase == NodeClaimPhase.Pending && claim.Reason is { Length: > 0 }) || IsFailedLaunch(claim);
         var conditions = new JsonArray
         {
-            Condition("Launched", launched ? "True" : failed ? "False" : "Unknown", launched ? "Launched" : failed ? "LaunchFailed" : "AwaitingReconciliation",
+            Condition("Launched", launched ? "True" : failed ? "False" : "Unknown", launched ? "Launched" : failed ? LaunchFailureReason(claim.Reason!) : "AwaitingReconciliation",
                 failed ? claim.Reason! : "", claim.LaunchedAt, previous, now),
             Condition("Registered", registered ? "True" : "Unknown", registered ? "Registered" : "AwaitingReconciliation", "", claim.RegisteredAt, previous, now),
             Condition("Initialized", initialized ? "True" : "Unknown", initialized ? "Initialized" : "AwaitingReconciliation", "", claim.InitializedAt, previous, now),
@@ -198,6 +205,49 @@ public static class NodeClaimObjects
 
         status["conditions"] = conditions;
         return status;
+    }
+
+    /// <summary>
+    /// A claim the service ended because no launch succeeded (it never had an instance): its object stays, with
+    /// Launched=False saying why, while the service still lists it, so the user sees what to fix.
+    /// </summary>
+    public static bool IsFailedLaunch(NodeClaimInfo claim)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        return claim is { Phase: NodeClaimPhase.Terminated, InstanceId: null, LaunchedAt: null, Reason: { } reason }
+            && reason.StartsWith(LaunchFailedPrefix, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The Launched condition's reason for a failed launch: the service's failure reason (its cloud error code,
+    /// <c>QuotaExceeded</c> for its own quota ledger, <c>InstanceConflict</c>) of the last option it tried, read
+    /// from the claim's reason text; <c>LaunchFailed</c> when the text names none.
+    /// </summary>
+    public static string LaunchFailureReason(string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        var text = reason.StartsWith(LaunchFailedPrefix, StringComparison.Ordinal) ? reason[LaunchFailedPrefix.Length..] : reason;
+        var found = "LaunchFailed";
+        // "Code: message" (the cloud refused the call), "type/zone/capacity: Code" (per offering), "quota ...: ..." (the ledger).
+        foreach (var part in text.Split("; ", StringSplitOptions.RemoveEmptyEntries))
+        {
+            var segments = part.Split(": ");
+            var code = segments.Take(2).Select(x => x.Trim()).FirstOrDefault(CloudErrorCodes.Contains);
+            if (code is not null)
+            {
+                found = code;
+            }
+            else if (part.StartsWith("quota ", StringComparison.Ordinal))
+            {
+                found = "QuotaExceeded";
+            }
+            else if (part.EndsWith("already holds", StringComparison.Ordinal) || part.Contains(", which NodeClaim ", StringComparison.Ordinal))
+            {
+                found = "InstanceConflict";
+            }
+        }
+
+        return found;
     }
 
     /// <summary>The status of one condition in a conditions array, or null.</summary>

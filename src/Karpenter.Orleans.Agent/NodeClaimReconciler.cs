@@ -14,7 +14,8 @@ namespace Karpenter.Orleans.Agent;
 /// from the claim and its NodePool's nodeClassRef), writes their status through the status subresource when it
 /// changed, records an Event per condition transition, registers each claim's Node once (its labels and taints,
 /// the <c>karpenter.sh/unregistered</c> taint removed, <c>karpenter.sh/registered=true</c> set) and deletes the
-/// objects of claims the service no longer lists or has terminated. One claim's failure is logged and the rest go on.
+/// objects of claims the service no longer lists or has terminated (a claim whose launch failed stays, Launched=False saying
+/// why, while the service lists it). One claim's failure is logged and the rest go on.
 /// </summary>
 public sealed class NodeClaimReconciler(IKubernetes kubernetes, ILogger<NodeClaimReconciler> logger, KubernetesEvents? events = null, TimeProvider? time = null)
     : INodeClaimReconciler
@@ -28,7 +29,7 @@ public sealed class NodeClaimReconciler(IKubernetes kubernetes, ILogger<NodeClai
     {
         ArgumentNullException.ThrowIfNull(claims);
         var existing = await ListAsync(cancellationToken).ConfigureAwait(false);
-        var live = claims.Where(c => c.IsLive).GroupBy(c => c.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        var live = claims.Where(c => c.IsLive || NodeClaimObjects.IsFailedLaunch(c)).GroupBy(c => c.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
         var nodePools = new Dictionary<string, (JsonNode? NodeClassRef, string? Uid)>(StringComparer.Ordinal);
         foreach (var claim in live.Values)
         {
@@ -117,8 +118,9 @@ public sealed class NodeClaimReconciler(IKubernetes kubernetes, ILogger<NodeClai
             if (now != before && now != "Unknown")
             {
                 // Recorded when the status write says it changed, so once per transition however often the service is polled.
+                var message = now == "False" && condition["message"]?.GetValue<string>() is { Length: > 0 } why ? ", Message: " + why : "";
                 await RecordAsync(reference, now == "False" ? "Warning" : "Normal", type,
-                    $"Status condition transitioned, Type: {type}, Status: {before} -> {now}, Reason: {condition["reason"]}", cancellationToken).ConfigureAwait(false);
+                    $"Status condition transitioned, Type: {type}, Status: {before} -> {now}, Reason: {condition["reason"]}{message}", cancellationToken).ConfigureAwait(false);
             }
         }
     }

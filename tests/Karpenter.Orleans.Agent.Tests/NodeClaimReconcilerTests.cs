@@ -148,4 +148,45 @@ public sealed class NodeClaimReconcilerTests
             .GetProperty("items").EnumerateArray().Select(i => i.GetProperty("metadata").GetProperty("name").GetString());
         Assert.Equal(["someone-elses"], names);
     }
+
+    [Theory]
+    [InlineData("launch failed: Unauthorized: EC2 UnauthorizedOperation: You are not authorized to perform this operation.", "Unauthorized")]
+    [InlineData("launch failed: m5.large/us-east-1a/on-demand: InsufficientCapacity; m5.large/us-east-1b/on-demand: InsufficientCapacity", "InsufficientCapacity")]
+    [InlineData("launch failed: quota L-1216C47A: 2 vCPU more would exceed the limit of 0 (0 in use, 0 held for launches)", "QuotaExceeded")]
+    public async Task A_claim_whose_launch_failed_shows_Launched_False_with_the_reason_written_once_with_one_warning_event(string reason, string expected)
+    {
+        await using var server = await StartAsync();
+        using var client = server.CreateClient(Token);
+        await InstallKarpenterCrdsAsync(client);
+        await CreateNodePoolAsync(client);
+        var reconciler = new NodeClaimReconciler(client, NullLogger<NodeClaimReconciler>.Instance);
+        await reconciler.ReconcileAsync([Claim(NodeClaimPhase.Pending)], default);
+        var failed = Claim(NodeClaimPhase.Pending);
+        failed.Phase = NodeClaimPhase.Terminated;
+        failed.TerminatedAt = Created.AddSeconds(5);
+        failed.Reason = reason;
+
+        await reconciler.ReconcileAsync([failed], default);
+        var written = await NodeClaimAsync(client);
+        await reconciler.ReconcileAsync([failed], default);
+        await reconciler.ReconcileAsync([failed], default);
+        var later = await NodeClaimAsync(client);
+
+        var launched = written.GetProperty("status").GetProperty("conditions").EnumerateArray().Single(c => c.GetProperty("type").GetString() == "Launched");
+        Assert.Equal(("False", expected, reason), (launched.GetProperty("status").GetString(), launched.GetProperty("reason").GetString(), launched.GetProperty("message").GetString()));
+        Assert.Equal("False", Condition(written, "Ready"));
+        // Written once: the service lists the ended claim on every poll, and each poll must not rewrite it.
+        Assert.Equal(written.GetProperty("metadata").GetProperty("resourceVersion").GetString(), later.GetProperty("metadata").GetProperty("resourceVersion").GetString());
+        var warning = Assert.Single((await client.CoreV1.ListNamespacedEventAsync("default")).Items, e => e.InvolvedObject.Kind == "NodeClaim" && e.Type == "Warning" && e.Reason == "Launched");
+        Assert.Equal(1, warning.Count);
+        Assert.Equal($"Status condition transitioned, Type: Launched, Status: Unknown -> False, Reason: {expected}, Message: {reason}", warning.Message);
+        var yaml = await KubectlAsync(server, "get", "nodeclaim", "general-abc12", "-o", "yaml");
+        Assert.Contains($"reason: {expected}", yaml, StringComparison.Ordinal);
+
+        // Once the service stops listing it, the object goes.
+        await reconciler.ReconcileAsync([], default);
+        var names = ((JsonElement)await client.CustomObjects.ListClusterCustomObjectAsync("karpenter.sh", "v1", "nodeclaims"))
+            .GetProperty("items").EnumerateArray().Select(i => i.GetProperty("metadata").GetProperty("name").GetString());
+        Assert.Empty(names);
+    }
 }
