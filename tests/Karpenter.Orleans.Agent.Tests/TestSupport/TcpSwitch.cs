@@ -19,8 +19,13 @@ public sealed class TcpSwitch : IAsyncDisposable
     public TcpSwitch(int target)
     {
         _target = target;
-        Port = FreePorts.Next();
-        On();
+        // Bound to port 0 and kept: a port picked free and bound later can be taken in between by another
+        // test's outgoing connection (seen as "Address already in use").
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        _listener = listener;
+        _accepting = Task.Run(() => AcceptAsync(listener));
     }
 
     public int Port { get; }
